@@ -1,0 +1,120 @@
+"""The reflex mind: a one-hidden-layer MLP from a heading-relative local view to moves.
+
+Its input is a square window of feature channels (wall, visited, the exit and
+apple shapes, each colour) turned so that "up" is the agent's heading, plus its
+own normalised position. Its outputs are logits over moves relative to the
+heading: forward, left, right, back. It has no explicit drives; probes reveal them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..features import COLOR_NAMES, SHAPES
+from ..maze import DIRECTIONS
+
+CHANNELS = ("wall", "visited") + tuple(f"shape:{s}" for s in SHAPES) + tuple(f"color:{c}" for c in COLOR_NAMES)
+RELATIVE_MOVES = ("forward", "left", "right", "back")
+TURN = np.array([0, 3, 1, 2])  # clockwise quarter turns from the heading for each relative move
+
+
+def window_offsets(radius: int) -> np.ndarray:
+    """(4, W*W, 2) tile offsets of the window for each heading, forward rows first."""
+    ahead = np.arange(radius, -radius - 1, -1)
+    side = np.arange(-radius, radius + 1)
+    out = []
+    for h in range(4):
+        fwd, right = DIRECTIONS[h], DIRECTIONS[(h + 1) % 4]
+        out.append((ahead[:, None, None] * fwd + side[None, :, None] * right).reshape(-1, 2))
+    return np.stack(out)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)
+
+
+class Reflex:
+    """A small MLP on a local view; parameters are W1, b1, W2, b2 flattened."""
+
+    name = "reflex"
+    param_names = None
+
+    def __init__(self, radius: int = 2, hidden: int = 8):
+        self.radius, self.hidden = radius, hidden
+        self.n_inputs = (2 * radius + 1) ** 2 * len(CHANNELS) + 2
+        self.shapes = [(self.n_inputs, hidden), (hidden,), (hidden, len(RELATIVE_MOVES)), (len(RELATIVE_MOVES),)]
+        self.n_params = int(sum(np.prod(s) for s in self.shapes))
+
+    def options(self) -> dict:
+        return {"radius": self.radius, "hidden": self.hidden}
+
+    def init(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Weights scaled by fan-in, biases zero."""
+        parts = []
+        for shape in self.shapes:
+            scale = 1.0 / np.sqrt(shape[0]) if len(shape) == 2 else 0.0
+            parts.append(rng.normal(0.0, 1.0, (n, int(np.prod(shape)))) * scale)
+        return np.concatenate(parts, axis=1)
+
+    def unpack(self, params: np.ndarray) -> list[np.ndarray]:
+        """Split (A, D) parameters into (A, *shape) arrays."""
+        out, i = [], 0
+        for shape in self.shapes:
+            size = int(np.prod(shape))
+            out.append(params[:, i:i + size].reshape((len(params),) + shape))
+            i += size
+        return out
+
+    def forward(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden activations and logits for inputs x of shape (A, K, n_inputs)."""
+        W1, b1, W2, b2 = self.unpack(params)
+        h = np.tanh(x @ W1 + b1[:, None, :])
+        return h, h @ W2 + b2[:, None, :]
+
+    def controller(self, params: np.ndarray, episodes) -> "ReflexController":
+        return ReflexController(self, params, episodes)
+
+
+class ReflexController:
+    """Builds every slot's view, samples a relative move, turns it into a direction."""
+
+    def __init__(self, mind: Reflex, params: np.ndarray, episodes):
+        self.mind, self.episodes = mind, episodes
+        self.params = params.astype(np.float32)
+        b, r = episodes.batch, mind.radius
+        self.offsets = window_offsets(r)
+        self.index = np.pad(b.index, ((0, 0), (r, r), (r, r)), constant_values=-1)
+
+    def observe(self) -> np.ndarray:
+        """Every slot's input vector, shape (A, K, n_inputs); finished slots see zeros."""
+        e, b, r = self.episodes, self.episodes.batch, self.mind.radius
+        idx = np.flatnonzero(e.alive)
+        m = e.maze[idx, None]
+        rc = b.tiles[m[:, 0], e.pos[idx]] + r
+        win = rc[:, None, :] + self.offsets[e.heading[idx]]
+        tile = self.index[m, win[..., 0], win[..., 1]]  # (n, W*W)
+        wall = tile < 0
+        safe = np.maximum(tile, 0)
+        rows = idx[:, None]
+        view = np.zeros((len(idx), tile.shape[1], len(CHANNELS)), np.float32)
+        view[..., 0] = wall
+        view[..., 1] = (e.first_visit[rows, safe] >= 0) & ~wall
+        obj = np.where(wall, -1, b.obj_at[m, safe])
+        i, j = np.nonzero(obj >= 0)
+        o = obj[i, j]
+        keep = ~e.eaten[idx[i], o]
+        i, j, o = i[keep], j[keep], o[keep]
+        k = m[i, 0]
+        view[i, j, 2 + b.obj_shape[k, o]] = 1.0
+        view[i, j, 2 + len(SHAPES) + b.obj_color[k, o]] = 1.0
+        x = np.zeros((e.size, self.mind.n_inputs), np.float32)
+        x[idx, :-2] = view.reshape(len(idx), -1)
+        x[idx, -2:] = b.position[m[:, 0], e.pos[idx]]
+        return x.reshape(e.n_agents, -1, self.mind.n_inputs)
+
+    def act(self, rng: np.random.Generator) -> np.ndarray:
+        e = self.episodes
+        _, logits = self.mind.forward(self.params, self.observe())
+        p = softmax(logits.reshape(e.size, -1))
+        choice = (p.cumsum(1) < rng.random((e.size, 1))).sum(1)
+        return (e.heading + TURN[np.minimum(choice, 3)]) % 4
