@@ -92,3 +92,17 @@ class PlannerController:
         if need.any():
             self.plan(np.flatnonzero(need), rng)
         return e.batch.next_move[e.maze, e.pos, self.target]
+
+
+def hand_set(drives: dict[str, float], gamma: float = 0.9) -> np.ndarray:
+    """A planner parameter vector from named drive weights, e.g. ``{"shape:exit": 1.0}``."""
+    params = np.zeros(Planner.n_params)
+    for name, weight in drives.items():
+        params[FEATURES.index(name)] = weight
+    params[DISCOUNT] = np.log(gamma / (1.0 - gamma))
+    return params
+
+
+#: Hand-set planners for showing the shift with no training at all.
+EXIT_SEEKER = {"shape:exit": 1.0}
+GREEN_SEEKER = {"color:green": 1.0}
