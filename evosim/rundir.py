@@ -69,8 +69,9 @@ def write_csv(path: Path, rows: list[dict], append: bool = False) -> None:
     if not rows:
         return
     new = not (append and path.exists())
+    columns = list(dict.fromkeys(k for row in rows for k in row))
     with open(path, "w" if new else "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(f, fieldnames=columns, restval="", lineterminator="\n")
         if new:
             writer.writeheader()
         writer.writerows(rows)
@@ -148,3 +149,16 @@ def training_world(run: str | Path) -> WorldSpec:
     raw = tomllib.loads(doc["world_toml"])
     spec = parse_world(raw, doc["world_path"])
     return spec
+
+
+def write_training(out: Path, logs: list, mind, world: WorldSpec, settings: dict) -> None:
+    """Write a finished training run (one TrainingLog per seed) as a run directory."""
+    write_run_json(out, settings | {"optimizer": logs[0].optimizer, "mind": mind.name,
+                                    "mind_options": mind.options()}, world, [log.seed for log in logs])
+    write_csv(out / "generations.csv", [row for log in logs for row in log.generations])
+    for table in dict.fromkeys(t for log in logs for t in log.tables):
+        write_csv(out / f"{table}.csv", [row for log in logs for row in log.tables.get(table, [])])
+    params = np.concatenate([log.final_params for log in logs])
+    seed = np.concatenate([np.full(len(log.final_params), log.seed) for log in logs])
+    agent = np.concatenate([np.arange(len(log.final_params)) for log in logs])
+    save_agents(out, SavedAgents(logs[0].optimizer, mind.name, mind.options(), params, seed, agent))

@@ -1,0 +1,109 @@
+"""Evolution as the base optimizer: fitness is reproduction.
+
+Individuals are numpy parameter vectors in a DEAP toolbox. Each generation every
+individual runs the same K freshly sampled training mazes; its fitness is its mean
+base objective, shifted by the lowest value the objective can take so that it is
+never negative; the next generation is drawn by stochastic universal sampling
+(expected offspring proportional to fitness), then varied by DEAP's blend
+crossover and Gaussian mutation, with optional elitism.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from deap import algorithms, base, creator, tools
+
+from .config import WorldSpec
+from .episodes import MazeBatch, run
+from .maze import generate_many
+from .training import TrainingLog
+
+if not hasattr(creator, "EvosimFitness"):
+    creator.create("EvosimFitness", base.Fitness, weights=(1.0,))
+    creator.create("EvosimIndividual", np.ndarray, fitness=creator.EvosimFitness)
+
+
+@dataclass(frozen=True)
+class EvolutionSettings:
+    """Settings of one evolution run."""
+
+    population: int = 200  # individuals per generation
+    generations: int = 60  # generations after the first evaluation
+    mazes: int = 8  # training mazes every individual runs each generation
+    crossover: float = 0.5  # probability that a pair of offspring is blended
+    blend: float = 0.3  # alpha of DEAP's blend crossover
+    mutation: float = 1.0  # probability that an offspring is mutated
+    genes_mutated: float = 3.0  # expected genes mutated per mutation (indpb = this / genes)
+    sigma: float = 0.2  # standard deviation of Gaussian mutation
+    elite: int = 2  # best individuals copied unchanged into the next generation
+    log_every: int = 5  # generations between drive (and probe) records
+
+    def generations_for_budget(self, episodes: int) -> int:
+        """Generations after the first that fit in a total number of training episodes."""
+        return max(episodes // (self.population * self.mazes) - 1, 0)
+
+
+def select_sus(individuals: list, k: int) -> list:
+    """Stochastic universal sampling with DEAP's semantics, in O(n log n).
+
+    DEAP's ``selStochasticUniversalSampling`` rescans from the fittest for every
+    pointer (O(n k)); this draws the same single ``random.uniform`` offset.
+    """
+    ranked = sorted(individuals, key=lambda ind: ind.fitness, reverse=True)
+    fits = np.array([ind.fitness.values[0] for ind in ranked])
+    distance = fits.sum() / k
+    points = random.uniform(0, distance) + distance * np.arange(k)
+    chosen = np.minimum(np.searchsorted(fits.cumsum(), points), len(ranked) - 1)
+    return [ranked[i] for i in chosen]
+
+
+def toolbox_for(settings: EvolutionSettings, n_params: int) -> base.Toolbox:
+    """DEAP toolbox: selection, crossover and mutation for parameter vectors."""
+    toolbox = base.Toolbox()
+    toolbox.register("select", select_sus)
+    toolbox.register("mate", tools.cxBlend, alpha=settings.blend)
+    toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=settings.sigma,
+                     indpb=min(1.0, settings.genes_mutated / n_params))
+    return toolbox
+
+
+def statistics() -> tools.Statistics:
+    stats = tools.Statistics(key=lambda ind: ind.fitness.values[0])
+    for name, fn in (("mean", np.mean), ("std", np.std), ("min", np.min), ("max", np.max)):
+        stats.register(name, fn)
+    return stats
+
+
+def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
+           reporters=(), progress=None) -> TrainingLog:
+    """Evolve a population of ``mind`` on ``world``; returns its logs and final population."""
+    rng = np.random.default_rng(seed)
+    random.seed(int(rng.integers(2**63)))
+    toolbox = toolbox_for(settings, mind.n_params)
+    log = TrainingLog("evolution", mind.name, seed)
+    stats = statistics()
+    floor = world.objective.step_cost * world.max_steps
+    population = [creator.EvosimIndividual(p) for p in mind.init(rng, settings.population)]
+    for generation in range(settings.generations + 1):
+        params = np.stack(population)
+        batch = MazeBatch.of(generate_many(world, settings.mazes, rng))
+        result, _ = run(mind, params, batch, world.max_steps, rng)
+        objective = result.base_objective(world.objective).reshape(len(population), -1).mean(1)
+        for ind, value in zip(population, objective):
+            ind.fitness.values = (float(value + floor),)
+        log.record_episodes(generation, result, world.objective, len(population) * settings.mazes,
+                            fitness=stats.compile(population))
+        log.report(generation, params, reporters, last=generation == settings.generations)
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
+        if generation == settings.generations:
+            break
+        elite = [toolbox.clone(ind) for ind in tools.selBest(population, settings.elite)]
+        offspring = toolbox.select(population, len(population) - len(elite))
+        offspring = algorithms.varAnd(offspring, toolbox, settings.crossover, settings.mutation)
+        population = elite + offspring
+    log.final_params = np.stack(population)
+    return log
