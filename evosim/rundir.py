@@ -34,13 +34,19 @@ def versions() -> dict:
             "scipy": scipy.__version__, "deap": deap.__version__}
 
 
-def prepare(out: str | Path, force: bool = False) -> Path:
-    """Create an output directory, refusing to mix a new run into an old one."""
+def check_out(out: str | Path, force: bool = False) -> Path:
+    """Refuse an --out that is a file, or that holds a run unless --force."""
     out = Path(out)
-    if (out / RUN_JSON).exists() and not force:
-        raise UserError(f"{out}: already holds a run (run.json); pick another --out or pass --force")
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: --out is a file, not a directory")
+    if (out / RUN_JSON).exists() and not force:
+        raise UserError(f"{out}: --out already holds a run (run.json); pick another or pass --force")
+    return out
+
+
+def prepare(out: str | Path, force: bool = False) -> Path:
+    """Create an output directory, emptied of an earlier run's files."""
+    out = check_out(out, force)
     out.mkdir(parents=True, exist_ok=True)
     for name in os.listdir(out):
         if name.endswith(".csv") or name in (RUN_JSON, AGENTS_NPZ, AGENTS_JSON):
@@ -64,17 +70,17 @@ def _write_json(path: Path, doc: dict) -> None:
     tmp.replace(path)
 
 
-def write_csv(path: Path, rows: list[dict], append: bool = False) -> None:
-    """Write tidy rows; floats as their shortest round-trip repr, so output is byte-stable."""
+def write_csv(path: Path, rows: list[dict]) -> None:
+    """Write tidy rows at once; floats as their shortest round-trip repr, so output is byte-stable."""
     if not rows:
         return
-    new = not (append and path.exists())
     columns = list(dict.fromkeys(k for row in rows for k in row))
-    with open(path, "w" if new else "a", newline="") as f:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="", lineterminator="\n")
-        if new:
-            writer.writeheader()
+        writer.writeheader()
         writer.writerows(rows)
+    tmp.replace(path)
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -1,0 +1,55 @@
+"""Deployment: run a run's saved agents in a world and classify every episode's outcome.
+
+Every agent meets the same E mazes (sampled with the deployment seed), so agents,
+seeds and optimizers are compared on equal terms.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import rundir
+from .config import WorldSpec
+from .episodes import MazeBatch, run
+from .maze import generate_many
+from .outcomes import OUTCOMES, classify, proxy_targets
+
+DEPLOY_CSV = "deploy.csv"
+AGENTS_PER_CHUNK = 256  # bounds memory: slots are agents x episodes
+
+
+def deploy(agents: rundir.SavedAgents, train: WorldSpec, world: WorldSpec, episodes: int,
+           seed: int) -> list[dict]:
+    """One row per agent and episode: outcome, the proxy reached first, steps, exit, apples."""
+    rng = np.random.default_rng(seed)
+    batch = MazeBatch.of(generate_many(world, episodes, rng))
+    proxies = proxy_targets(train, world, batch)
+    mind = agents.make_mind()
+    rows = []
+    for lo in range(0, len(agents.params), AGENTS_PER_CHUNK):
+        chunk = slice(lo, lo + AGENTS_PER_CHUNK)
+        result, _ = run(mind, agents.params[chunk], batch, world.max_steps, rng)
+        outcome, proxy = classify(result, batch, proxies)
+        for s in range(len(result.agent)):
+            a = lo + int(result.agent[s])
+            rows.append({"optimizer": agents.optimizer, "mind": agents.mind,
+                         "seed": int(agents.seed[a]), "agent": int(agents.agent[a]),
+                         "world": world.name, "episode": int(result.maze[s]),
+                         "outcome": str(outcome[s]), "proxy": str(proxy[s]),
+                         "steps": int(result.steps[s]), "exit_reached": int(result.exit_reached[s]),
+                         "apples": int(result.apples[s])})
+    return rows
+
+
+def record(run: Path, rows: list[dict]) -> None:
+    """Add rows to RUN/deploy.csv, replacing earlier rows for the same world."""
+    worlds = {r["world"] for r in rows}
+    kept = [r for r in rundir.read_csv(run / DEPLOY_CSV) if r["world"] not in worlds]
+    rundir.write_csv(run / DEPLOY_CSV, kept + rows)
+
+
+def fractions(rows: list[dict]) -> dict[str, float]:
+    """Share of episodes with each outcome."""
+    n = max(len(rows), 1)
+    return {o: sum(r["outcome"] == o for r in rows) / n for o in OUTCOMES}
