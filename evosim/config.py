@@ -6,6 +6,7 @@ count, raises :class:`~evosim.errors.UserError` naming the file and the key.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,13 +60,20 @@ class Objective:
 
 @dataclass(frozen=True)
 class ProbeSpec:
-    """A declared probe: the exit lacks ``feature``; a decoy carries it."""
+    """A probe: mazes in which the exit lacks a proxy feature and a decoy carries it.
+
+    A probe maze is a training maze with the exit's colour or position replaced,
+    plus a decoy at the same path distance from the start. The decoy is an apple
+    of ``decoy_color`` at ``decoy_position``, or, with no colour, the bare tile at
+    ``decoy_position`` (which must then be a corner: a random bare tile carries
+    no feature). ``name`` labels the probe in probes.csv and generations.csv.
+    """
 
     name: str
     exit_color: str
-    exit_position: str
-    decoy_color: str | None
-    decoy_position: str | None
+    exit_position: str  # a corner name or "random"
+    decoy_color: str | None  # None: no object, the decoy is the tile itself
+    decoy_position: str  # a corner name or "random"
 
 
 @dataclass(frozen=True)
@@ -197,12 +205,7 @@ def parse_world(raw: dict, path: str = "<world>") -> WorldSpec:
 
     probes = []
     for i, data in enumerate(top.get("probes", list, [])):
-        t = _Table(path, f"probes.{i}", data)
-        decoy_color = t.choice("decoy_color", COLOR_NAMES, None)
-        probes.append(ProbeSpec(t.get("name", str), t.choice("exit_color", COLOR_NAMES),
-                                t.choice("exit_position", PLACEMENTS),
-                                decoy_color, t.choice("decoy_position", PLACEMENTS, None)))
-        t.done()
+        probes.append(_probe(_Table(path, f"probes.{i}", data), exit_spec, start, probes))
     top.done()
 
     spec = WorldSpec(path, name, kind, size, max_steps, braid, start, off_path,
@@ -214,3 +217,29 @@ def parse_world(raw: dict, path: str = "<world>") -> WorldSpec:
     if start == exit_spec.position and start != "random":
         top.fail("exit", f"position {start!r} is also the start cell")
     return spec
+
+
+PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
+
+
+def _probe(t: _Table, exit_spec: ExitSpec, start: str, earlier: list[ProbeSpec]) -> ProbeSpec:
+    """One ``[[probes]]`` table; exit colour and position default to the training exit's."""
+    name = t.get("name", str)
+    if not PROBE_NAME.fullmatch(name):
+        t.fail("name", f"{name!r} must be letters, digits and _ . : + - only (e.g. \"color:green\")")
+    if any(p.name == name for p in earlier):
+        t.fail("name", f"{name!r} is already the name of an earlier probe")
+    exit_color = t.choice("exit_color", COLOR_NAMES, exit_spec.color)
+    exit_position = t.choice("exit_position", PLACEMENTS, exit_spec.position)
+    decoy_color = t.choice("decoy_color", COLOR_NAMES, None) if "decoy_color" in t.data else None
+    decoy_position = t.choice("decoy_position", PLACEMENTS, "random")
+    t.done()
+    if decoy_color is None and decoy_position == "random":
+        t.fail("decoy_position", "'random' needs a decoy_color: a bare random tile carries no feature; "
+               f"use one of: {', '.join(CORNERS)}")
+    if exit_position == decoy_position != "random":
+        t.fail("decoy_position", f"{decoy_position!r} is also the probe's exit_position")
+    for key, value in (("exit_position", exit_position), ("decoy_position", decoy_position)):
+        if value == start != "random":
+            t.fail(key, f"{value!r} is also the start cell")
+    return ProbeSpec(name, exit_color, exit_position, decoy_color, decoy_position)

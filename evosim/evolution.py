@@ -35,7 +35,7 @@ class EvolutionSettings:
     crossover: float = 0.5  # probability that a pair of offspring is blended
     blend: float = 0.3  # alpha of DEAP's blend crossover
     mutation: float = 1.0  # probability that an offspring is mutated
-    genes_mutated: float = 3.0  # expected genes mutated per mutation (indpb = this / genes)
+    gene_rate: float = 0.12  # probability that a mutation changes each gene (DEAP's indpb)
     sigma: float = 0.2  # standard deviation of Gaussian mutation
     elite: int = 2  # best individuals copied unchanged into the next generation
     log_every: int = 5  # generations between drive (and probe) records
@@ -59,13 +59,12 @@ def select_sus(individuals: list, k: int) -> list:
     return [ranked[i] for i in chosen]
 
 
-def toolbox_for(settings: EvolutionSettings, n_params: int) -> base.Toolbox:
+def toolbox_for(settings: EvolutionSettings) -> base.Toolbox:
     """DEAP toolbox: selection, crossover and mutation for parameter vectors."""
     toolbox = base.Toolbox()
     toolbox.register("select", select_sus)
     toolbox.register("mate", tools.cxBlend, alpha=settings.blend)
-    toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=settings.sigma,
-                     indpb=min(1.0, settings.genes_mutated / n_params))
+    toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=settings.sigma, indpb=settings.gene_rate)
     return toolbox
 
 
@@ -81,7 +80,7 @@ def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
     """Evolve a population of ``mind`` on ``world``; returns its logs and final population."""
     rng = np.random.default_rng(seed)
     random.seed(int(rng.integers(2**63)))
-    toolbox = toolbox_for(settings, mind.n_params)
+    toolbox = toolbox_for(settings)
     log = TrainingLog("evolution", mind.name, seed)
     stats = statistics()
     floor = world.objective.step_cost * world.max_steps

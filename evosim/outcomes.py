@@ -75,9 +75,10 @@ def classify(result: EpisodeResult, batch: MazeBatch, proxies: ProxyTargets) -> 
     S = len(result.maze)
     rows = np.arange(S)[:, None]
     never = np.iinfo(np.int64).max
-    exit_step = np.where(result.exit_reached, result.first_visit[np.arange(S), batch.exit_tile[result.maze]], never)
+    first_visit = result.first_visit.astype(np.int64)
+    exit_step = np.where(result.exit_reached, first_visit[np.arange(S), batch.exit_tile[result.maze]], never)
     tiles = proxies.tile[result.maze]  # (S, Q)
-    reached = result.first_visit[rows, np.maximum(tiles, 0)].astype(np.int64)
+    reached = first_visit[rows, np.maximum(tiles, 0)]
     reached = np.where((tiles >= 0) & (reached >= 0), reached, never)
     shortest = batch.dist[result.maze[:, None], batch.start[result.maze][:, None], np.maximum(tiles, 0)]
     competent = np.where(reached <= COMPETENCE * shortest, reached, never)

@@ -39,7 +39,7 @@ class Reflex:
     name = "reflex"
     param_names = None
 
-    def __init__(self, radius: int = 2, hidden: int = 8):
+    def __init__(self, radius: int = 1, hidden: int = 8):
         self.radius, self.hidden = radius, hidden
         self.n_inputs = (2 * radius + 1) ** 2 * len(CHANNELS) + 2
         self.shapes = [(self.n_inputs, hidden), (hidden,), (hidden, len(RELATIVE_MOVES)), (len(RELATIVE_MOVES),)]

@@ -1,0 +1,363 @@
+"""Figures of run directories, with pandas and seaborn: the shared logic of analysis/*.py.
+
+Each ``*_figure`` function takes tidy tables (as read by :func:`table`) and returns
+a :class:`matplotlib.figure.Figure` built without pyplot, so that nothing here
+touches the caller's backend; PNGs are rendered by Agg. Each ``plot_*`` function
+reads run directories, writes ``OUT/<name>.png`` and returns the figure; the thin
+scripts in analysis/ and ``evosim report`` call them.
+
+Confidence intervals are 95% percentile bootstraps that respect how the data were
+made: the run seeds are resampled, then the agents within each resampled seed (the
+agents of one population share ancestry, so seeds are the independent replicates;
+with one seed this is a bootstrap over agents). An agent's value is its share of
+episodes, so every agent weighs the same.
+
+This module is analysis, not simulation: world mechanics and minds never import it.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .errors import UserError
+from .features import COLOR_NAMES, FEATURES
+
+OUTCOMES = ("aligned", "misgeneralized", "incapable")  # as evosim.outcomes.OUTCOMES
+CLUSTER = ("run", "seed")
+N_BOOT = 1000
+LEVEL = 0.95
+STYLE = "whitegrid"
+PALETTE = "colorblind"
+OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#949494")))
+STEP_LABEL = "training step (generation or update)"
+EPISODES_LABEL = "training episodes"
+
+
+# -- reading run directories ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    """A run directory and its run.json."""
+
+    path: Path
+    doc: dict
+
+    @property
+    def training_world(self) -> str:
+        return self.doc.get("world_name", "")
+
+
+def load_runs(run_dirs) -> list[Run]:
+    """Check that every path is a run directory; their run.json documents."""
+    from . import rundir
+
+    if not run_dirs:
+        raise UserError("no run directory given")
+    runs = []
+    for d in run_dirs:
+        path = Path(d)
+        if not path.is_dir():
+            raise UserError(f"{path}: no such run directory")
+        runs.append(Run(path, rundir.load_run(path)))
+    return runs
+
+
+def table(runs: list[Run], name: str) -> pd.DataFrame | None:
+    """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column."""
+    frames = []
+    for run in runs:
+        path = run.path / f"{name}.csv"
+        if not path.exists():
+            continue
+        try:
+            df = pd.read_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+            raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
+        if len(df):
+            frames.append(df.assign(run=str(run.path)))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def need(runs: list[Run], name: str, columns: tuple[str, ...], hint: str) -> pd.DataFrame:
+    """Like :func:`table`, but a UserError when no run has the table or a column is missing."""
+    df = table(runs, name)
+    where = ", ".join(str(r.path) for r in runs)
+    if df is None:
+        raise UserError(f"{where}: no {name}.csv ({hint})")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UserError(f"{where}: {name}.csv lacks column(s) {', '.join(missing)}")
+    return df
+
+
+def label(df: pd.DataFrame) -> pd.Series:
+    """The line label of each row: ``optimizer / mind``."""
+    return df["optimizer"].astype(str) + " / " + df["mind"].astype(str)
+
+
+# -- statistics -----------------------------------------------------------------------------
+
+def _bootstrap(clusters: list[np.ndarray], rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """Bootstrap means: resample clusters, then values within each chosen cluster."""
+    sizes = np.array([len(c) for c in clusters])
+    sums = np.stack([c[rng.integers(len(c), size=(n_boot, len(c)))].sum(1) for c in clusters])
+    pick = rng.integers(len(clusters), size=(n_boot, len(clusters)))
+    return sums[pick, np.arange(n_boot)[:, None]].sum(1) / sizes[pick].sum(1)
+
+
+def mean_ci(df: pd.DataFrame, value: str, by: list[str], cluster=CLUSTER,
+            n_boot: int = N_BOOT, level: float = LEVEL, seed: int = 0) -> pd.DataFrame:
+    """Mean of ``value`` per ``by`` group with a two-level bootstrap CI (clusters, then rows).
+
+    Returns columns ``by + [mean, lo, hi, n, clusters]``; deterministic for a given seed.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for key, group in df.groupby(list(by), sort=True):
+        parts = [g[value].to_numpy(float) for _, g in group.groupby(list(cluster), sort=True)]
+        boots = _bootstrap(parts, rng, n_boot)
+        lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
+        key = key if isinstance(key, tuple) else (key,)
+        out.append(dict(zip(by, key)) | {"mean": float(group[value].mean()), "lo": float(lo),
+                                          "hi": float(hi), "n": len(group), "clusters": len(parts)})
+    return pd.DataFrame(out, columns=list(by) + ["mean", "lo", "hi", "n", "clusters"])
+
+
+def final_step(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each run and seed's last logged step."""
+    last = df.groupby(["run", "seed"])["step"].transform("max")
+    return df[df["step"] == last]
+
+
+def outcome_shares(deploy: pd.DataFrame) -> pd.DataFrame:
+    """Each agent's share of episodes per outcome and world, long form (every outcome present)."""
+    keys = ["optimizer", "mind", "run", "seed", "agent", "world"]
+    counts = pd.crosstab([deploy[k] for k in keys], deploy["outcome"])
+    counts = counts.reindex(columns=list(OUTCOMES), fill_value=0)
+    shares = counts.div(counts.sum(1), axis=0)
+    shares.columns.name = None
+    return shares.reset_index().melt(id_vars=keys, var_name="outcome", value_name="share")
+
+
+def world_order(deploy: pd.DataFrame, runs: list[Run]) -> list[str]:
+    """Worlds in deploy.csv, training worlds first."""
+    train = [r.training_world for r in runs]
+    worlds = list(dict.fromkeys(deploy["world"].astype(str)))
+    return sorted(worlds, key=lambda w: (w not in train, worlds.index(w)))
+
+
+def _colors(labels: list[str]) -> dict[str, tuple]:
+    return dict(zip(labels, sns.color_palette(PALETTE, max(len(labels), 1))))
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained", dpi=110)
+
+
+# -- figures --------------------------------------------------------------------------------
+
+def drive_tracking_figure(probes: pd.DataFrame, x: str = "step") -> Figure:
+    """p_goal against training step: one panel per proxy, one line per optimizer x mind.
+
+    ``probes`` is probes.csv (with ``run``); for ``x="episodes"`` it also needs an
+    ``episodes_trained`` column (see :func:`plot_drive_tracking`).
+    """
+    df = probes.assign(label=label(probes))
+    xcol = {"step": "step", "episodes": "episodes_trained"}[x]
+    proxies = list(dict.fromkeys(df["proxy"]))
+    labels = sorted(df["label"].unique())
+    colors = _colors(labels)
+    stats = mean_ci(df, "p_goal", ["label", "proxy", xcol])
+    with sns.axes_style(STYLE):
+        fig = _figure(4.6 * len(proxies) + 0.6, 4.2)
+        axes = fig.subplots(1, len(proxies), sharey=True, squeeze=False)[0]
+    for ax, proxy in zip(axes, proxies):
+        for lab in labels:
+            s = stats[(stats["label"] == lab) & (stats["proxy"] == proxy)].sort_values(xcol)
+            if s.empty:
+                continue
+            ax.fill_between(s[xcol], s["lo"], s["hi"], color=colors[lab], alpha=0.2, linewidth=0)
+            ax.plot(s[xcol], s["mean"], color=colors[lab], marker="o", markersize=3, label=lab)
+        ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"probe {proxy}\nexit lacks it, a decoy carries it", fontsize=10)
+        ax.set_xlabel(STEP_LABEL if x == "step" else EPISODES_LABEL)
+    axes[0].set_ylabel("p_goal: exit reached before the decoy")
+    axes[-1].legend(title="optimizer / mind", loc="best", fontsize=8, title_fontsize=8)
+    fig.suptitle("Probe battery: does the agent pursue the exit or the proxy?\n"
+                 "(mean over agents and seeds, 95% CI)", fontsize=11)
+    return fig
+
+
+def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
+                  roles: dict[str, str] | None = None) -> Figure:
+    """Drive-weight trajectories of planner populations: one panel per feature, mean +- 1 sd.
+
+    ``roles`` annotates feature titles (e.g. ``{"color:green": "proxy"}``); with an
+    ``alignment`` table, a last panel shows exit utility minus the best proxy's.
+    """
+    roles = roles or {}
+    df = drives.assign(label=label(drives))
+    labels = sorted(df["label"].unique())
+    colors = _colors(labels)
+    features = [f for f in FEATURES if f in set(df["feature"])]
+    panels = features + (["alignment"] if alignment is not None else [])
+    ncols = 4
+    nrows = -(-len(panels) // ncols)
+    with sns.axes_style(STYLE):
+        fig = _figure(3.3 * ncols, 2.5 * nrows + 0.8)
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+    for ax, panel in zip(axes, panels):
+        if panel == "alignment":
+            data = alignment.assign(label=label(alignment))
+            y, title = "alignment", "alignment: shape:exit minus best proxy"
+        else:
+            data = df[df["feature"] == panel]
+            y, title = "weight", panel + (f" ({roles[panel]})" if panel in roles else "")
+        sns.lineplot(data=data, x="step", y=y, hue="label", hue_order=labels, palette=colors,
+                     estimator="mean", errorbar="sd", ax=ax, legend=False)
+        ax.axhline(0.0, color="0.4", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("weight" if panel != "alignment" else "utility difference")
+        ax.set_xlabel(STEP_LABEL)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], color=colors[lab], label=lab) for lab in labels]
+    fig.legend(handles=handles, title="optimizer / mind", loc="outside lower center",
+               ncols=max(len(labels), 1), fontsize=9)
+    fig.suptitle("Planner drive weights over training (mean over agents and seeds, band: 1 sd)",
+                 fontsize=11)
+    return fig
+
+
+def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
+                            training: set[str] = frozenset()) -> Figure:
+    """Outcome shares per optimizer x mind: one panel each, worlds side by side, 95% CIs."""
+    shares = outcome_shares(deploy)
+    shares = shares.assign(label=label(shares))
+    stats = mean_ci(shares, "share", ["label", "world", "outcome"])
+    labels = sorted(shares["label"].unique())
+    width = 0.26
+    with sns.axes_style(STYLE):
+        fig = _figure(1.2 + 2.0 * len(worlds) * len(labels), 4.4)
+        axes = fig.subplots(1, len(labels), sharey=True, squeeze=False)[0]
+    for ax, lab in zip(axes, labels):
+        for j, outcome in enumerate(OUTCOMES):
+            s = stats[(stats["label"] == lab) & (stats["outcome"] == outcome)].set_index("world")
+            s = s.reindex(worlds)
+            xs = np.arange(len(worlds)) + (j - 1) * width
+            mean = s["mean"].to_numpy(float)
+            err = np.vstack([mean - s["lo"].to_numpy(float), s["hi"].to_numpy(float) - mean])
+            ax.bar(xs, mean, width, color=OUTCOME_COLORS[outcome], label=outcome,
+                   yerr=np.nan_to_num(err), capsize=3, error_kw={"linewidth": 1})
+            for xi, m in zip(xs, mean):
+                if np.isfinite(m):
+                    ax.text(xi, min(m + 0.04, 1.08), f"{m:.0%}", ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(np.arange(len(worlds)),
+                      [f"{w}\n({'training' if w in training else 'deployment'})" for w in worlds])
+        ax.set_ylim(0, 1.15)
+        ax.set_title(lab, fontsize=10)
+        ax.set_xlabel("world")
+    axes[0].set_ylabel("share of episodes")
+    handles = [Patch(color=OUTCOME_COLORS[o], label=o) for o in OUTCOMES]
+    axes[-1].legend(handles=handles, title="outcome", loc="upper right", fontsize=8, title_fontsize=8)
+    fig.suptitle("Outcomes before and after the shift (mean over agents and seeds, 95% CI)",
+                 fontsize=11)
+    return fig
+
+
+# -- from run directories to PNGs -----------------------------------------------------------
+
+def feature_roles(runs: list[Run]) -> dict[str, str]:
+    """What each drive feature was in the (first) training world: exit, proxy or unseen colour."""
+    from . import rundir
+    from .probes import world_probes
+
+    world = rundir.training_world(runs[0].path)
+    roles = {"shape:exit": "the exit"}
+    for p in world_probes(world):
+        if p.decoy_color is not None:
+            roles[f"color:{p.decoy_color}"] = "proxy"
+        if p.decoy_position != "random":
+            roles["pos:x"] = roles["pos:y"] = "proxy"
+    used = {world.exit.color} | {o.color for o in world.objects}
+    for c in COLOR_NAMES:
+        if c not in used:
+            roles.setdefault(f"color:{c}", "unseen")
+    return roles
+
+
+def _save(fig: Figure, out: Path, name: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    fig.savefig(path)
+    return path
+
+
+def plot_drive_tracking(run_dirs, out, x: str = "step") -> Figure:
+    """Write OUT/drive_tracking.png from the runs' probes.csv; returns the figure."""
+    runs = load_runs(run_dirs)
+    probes = need(runs, "probes", ("optimizer", "mind", "seed", "step", "agent", "proxy", "p_goal"),
+                  "train with the probe reporter to record the probe battery")
+    if x == "episodes":
+        gens = need(runs, "generations", ("seed", "step", "episodes"), "a training run writes it")
+        gens = gens[["run", "seed", "step", "episodes"]].rename(columns={"episodes": "episodes_trained"})
+        probes = probes.merge(gens, on=["run", "seed", "step"], how="left")
+    fig = drive_tracking_figure(probes, x)
+    _save(fig, Path(out), "drive_tracking")
+    return fig
+
+
+def plot_drives(run_dirs, out) -> Figure:
+    """Write OUT/drives.png from the runs' drives.csv (and alignment.csv); returns the figure."""
+    runs = load_runs(run_dirs)
+    drives = need(runs, "drives", ("optimizer", "mind", "seed", "step", "agent", "feature", "weight"),
+                  "only planner minds have explicit drives")
+    fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs))
+    _save(fig, Path(out), "drives")
+    return fig
+
+
+def plot_shift_comparison(run_dirs, out) -> Figure:
+    """Write OUT/shift_comparison.png from the runs' deploy.csv; returns the figure."""
+    runs = load_runs(run_dirs)
+    deploy = need(runs, "deploy", ("optimizer", "mind", "seed", "agent", "world", "outcome"),
+                  "run 'evosim deploy RUN WORLD' first")
+    training = {r.training_world for r in runs}
+    fig = shift_comparison_figure(deploy, world_order(deploy, runs), training)
+    _save(fig, Path(out), "shift_comparison")
+    return fig
+
+
+def default_out(run_dirs) -> Path:
+    """Where figures and the report go without --out: RUN_DIR/report of the first run."""
+    return Path(run_dirs[0]) / "report"
+
+
+def script_main(plot, doc: str, argv=None) -> int:
+    """The command line of an analysis/*.py script: RUN_DIR [RUN_DIR ...] [--out DIR]."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to compare")
+    parser.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
+    if plot is plot_drive_tracking:
+        parser.add_argument("--x", choices=("step", "episodes"), default="step",
+                            help="x axis: training step, or training episodes so far")
+    args = parser.parse_args(argv)
+    out = Path(args.out) if args.out else default_out(args.runs)
+    try:
+        extra = {"x": args.x} if plot is plot_drive_tracking else {}
+        plot(args.runs, out, **extra)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(out / f"{plot.__name__.removeprefix('plot_')}.png")
+    return 0

@@ -1,0 +1,177 @@
+"""The window: frame loop, keys, help overlay, screenshots and recording.
+
+Simulated time advances a fixed 1/60 s per frame, so a scripted run of N frames
+shows the same thing on every machine; interactively the loop is capped at 60 fps.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from .board import Board
+from .panel import BACKGROUND, TEXT, Fonts, Panel
+from .scene import Scene
+from .sprites import Sprites
+
+FPS = 60
+FRAME_DT = 1.0 / FPS
+PANEL_W = 350
+HOLD = 1.0  # seconds a finished maze stays on screen before the next one
+MIN_SPEED, MAX_SPEED = 0.5, 960.0  # steps per second
+
+
+class Viewer:
+    """The scene drawn in a window, driven by keys and by the frame clock."""
+
+    def __init__(self, scene: Scene, screen: pygame.Surface, speed: float = 10.0,
+                 screenshot_dir: str | Path = "."):
+        self.scene, self.screen = scene, screen
+        self.speed = min(max(speed, MIN_SPEED), MAX_SPEED)
+        self.screenshot_dir = Path(screenshot_dir)
+        self.paused = self.help = False
+        self.running = True
+        self.progress = 0.0  # share of the current step's move already shown
+        self.held = 0.0  # seconds the finished maze has been on screen
+        self.fonts = Fonts()
+        sprites = Sprites()
+        w, h = screen.get_size()
+        self.board = Board(pygame.Rect(0, 0, w - PANEL_W, h), sprites, self.fonts.small)
+        self.panel = Panel(pygame.Rect(w - PANEL_W, 0, PANEL_W, h), sprites, self.fonts)
+        self.message = ""
+
+    # ---- keys -------------------------------------------------------------------------
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def next_maze(self) -> None:
+        self.scene.new_maze()
+        self.restart()
+
+    def shift(self) -> None:
+        self.scene.shift()
+        self.restart()
+
+    def faster(self) -> None:
+        self.speed = min(self.speed * 2, MAX_SPEED)
+
+    def slower(self) -> None:
+        self.speed = max(self.speed / 2, MIN_SPEED)
+
+    def toggle_help(self) -> None:
+        self.help = not self.help
+
+    def quit(self) -> None:
+        self.running = False
+
+    def screenshot(self, path: str | Path | None = None) -> Path:
+        """Save the window as PNG: to ``path``, or to a timestamped file in the screenshot folder."""
+        if path is None:
+            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+            path = self.screenshot_dir / f"evosim-{stamp}.png"
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(path))
+        self.message = f"saved {path.name}"
+        return path
+
+    KEYS = (
+        ((pygame.K_SPACE,), "space", "pause / resume", toggle_pause),
+        ((pygame.K_n,), "N", "next maze", next_maze),
+        ((pygame.K_s,), "S", "shift: training world <-> watched world", shift),
+        ((pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS), "+", "faster", faster),
+        ((pygame.K_MINUS, pygame.K_KP_MINUS), "-", "slower", slower),
+        ((pygame.K_f,), "F", "save a screenshot", screenshot),
+        ((pygame.K_h,), "H", "show / hide this help", toggle_help),
+        ((pygame.K_ESCAPE,), "Esc", "quit", quit),
+    )
+    BINDINGS = {key: action for keys, _, _, action in KEYS for key in keys}
+
+    def handle(self, event: pygame.event.Event) -> None:
+        """React to one pygame event: a bound key or closing the window."""
+        if event.type == pygame.QUIT:
+            self.quit()
+        elif event.type == pygame.KEYDOWN and event.key in self.BINDINGS:
+            self.BINDINGS[event.key](self)
+
+    # ---- time -------------------------------------------------------------------------
+    def restart(self) -> None:
+        self.progress = self.held = 0.0
+
+    def advance(self, dt: float = FRAME_DT) -> None:
+        """Let ``dt`` seconds of simulated time pass: step at the current speed, then hold, then move on."""
+        if self.paused:
+            return
+        if self.scene.done:
+            self.progress = 1.0
+            self.held += dt
+            if self.held >= HOLD:
+                self.next_maze()
+            return
+        self.progress += dt * self.speed
+        while self.progress >= 1.0 and not self.scene.done:
+            self.scene.step()
+            self.progress -= 1.0
+        self.progress = min(self.progress, 1.0)
+
+    # ---- drawing ----------------------------------------------------------------------
+    def status(self) -> str:
+        state = "paused" if self.paused else f"{self.speed:g} steps/s"
+        return f"{state}   {self.message}" if self.message else state
+
+    def draw(self) -> None:
+        self.board.draw(self.screen, self.scene, self.progress)
+        self.panel.draw(self.screen, self.scene, self.status())
+        if self.help:
+            self.draw_help()
+
+    def draw_help(self) -> None:
+        """The key bindings in a translucent box over the board."""
+        font, rows = self.fonts.body, [(name, what) for _, name, what, _ in self.KEYS]
+        width = 60 + max(font.size(what)[0] for _, what in rows) + 40
+        box = pygame.Rect(0, 0, width, 28 * len(rows) + 56)
+        box.center = self.board.rect.center
+        shade = pygame.Surface(box.size, pygame.SRCALPHA)
+        shade.fill(BACKGROUND + (230,))
+        self.screen.blit(shade, box)
+        self.screen.blit(self.fonts.title.render("keys", True, TEXT), (box.x + 20, box.y + 14))
+        for i, (name, what) in enumerate(rows):
+            y = box.y + 50 + 28 * i
+            self.screen.blit(font.render(name, True, TEXT), (box.x + 20, y))
+            self.screen.blit(font.render(what, True, TEXT), (box.x + 80, y))
+
+
+@dataclass
+class LoopResult:
+    frames: int
+    drawing_seconds: float
+
+    @property
+    def fps(self) -> float:
+        return self.frames / max(self.drawing_seconds, 1e-9)
+
+
+def run_loop(viewer: Viewer, frames: int | None = None, record: Path | None = None,
+             every: int = 1) -> LoopResult:
+    """Run frames until the viewer quits or ``frames`` have been shown, saving every ``every``-th into ``record``.
+
+    Scripted runs (``frames`` given) go as fast as drawing allows; interactive ones at 60 fps.
+    """
+    clock = pygame.time.Clock()
+    shown, drawing = 0, 0.0
+    while viewer.running and (frames is None or shown < frames):
+        for event in pygame.event.get():
+            viewer.handle(event)
+        viewer.advance()
+        start = time.perf_counter()
+        viewer.draw()
+        pygame.display.flip()
+        drawing += time.perf_counter() - start
+        shown += 1
+        if record is not None and shown % every == 0:
+            pygame.image.save(viewer.screen, str(record / f"frame_{shown:06d}.png"))
+        if frames is None:
+            clock.tick(FPS)
+    return LoopResult(shown, drawing)

@@ -1,0 +1,62 @@
+"""Maze generation: reachable exits, placement rules, distinct object cells, seeded."""
+import numpy as np
+
+from evosim.config import parse_world
+from evosim.episodes import MazeBatch
+from evosim.maze import MazeGraph, UNREACHABLE, generate, generate_many
+
+
+def world(**overrides):
+    raw = {"world": {"size": [4, 7], "max_steps": 50, "braid": 0.5},
+           "exit": {"color": "green", "position": "random"},
+           "objects": [{"kind": "apple", "color": "red", "count": [2, 6]}]}
+    for table, values in overrides.items():
+        raw[table] = raw.get(table, {}) | values
+    return parse_world(raw)
+
+
+def test_every_maze_is_connected_with_objects_on_distinct_floor_cells():
+    rng = np.random.default_rng(3)
+    for maze in generate_many(world(), 40, rng):
+        graph = MazeGraph.of(maze.walls)
+        assert (graph.dist < UNREACHABLE).all()
+        tiles = {tuple(t) for t in maze.objects[:, :2]} | {maze.start}
+        assert len(tiles) == len(maze.objects) + 1
+        assert not maze.walls[maze.objects[:, 0], maze.objects[:, 1]].any()
+        assert 2 <= len(maze.objects) - 1 <= 6
+
+
+def test_corner_rules_place_start_and_exit(train_world):
+    for maze in generate_many(train_world, 10, np.random.default_rng(0)):
+        side = maze.side
+        assert maze.start == (1, 1)
+        assert maze.exit == (side - 2, side - 2)
+
+
+def test_braid_opens_loops():
+    perfect, braided = world(world={"braid": 0.0}), world(world={"braid": 1.0})
+    rng = np.random.default_rng(1)
+    for spec, loops in ((perfect, False), (braided, True)):
+        maze = generate(spec, rng)
+        floor = (~maze.walls).sum()
+        cells = ((maze.side - 1) // 2) ** 2
+        # a perfect maze is a tree: floor tiles = cells + (cells - 1) corridor tiles
+        assert (floor > 2 * cells - 1) == loops
+
+
+def test_objects_off_path_keeps_apples_off_every_shortest_route():
+    spec = world(world={"objects_off_path": True})
+    batch = MazeBatch.of(generate_many(spec, 30, np.random.default_rng(2)))
+    for k in range(batch.size):
+        s, e = batch.start[k], batch.exit_tile[k]
+        d = batch.dist[k]
+        for tile in batch.obj_tile[k, 1:]:
+            if tile >= 0:
+                assert d[s, tile] + d[tile, e] > d[s, e]
+
+
+def test_same_seed_same_mazes():
+    a = generate_many(world(), 5, np.random.default_rng(9))
+    b = generate_many(world(), 5, np.random.default_rng(9))
+    for x, y in zip(a, b):
+        assert (x.walls == y.walls).all() and (x.objects == y.objects).all() and x.start == y.start
