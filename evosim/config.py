@@ -108,7 +108,10 @@ class _Table:
         self.data = dict(data)
 
     def fail(self, key: str, message: str):
-        at = f"[{self.where}] {key}".strip() if key else f"[{self.where}]"
+        if not self.where:  # top-level keys are tables
+            at = f"[{key}]"
+        else:
+            at = f"[{self.where}] {key}" if key else f"[{self.where}]"
         raise UserError(f"{self.path}: {at}: {message}")
 
     def get(self, key: str, kind: type, default: Any = ...):

@@ -1,0 +1,98 @@
+"""User mistakes: one line naming the file and key (and allowed values), exit 2, nothing written."""
+import subprocess
+import sys
+
+import pytest
+
+from evosim.cli import main
+
+GOOD = """
+[world]
+size = 4
+max_steps = 60
+[exit]
+color = "green"
+position = "bottom-right"
+[[objects]]
+kind = "apple"
+color = "red"
+count = [1, 2]
+"""
+
+BAD_WORLDS = [
+    ("malformed", GOOD.replace("size = 4", "size = = 4"), ["malformed TOML"]),
+    ("unknown-key", GOOD.replace("size = 4", "size = 4\nbriad = 0.2"), ["[world] briad", "unknown key"]),
+    ("unknown-colour", GOOD.replace('"red"', '"gren"'), ["[objects.0] color", "'gren'", "green, red, grey"]),
+    ("unknown-corner", GOOD.replace('"bottom-right"', '"bottom-middle"'), ["[exit] position", "top-left"]),
+    ("impossible-size", GOOD.replace("size = 4", "size = [6, 3]"), ["[world] size", "low <= high"]),
+    ("tiny-size", GOOD.replace("size = 4", "size = 1"), ["[world] size"]),
+    ("too-many-objects", GOOD.replace("[1, 2]", "[1, 40]"), ["[objects]", "do not fit"]),
+    ("bad-count", GOOD.replace("[1, 2]", '"many"'), ["[objects.0] count", "integer or [low, high]"]),
+    ("wrong-type", GOOD.replace("max_steps = 60", 'max_steps = "sixty"'), ["[world] max_steps", "must be int"]),
+    ("missing-key", GOOD.replace("max_steps = 60", ""), ["[world] max_steps", "missing"]),
+    ("unknown-table", GOOD + "\n[exits]\ncolor = 'red'\n", ["exits", "unknown key"]),
+]
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    return code, err
+
+
+@pytest.mark.parametrize("name, text, expected", BAD_WORLDS, ids=[b[0] for b in BAD_WORLDS])
+def test_bad_world_file_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, name, text, expected):
+    world = tmp_path / f"{name}.toml"
+    world.write_text(text)
+    out = tmp_path / "run"
+    code, err = run_cli(capsys, "evolve", str(world), "--out", str(out), "--generations", "1")
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(world) in err
+    for fragment in expected:
+        assert fragment in err
+    assert not out.exists()
+
+
+def test_the_good_world_runs(tmp_path, capsys):
+    world = tmp_path / "good.toml"
+    world.write_text(GOOD)
+    code, _ = run_cli(capsys, "evolve", str(world), "--out", str(tmp_path / "run"),
+                      "--generations", "1", "--population", "10", "--mazes", "2")
+    assert code == 0 and (tmp_path / "run" / "agents.npz").exists()
+
+
+def test_missing_world_file(tmp_path, capsys):
+    code, err = run_cli(capsys, "evolve", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "run"))
+    assert code == 2 and "nope.toml: no such world file" in err
+
+
+def test_deploy_from_a_run_directory_without_saved_agents(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code, err = run_cli(capsys, "deploy", str(tmp_path / "empty"), "worlds/maze_deploy.toml")
+    assert code == 2 and "holds no saved agents" in err
+    assert not (tmp_path / "empty" / "deploy.csv").exists()
+
+
+def test_bad_numbers_on_the_command_line(tmp_path, capsys):
+    code, err = run_cli(capsys, "evolve", "worlds/maze_train.toml", "--out", str(tmp_path / "r"),
+                        "--population", "1")
+    assert code == 2 and "--population: 1 must be at least 2" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_existing_run_is_not_overwritten_without_force(tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "run.json").write_text("{}")
+    code, err = run_cli(capsys, "evolve", "worlds/maze_train.toml", "--out", str(tmp_path / "run"))
+    assert code == 2 and "--force" in err
+    assert (tmp_path / "run" / "run.json").read_text() == "{}"
+
+
+def test_installed_command_prints_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[world\n")
+    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "deploy", str(tmp_path), str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("evosim: error:") and "Traceback" not in proc.stderr
