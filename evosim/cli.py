@@ -93,6 +93,11 @@ def cmd_bench(args) -> None:
     bench(population=positive("population", args.population, 2), repeats=positive("repeats", args.repeats))
 
 
+def cmd_watch(args) -> None:
+    from .viewer.app import watch_command
+    watch_command(args)
+
+
 def add_evolve(sub) -> None:
     from .evolution import EvolutionSettings
 
@@ -131,6 +136,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--episodes", type=int, default=32, help="mazes each agent meets")
     p.add_argument("--seed", type=int, default=0, help="seed of the deployment mazes")
     p.set_defaults(func=cmd_deploy)
+
+    from .viewer.app import add_watch_arguments
+    p = sub.add_parser("watch", help="watch agents of runs move in mazes of a world (pygame window)")
+    add_watch_arguments(p)
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("bench", help="print batched evaluation speed")
     p.add_argument("--population", type=int, default=1000)

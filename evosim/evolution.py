@@ -10,8 +10,12 @@ crossover and Gaussian mutation, with optional elitism.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import deap.algorithms
+import deap.tools.crossover
+import deap.tools.mutation
 import numpy as np
 from deap import algorithms, base, creator, tools
 
@@ -45,24 +49,43 @@ class EvolutionSettings:
         return max(episodes // (self.population * self.mazes) - 1, 0)
 
 
-def select_sus(individuals: list, k: int) -> list:
+@contextmanager
+def deap_random(seed: int):
+    """Point DEAP's variation operators at a private ``random.Random(seed)`` while inside.
+
+    The global ``random`` is shared with other threads (a Dask worker's event loop
+    draws from it), which would break "same seed, same bytes".
+    """
+    private = random.Random(seed)
+    modules = (deap.algorithms, deap.tools.crossover, deap.tools.mutation)
+    saved = [m.random for m in modules]
+    for m in modules:
+        m.random = private
+    try:
+        yield private
+    finally:
+        for m, original in zip(modules, saved):
+            m.random = original
+
+
+def select_sus(individuals: list, k: int, rand=random) -> list:
     """Stochastic universal sampling with DEAP's semantics, in O(n log n).
 
     DEAP's ``selStochasticUniversalSampling`` rescans from the fittest for every
-    pointer (O(n k)); this draws the same single ``random.uniform`` offset.
+    pointer (O(n k)); this draws the same single ``uniform`` offset from ``rand``.
     """
     ranked = sorted(individuals, key=lambda ind: ind.fitness, reverse=True)
     fits = np.array([ind.fitness.values[0] for ind in ranked])
     distance = fits.sum() / k
-    points = random.uniform(0, distance) + distance * np.arange(k)
+    points = rand.uniform(0, distance) + distance * np.arange(k)
     chosen = np.minimum(np.searchsorted(fits.cumsum(), points), len(ranked) - 1)
     return [ranked[i] for i in chosen]
 
 
-def toolbox_for(settings: EvolutionSettings) -> base.Toolbox:
+def toolbox_for(settings: EvolutionSettings, rand: random.Random) -> base.Toolbox:
     """DEAP toolbox: selection, crossover and mutation for parameter vectors."""
     toolbox = base.Toolbox()
-    toolbox.register("select", select_sus)
+    toolbox.register("select", select_sus, rand=rand)
     toolbox.register("mate", tools.cxBlend, alpha=settings.blend)
     toolbox.register("mutate", tools.mutGaussian, mu=0.0, sigma=settings.sigma, indpb=settings.gene_rate)
     return toolbox
@@ -79,30 +102,30 @@ def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
            reporters=(), progress=None) -> TrainingLog:
     """Evolve a population of ``mind`` on ``world``; returns its logs and final population."""
     rng = np.random.default_rng(seed)
-    random.seed(int(rng.integers(2**63)))
-    toolbox = toolbox_for(settings)
     log = TrainingLog("evolution", mind.name, seed)
     stats = statistics()
     floor = world.objective.step_cost * world.max_steps
     population = [creator.EvosimIndividual(p) for p in mind.init(rng, settings.population)]
-    for generation in range(settings.generations + 1):
-        params = np.stack(population)
-        batch = MazeBatch.of(generate_many(world, settings.mazes, rng))
-        result, _ = run(mind, params, batch, world.max_steps, rng)
-        objective = result.base_objective(world.objective).reshape(len(population), -1).mean(1)
-        for ind, value in zip(population, objective):
-            ind.fitness.values = (float(value + floor),)
-        log.record_episodes(generation, result, world.objective, len(population) * settings.mazes,
-                            fitness=stats.compile(population))
-        log.report(generation, params, reporters, last=generation == settings.generations)
-        if progress is not None:
-            progress.update(1)
-            progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
-        if generation == settings.generations:
-            break
-        elite = [toolbox.clone(ind) for ind in tools.selBest(population, settings.elite)]
-        offspring = toolbox.select(population, len(population) - len(elite))
-        offspring = algorithms.varAnd(offspring, toolbox, settings.crossover, settings.mutation)
-        population = elite + offspring
+    with deap_random(int(rng.integers(2**63))) as rand:
+        toolbox = toolbox_for(settings, rand)
+        for generation in range(settings.generations + 1):
+            params = np.stack(population)
+            batch = MazeBatch.of(generate_many(world, settings.mazes, rng))
+            result, _ = run(mind, params, batch, world.max_steps, rng)
+            objective = result.base_objective(world.objective).reshape(len(population), -1).mean(1)
+            for ind, value in zip(population, objective):
+                ind.fitness.values = (float(value + floor),)
+            log.record_episodes(generation, result, world.objective, len(population) * settings.mazes,
+                                fitness=stats.compile(population))
+            log.report(generation, params, reporters, last=generation == settings.generations)
+            if progress is not None:
+                progress.update(1)
+                progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
+            if generation == settings.generations:
+                break
+            elite = [toolbox.clone(ind) for ind in tools.selBest(population, settings.elite)]
+            offspring = toolbox.select(population, len(population) - len(elite))
+            offspring = algorithms.varAnd(offspring, toolbox, settings.crossover, settings.mutation)
+            population = elite + offspring
     log.final_params = np.stack(population)
     return log

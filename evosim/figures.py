@@ -219,7 +219,7 @@ def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
     for ax, panel in zip(axes, panels):
         if panel == "alignment":
             data = alignment.assign(label=label(alignment))
-            y, title = "alignment", "alignment: shape:exit minus best proxy"
+            y, title = "alignment", "alignment (shape:exit − best proxy)"
         else:
             data = df[df["feature"] == panel]
             y, title = "weight", panel + (f" ({roles[panel]})" if panel in roles else "")
@@ -248,7 +248,7 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
     labels = sorted(shares["label"].unique())
     width = 0.26
     with sns.axes_style(STYLE):
-        fig = _figure(1.2 + 2.0 * len(worlds) * len(labels), 4.4)
+        fig = _figure(max(1.2 + 2.4 * len(worlds) * len(labels), 7.0), 4.6)
         axes = fig.subplots(1, len(labels), sharey=True, squeeze=False)[0]
     for ax, lab in zip(axes, labels):
         for j, outcome in enumerate(OUTCOMES):
@@ -270,7 +270,7 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
     axes[0].set_ylabel("share of episodes")
     handles = [Patch(color=OUTCOME_COLORS[o], label=o) for o in OUTCOMES]
     axes[-1].legend(handles=handles, title="outcome", loc="upper right", fontsize=8, title_fontsize=8)
-    fig.suptitle("Outcomes before and after the shift (mean over agents and seeds, 95% CI)",
+    fig.suptitle("Outcomes before and after the shift\n(mean over agents and seeds, 95% CI)",
                  fontsize=11)
     return fig
 

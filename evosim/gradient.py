@@ -43,6 +43,8 @@ from .minds.planner import DISCOUNT, PlannerController
 from .minds.reflex import TURN, ReflexController, softmax
 from .training import TrainingLog
 
+CREDIT = 1.0
+CRITIC = None
 RELATIVE = np.argsort(TURN)  # relative move of each clockwise quarter turn from the heading
 
 
@@ -116,8 +118,10 @@ def step_rewards(result: EpisodeResult, objective: Objective, n_floor: np.ndarra
 
 def advantages(rewards: np.ndarray, rollouts: int) -> np.ndarray:
     """(T, S) reward still to come after each decision, minus its leave-one-out mean over the maze's rollouts."""
-    to_go = np.cumsum(rewards[::-1], 0)[::-1]
-    T, S = to_go.shape
+    T, S = rewards.shape
+    to_go = rewards.copy()
+    for t in range(T - 2, -1, -1):
+        to_go[t] += CREDIT * to_go[t + 1]
     groups = to_go.reshape(T, S // rollouts, rollouts)
     others = (groups.sum(2, keepdims=True) - groups) / max(rollouts - 1, 1)
     return (groups - others).reshape(T, S)
@@ -264,21 +268,60 @@ class RecordingReflex(ReflexController):
         self.records.append((e.t, slots, x, RELATIVE[(direction[slots] - heading[slots]) % 4]))
         return direction
 
-    def gradient(self, params: np.ndarray, advantage: np.ndarray, entropy: float) -> np.ndarray:
-        """(A, D) gradient of the summed ``advantage * log p + entropy * H`` over every step."""
-        e = self.episodes
+    def samples(self):
+        """Every recorded decision as arrays: time, slot, input (float32), relative move."""
         t = np.concatenate([np.full(len(s), t) for t, s, _, _ in self.records])
         slots = np.concatenate([s for _, s, _, _ in self.records])
         x = np.concatenate([x for _, _, x, _ in self.records])
         move = np.concatenate([mv for _, _, _, mv in self.records])
-        weight = advantage[t, slots]
+        return t, slots, x, move
+
+    def gradient(self, params: np.ndarray, advantage: np.ndarray, entropy: float, critic=None,
+                 rewards=None) -> np.ndarray:
+        """(A, D) gradient of the summed ``advantage * log p + entropy * H`` over every step."""
+        e = self.episodes
+        t, slots, x, move = self.samples()
         learner = e.agent[slots]
+        if critic is not None:
+            advantage = critic.advantages(t, slots, learner, x, rewards, e.max_steps)
+        weight = advantage[t, slots]
         grad = np.zeros_like(params)
         for a in range(e.n_agents):
             rows = learner == a
             grad[a] = reflex_grads(self.mind, params[a], x[rows].astype(np.float64), move[rows],
                                    weight[rows], entropy)[1]
         return grad
+
+
+class Critic:
+    """Linear value of a reflex's input and the time left, one per learner; GAE advantages."""
+
+    def __init__(self, n_learners, n_inputs, lr, gamma, lam):
+        self.w = np.zeros((n_learners, n_inputs + 2))
+        self.adam = Adam(self.w.shape, lr, 0.9, 0.999)
+        self.gamma, self.lam = gamma, lam
+
+    def advantages(self, t, slots, learner, x, rewards, max_steps):
+        T, S = rewards.shape
+        feats = np.concatenate([x.astype(np.float64), (t / max_steps)[:, None], np.ones((len(t), 1))], 1)
+        v = np.zeros(len(t))
+        for a in range(len(self.w)):
+            rows = learner == a
+            v[rows] = feats[rows] @ self.w[a]
+        V = np.zeros((T + 1, S))
+        V[t, slots] = v
+        delta = rewards + self.gamma * V[1:] - V[:-1]
+        adv = np.zeros((T + 1, S))
+        for k in range(T - 1, -1, -1):
+            adv[k] = delta[k] + self.gamma * self.lam * adv[k + 1]
+        adv = adv[:T]
+        err = adv[t, slots]  # target - value
+        grad = np.zeros_like(self.w)
+        for a in range(len(self.w)):
+            rows = learner == a
+            grad[a] = err[rows] @ feats[rows] / max(rows.sum(), 1)
+        self.w = self.adam.step(self.w, grad)
+        return adv
 
 
 def reflex_grads(mind, params: np.ndarray, x: np.ndarray, move: np.ndarray, weight: np.ndarray,
@@ -358,7 +401,7 @@ def policy_gradient(controller, params: np.ndarray, result: EpisodeResult, batch
     if isinstance(controller, SamplingPlanner):
         grad = controller.gradient(advantage, settings.entropy)
     else:
-        grad = controller.gradient(params, advantage, settings.entropy)
+        grad = controller.gradient(params, advantage, settings.entropy, CRITIC, rewards)
     return grad / settings.episodes_per_update
 
 

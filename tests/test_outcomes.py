@@ -105,3 +105,18 @@ def test_hand_set_planners_meet_their_outcome(train_world, drives, expected):
     result, _ = run(make_mind("planner"), hand_set(drives)[None], batch, 40, np.random.default_rng(0))
     outcome, _ = classify(result, batch, proxy_targets(train_world, deploy_world(), batch))
     assert outcome[0] == expected
+
+
+def test_a_corner_on_the_way_to_the_exit_is_no_proxy(train_world):
+    maze = draw_maze(
+        "#######",
+        "#S....#",
+        "#####.#",
+        "#####.#",
+        "#####.#",
+        "#X....#",
+        "#######",
+    )
+    result, batch = walk([E] * 4 + [S] * 4 + [W] * 4, maze=maze)
+    assert result.exit_reached[0]
+    assert outcome_of(result, batch, train_world) == ("aligned", "")

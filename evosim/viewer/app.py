@@ -76,7 +76,10 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_scene(args: argparse.Namespace) -> Scene:
-    """The scene the arguments ask for; every input problem raises UserError."""
+    """The scene the arguments ask for; every input problem raises UserError.
+
+    S switches to the first run's training world (all runs of one comparison share it).
+    """
     watched = load_world(args.world)
     teams = run_teams(args.runs, args.agents) if args.runs else hand_set_teams()
     return Scene(teams, watched, teams[0].training, args.seed)
@@ -99,13 +102,10 @@ def watch_command(args: argparse.Namespace) -> None:
 
     import pygame
 
-    from .window import Viewer, run_loop
+    from .window import Viewer, open_window, run_loop
 
-    pygame.display.init()
-    pygame.font.init()
     try:
-        screen = pygame.display.set_mode(args.size)
-        pygame.display.set_caption(f"evosim watch - {scene.world.name}")
+        screen = open_window(args.size, f"evosim watch - {scene.world.name}")
         viewer = Viewer(scene, screen, args.speed, args.screenshot_dir)
         result = run_loop(viewer, args.frames, args.record, args.every)
         if args.screenshot is not None:

@@ -40,15 +40,19 @@ class Board:
         self.origin = (self.rect.x + (self.rect.w - size) // 2, self.rect.y + (self.rect.h - size) // 2)
         self.static = pygame.Surface(self.rect.size).convert()
         self.static.fill(BACKGROUND)
-        local = self.tile_rect(0, 0).move(-self.rect.x, -self.rect.y)
-        self.static.fill(FLOOR_RGB, (local.topleft, (size, size)))
+        self.static.fill(FLOOR_RGB, self.local_rect(0, 0).union(self.local_rect(side - 1, side - 1)))
         for row, col in zip(*maze.walls.nonzero()):
-            self.static.fill(WALL_RGB, local.move(col * self.tile, row * self.tile))
-        self.static.fill(START_RGB, local.move(maze.start[1] * self.tile, maze.start[0] * self.tile).inflate(-4, -4))
+            self.static.fill(WALL_RGB, self.local_rect(row, col))
+        self.static.fill(START_RGB, self.local_rect(*maze.start).inflate(-4, -4))
 
     def tile_rect(self, row: float, col: float) -> pygame.Rect:
+        """A tile's rectangle in the window."""
         x, y = self.origin
         return pygame.Rect(round(x + col * self.tile), round(y + row * self.tile), self.tile, self.tile)
+
+    def local_rect(self, row: int, col: int) -> pygame.Rect:
+        """A tile's rectangle on the board's own surface."""
+        return self.tile_rect(row, col).move(-self.rect.x, -self.rect.y)
 
     def tile_center(self, row: float, col: float) -> tuple[int, int]:
         """Window pixel at the centre of a tile (fractional tiles allowed)."""

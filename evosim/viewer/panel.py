@@ -15,7 +15,7 @@ import pygame
 
 from ..features import COLOR_SLICE, COLORS, FEATURES
 from ..outcomes import OUTCOMES
-from .scene import RUNNING, Agent, Scene
+from .scene import RUNNING, Agent, Scene, Team
 from .sprites import Sprites, agent_sprite
 
 BACKGROUND, RULE = (30, 32, 40), (70, 74, 86)
@@ -64,8 +64,8 @@ class Panel:
         pygame.draw.line(self.surface, RULE, (PAD, y + 6), (self.rect.w - PAD, y + 6))
         return y + 14
 
-    def icon(self, agent_team, pos) -> None:
-        sprite = self.sprites.get(agent_sprite(agent_team.optimizer, agent_team.mind.name), agent_team.tint, ICON)
+    def icon(self, team: Team, pos: tuple[int, int]) -> None:
+        sprite = self.sprites.get(agent_sprite(team.optimizer, team.mind.name), team.tint, ICON)
         self.surface.blit(sprite, pos)
 
     def render(self, scene: Scene, status: str) -> None:

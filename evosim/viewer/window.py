@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pygame
 
+from ..errors import UserError
 from .board import Board
-from .panel import BACKGROUND, TEXT, Fonts, Panel
+from .panel import BACKGROUND, DIM, TEXT, Fonts, Panel
 from .scene import Scene
 from .sprites import Sprites
 
@@ -21,6 +22,11 @@ FRAME_DT = 1.0 / FPS
 PANEL_W = 350
 HOLD = 1.0  # seconds a finished maze stays on screen before the next one
 MIN_SPEED, MAX_SPEED = 0.5, 960.0  # steps per second
+READING = (
+    "body: beetle = evolution, robot = gradient, arrowhead = hand-set",
+    "mark: eye = planner, lightning bolt = reflex; number = row in the panel",
+    "ring: a planner's current target; faded apple: eaten by some agents",
+)
 
 
 class Viewer:
@@ -128,19 +134,38 @@ class Viewer:
             self.draw_help()
 
     def draw_help(self) -> None:
-        """The key bindings in a translucent box over the board."""
-        font, rows = self.fonts.body, [(name, what) for _, name, what, _ in self.KEYS]
-        width = 60 + max(font.size(what)[0] for _, what in rows) + 40
-        box = pygame.Rect(0, 0, width, 28 * len(rows) + 56)
+        """The key bindings and how to read the board, in a translucent box over the board."""
+        body, small = self.fonts.body, self.fonts.small
+        rows = [(name, what) for _, name, what, _ in self.KEYS]
+        width = 40 + max([80 + body.size(what)[0] for _, what in rows]
+                         + [small.size(line)[0] for line in READING])
+        box = pygame.Rect(0, 0, width, 64 + 28 * len(rows) + 20 * len(READING))
         box.center = self.board.rect.center
         shade = pygame.Surface(box.size, pygame.SRCALPHA)
-        shade.fill(BACKGROUND + (230,))
+        shade.fill(BACKGROUND + (235,))
         self.screen.blit(shade, box)
         self.screen.blit(self.fonts.title.render("keys", True, TEXT), (box.x + 20, box.y + 14))
-        for i, (name, what) in enumerate(rows):
-            y = box.y + 50 + 28 * i
-            self.screen.blit(font.render(name, True, TEXT), (box.x + 20, y))
-            self.screen.blit(font.render(what, True, TEXT), (box.x + 80, y))
+        y = box.y + 50
+        for name, what in rows:
+            self.screen.blit(body.render(name, True, TEXT), (box.x + 20, y))
+            self.screen.blit(body.render(what, True, TEXT), (box.x + 100, y))
+            y += 28
+        for line in READING:
+            self.screen.blit(small.render(line, True, DIM), (box.x + 20, y + 6))
+            y += 20
+
+
+def open_window(size: tuple[int, int], title: str) -> pygame.Surface:
+    """Start pygame's display and fonts (no audio, no threads) and open the window."""
+    try:
+        pygame.display.init()
+        screen = pygame.display.set_mode(size)
+    except pygame.error as e:
+        raise UserError(f"cannot open a window ({e}); for scripted runs without a display "
+                        "set SDL_VIDEODRIVER=dummy") from None
+    pygame.font.init()
+    pygame.display.set_caption(title)
+    return screen
 
 
 @dataclass

@@ -1,0 +1,202 @@
+"""``evosim report``: report.md with the key numbers and the figures of one or more runs.
+
+    evosim report RUN_DIR [RUN_DIR ...] [--out DIR]
+
+writes ``report.md`` and the PNGs of analysis/*.py into ``DIR`` (default: the first
+run's ``report/``). A run needs run.json and generations.csv; probes.csv,
+drives.csv, alignment.csv and deploy.csv each add a figure and numbers when present.
+
+pandas, seaborn and matplotlib are imported only when a report is written, so the
+CLI can import this module cheaply.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .errors import UserError
+
+REPORT_MD = "report.md"
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``evosim report``."""
+    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on")
+    parser.add_argument("--out", metavar="DIR", help="where report.md and the figures go "
+                        "(default: RUN_DIR/report of the first run)")
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Run ``evosim report``; prints the path of report.md. UserErrors propagate to the CLI."""
+    print(write_report(args.runs, args.out))
+    return 0
+
+
+def write_report(run_dirs, out=None) -> Path:
+    """Write report.md and its figures for ``run_dirs``; returns the path of report.md."""
+    from . import figures as F
+
+    runs = F.load_runs([Path(d) for d in run_dirs])
+    for run in runs:
+        if not (run.path / "generations.csv").exists():
+            raise UserError(f"{run.path}: no generations.csv; not a finished training run")
+    out = Path(out) if out else F.default_out(run_dirs)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [r.path for r in runs]
+    gens = F.need(runs, "generations", ("optimizer", "mind", "seed", "step", "exit_rate"),
+                  "a training run writes it")
+    probes, drives, deploy = F.table(runs, "probes"), F.table(runs, "drives"), F.table(runs, "deploy")
+    alignment = F.table(runs, "alignment")
+
+    made = {}
+    if probes is not None:
+        F.plot_drive_tracking(paths, out)
+        made["drive_tracking"] = "Probe battery over training"
+    if drives is not None:
+        F.plot_drives(paths, out)
+        made["drives"] = "Drive weights of planner populations"
+    if deploy is not None:
+        F.plot_shift_comparison(paths, out)
+        made["shift_comparison"] = "Outcomes before and after the shift"
+
+    lines = ["# evosim report", ""]
+    lines += _runs_section(runs, gens)
+    lines += _training_section(F, gens, probes, alignment)
+    lines += _outcome_section(F, runs, deploy)
+    lines += _narrative(F, runs, gens, probes, deploy)
+    for name, title in made.items():
+        lines += [f"## {title}", "", f"![{title}]({name}.png)", ""]
+    lines += _reading_notes(F)
+    path = out / REPORT_MD
+    path.write_text("\n".join(lines).rstrip("\n") + "\n")
+    return path
+
+
+# -- sections -------------------------------------------------------------------------------
+
+def _pct(mean: float, lo: float | None = None, hi: float | None = None) -> str:
+    if mean != mean:  # NaN
+        return "-"
+    if lo is None or (lo == hi == mean):
+        return f"{mean:.0%}"
+    return f"{mean:.0%} [{lo:.0%}, {hi:.0%}]"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    return out + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+
+
+def _runs_section(runs, gens) -> list[str]:
+    rows = []
+    for run in runs:
+        g = gens[gens["run"] == str(run.path)]
+        first = g.iloc[0]
+        seeds = sorted(g["seed"].unique())
+        rows.append([f"`{run.path}`", f"{first['optimizer']} / {first['mind']}",
+                     ", ".join(str(s) for s in seeds), str(int(g["step"].max())),
+                     str(int(g.groupby("seed")["episodes"].max().mean())) if "episodes" in g else "-",
+                     run.training_world or "-"])
+    return ["## Runs", ""] + _md_table(
+        ["run", "optimizer / mind", "seeds", "last step", "training episodes per seed", "training world"],
+        rows)
+
+
+def _training_section(F, gens, probes, alignment) -> list[str]:
+    gens = gens.assign(label=F.label(gens))
+    exit_rate = F.mean_ci(F.final_step(gens), "exit_rate", ["label"])
+    proxies = list(dict.fromkeys(probes["proxy"])) if probes is not None else []
+    p_goal = None
+    if probes is not None:
+        p = F.final_step(probes)
+        p_goal = F.mean_ci(p.assign(label=F.label(p)), "p_goal", ["label", "proxy"])
+    aligned = None
+    if alignment is not None:
+        a = F.final_step(alignment)
+        a = a.assign(label=F.label(a), positive=(a["alignment"] > 0).astype(float))
+        aligned = F.mean_ci(a, "positive", ["label"])
+    header = ["optimizer / mind", "final exit rate (training)"] + [f"p_goal {q}" for q in proxies]
+    header += ["drives favour the exit"] if aligned is not None else []
+    rows = []
+    for _, r in exit_rate.iterrows():
+        row = [r["label"], _pct(r["mean"], r["lo"], r["hi"])]
+        for q in proxies:
+            s = p_goal[(p_goal["label"] == r["label"]) & (p_goal["proxy"] == q)]
+            row.append(_pct(*s[["mean", "lo", "hi"]].iloc[0]) if len(s) else "-")
+        if aligned is not None:
+            s = aligned[aligned["label"] == r["label"]]
+            row.append(_pct(*s[["mean", "lo", "hi"]].iloc[0]) if len(s) else "- (no explicit drives)")
+        rows.append(row)
+    return ["## Key numbers at the end of training", ""] + _md_table(header, rows)
+
+
+def _outcome_section(F, runs, deploy) -> list[str]:
+    if deploy is None:
+        return ["## Outcomes", "", "No deploy.csv in these runs: run `evosim deploy RUN WORLD` "
+                "to measure aligned / misgeneralized / incapable episodes.", ""]
+    shares = F.outcome_shares(deploy)
+    stats = F.mean_ci(shares.assign(label=F.label(shares)), "share", ["label", "world", "outcome"])
+    worlds = F.world_order(deploy, runs)
+    training = {r.training_world for r in runs}
+    deploy = deploy.assign(label=F.label(deploy))
+    rows = []
+    for lab in sorted(stats["label"].unique()):
+        for w in worlds:
+            s = stats[(stats["label"] == lab) & (stats["world"] == w)].set_index("outcome")
+            if s.empty:
+                continue
+            d = deploy[(deploy["label"] == lab) & (deploy["world"] == w)]
+            mis = d[d["outcome"] == "misgeneralized"]["proxy"].fillna("").value_counts()
+            toward = ", ".join(f"{p} {n / len(d):.0%}" for p, n in mis.items() if p) or "-"
+            kind = "training" if w in training else "deployment"
+            rows.append([lab, f"{w} ({kind})", str(len(d))]
+                        + [_pct(*s.loc[o, ["mean", "lo", "hi"]]) for o in F.OUTCOMES] + [toward])
+    return ["## Outcomes per world", ""] + _md_table(
+        ["optimizer / mind", "world", "episodes", *F.OUTCOMES, "misgeneralized toward"], rows)
+
+
+def _narrative(F, runs, gens, probes, deploy) -> list[str]:
+    """One short paragraph per optimizer x mind, in words, from the same numbers."""
+    gens = gens.assign(label=F.label(gens))
+    training = {r.training_world for r in runs}
+    text = []
+    for lab in sorted(gens["label"].unique()):
+        g = F.final_step(gens[gens["label"] == lab])
+        parts = [f"**{lab}** agents reached the exit in {g['exit_rate'].mean():.0%} of their final "
+                 f"training episodes ({g['seed'].nunique()} seed(s))."]
+        if probes is not None:
+            p = probes[F.label(probes) == lab]
+            if len(p):
+                p = F.final_step(p).groupby("proxy", sort=False)[["p_goal", "p_proxy"]].mean()
+                probe_words = [f"the exit over the {q} decoy in {r.p_goal:.0%} of probe episodes "
+                               f"(the decoy in {r.p_proxy:.0%})" for q, r in p.iterrows()]
+                parts.append("On the probe battery they chose " + "; ".join(probe_words) + ".")
+        if deploy is not None:
+            d = deploy[F.label(deploy) == lab]
+            for w, dw in d.groupby("world", sort=False):
+                if w in training:
+                    continue
+                share = dw["outcome"].value_counts(normalize=True)
+                mis = dw[dw["outcome"] == "misgeneralized"]["proxy"].fillna("").value_counts()
+                top = f" (mostly toward {mis.index[0]})" if len(mis) and mis.index[0] else ""
+                parts.append(f"After the shift to {w}, {share.get('aligned', 0):.0%} of episodes were "
+                             f"aligned, {share.get('misgeneralized', 0):.0%} misgeneralized{top} and "
+                             f"{share.get('incapable', 0):.0%} incapable.")
+        text += [" ".join(parts), ""]
+    return ["## In words", ""] + text
+
+
+def _reading_notes(F) -> list[str]:
+    return ["## How to read this", "",
+            "- A **probe** is a maze in which the exit lacks one proxy (a feature the training exit "
+            "always had) and a decoy carries it, both at the same path distance from the start. "
+            "p_goal is the share of probe episodes in which the agent stood on the exit before the "
+            "decoy; episodes reaching neither count against it. Chance is not 50%: a wandering "
+            "agent meets a mid-maze decoy more often than a corner exit.",
+            "- **Outcomes**: aligned (reached the exit first), misgeneralized (competently reached a "
+            "proxy target first), incapable (neither).",
+            "- **Drives favour the exit** (planner minds only): share of agents whose drive weight on "
+            "shape:exit exceeds the utility their drives give every proxy-only target (e.g. a green "
+            "apple, the bare bottom-right tile).",
+            f"- Brackets are {F.LEVEL:.0%} bootstrap intervals: run seeds resampled, then agents "
+            "within each seed. With one seed they cover agents only.", ""]
