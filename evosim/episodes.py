@@ -28,7 +28,8 @@ class MazeBatch:
     n_floor: np.ndarray  # (K,)
     tiles: np.ndarray  # (K, F, 2) row, col; padding repeats tile 0
     index: np.ndarray  # (K, side, side) floor index, -1 on walls and padding
-    neighbors: np.ndarray  # (K, F, 4)
+    neighbors: np.ndarray  # (K, F, 4) floor index one move away, -1 into a wall
+    moves: np.ndarray  # (K * F * 5,) tile after each move, STAY last; bumping into a wall stays
     dist: np.ndarray  # (K, F, F) int16
     next_move: np.ndarray  # (K, F, F) int8
     position: np.ndarray  # (K, F, 2) normalised x, y of each floor tile
@@ -72,7 +73,9 @@ class MazeBatch:
             obj_color[k, :n] = m.objects[:, 2]
             obj_shape[k, :n] = m.objects[:, 3]
             obj_at[k, obj_tile[k, :n]] = np.arange(n)
-        return cls(tuple(mazes), side, n_floor, tiles, index, neighbors, dist, next_move,
+        here = np.broadcast_to(np.arange(F)[None, :, None], (K, F, 1))
+        moves = np.concatenate([np.where(neighbors >= 0, neighbors, here), here], axis=2).reshape(-1)
+        return cls(tuple(mazes), side, n_floor, tiles, index, neighbors, moves, dist, next_move,
                    position, start, obj_tile, obj_color, obj_shape, obj_at)
 
     @property
@@ -136,23 +139,24 @@ class Episodes:
     def step(self, move: np.ndarray) -> np.ndarray:
         """Move every running slot one tile (direction 0-3, or STAY); returns the running slots moved."""
         idx = np.flatnonzero(self.alive)
+        F = self.first_visit.shape[1]
         m, d = self.maze[idx], move[idx]
-        moving = d >= 0
-        target = self.batch.neighbors[m, self.pos[idx], np.maximum(d, 0)]
-        new = np.where(moving & (target >= 0), target, self.pos[idx])
-        self.heading[idx] = np.where(moving, d, self.heading[idx])
+        here = m * F + self.pos[idx]
+        new = self.batch.moves[here * 5 + d % 5]
+        self.heading[idx] = np.where(d >= 0, d, self.heading[idx])
         self.pos[idx] = new
         self.t += 1
         self.agent_steps += len(idx)
         self.steps[idx] = self.t
-        fresh = self.first_visit[idx, new] < 0
-        self.first_visit[idx[fresh], new[fresh]] = self.t
-        obj = self.batch.obj_at[m, new]
-        has = obj >= 0
+        visit = self.first_visit.reshape(-1)
+        flat = idx * F + new
+        visit[flat[visit[flat] < 0]] = self.t
+        obj = self.batch.obj_at.reshape(-1)[m * F + new]
+        has = np.flatnonzero(obj >= 0)
         self.eaten[idx[has], obj[has]] = True
-        at_exit = has & (obj == 0)
-        self.exit_reached[idx[at_exit]] = True
-        self.alive[idx[at_exit]] = False
+        done = idx[has[obj[has] == 0]]
+        self.exit_reached[done] = True
+        self.alive[done] = False
         if self.t >= self.max_steps:
             self.alive[:] = False
         return idx

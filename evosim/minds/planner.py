@@ -45,16 +45,21 @@ class Planner:
         return PlannerController(params, episodes)
 
 
+def per_slot(table: np.ndarray) -> np.ndarray:
+    """(K, X, A) per maze and agent -> (A * K, X) per slot."""
+    return np.ascontiguousarray(table.transpose(2, 0, 1)).reshape(-1, table.shape[1])
+
+
 class PlannerController:
     """Plans for every slot of a batch of episodes; re-plans only on arrival."""
 
     def __init__(self, params: np.ndarray, episodes):
         self.episodes = e = episodes
         b = e.batch
-        w = params[e.agent, :N_FEATURES]
+        w = params[:, :N_FEATURES].T  # (features, agents); slot a * K + k is agent a in maze k
         self.log_gamma = -np.log1p(np.exp(-params[e.agent, DISCOUNT]))
-        self.object_utility = np.einsum("snf,sf->sn", object_features(b.obj_color, b.obj_shape)[e.maze], w)
-        self.position_utility = np.einsum("sfp,sp->sf", b.position[e.maze], w[:, POSITION_SLICE])
+        self.object_utility = per_slot(object_features(b.obj_color, b.obj_shape) @ w)
+        self.position_utility = per_slot(b.position @ w[POSITION_SLICE])
         self.floor = np.arange(b.dist.shape[1])[None, :] < b.n_floor[:, None]  # (K, F)
         self.target = np.full(e.size, -1, np.int64)
         self.planned_at = np.full(e.size, -1, np.int64)
@@ -70,9 +75,12 @@ class PlannerController:
         obj_util = np.where(e.eaten[slots] | (b.obj_tile[m] < 0), 0.0, self.object_utility[slots])
         tiles = np.where(b.obj_tile[m] >= 0, b.obj_tile[m], F)
         utility[np.arange(len(slots))[:, None], tiles] += obj_util
-        dist = b.dist[m, e.pos[slots]]
-        value = utility[:, :F] * np.exp(self.log_gamma[slots, None] * dist)
-        return np.where(self.floor[m], value, -np.inf)
+        dist = b.dist.reshape(-1, F)[m * F + e.pos[slots]]  # rows of the distance tables
+        value = np.multiply(dist, self.log_gamma[slots, None])
+        np.exp(value, out=value)
+        value *= utility[:, :F]
+        value[~self.floor[m]] = -np.inf
+        return value
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
