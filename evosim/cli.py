@@ -30,7 +30,7 @@ def evolve_seed(world, mind_name: str, settings, seed: int, progress: bool = Tru
     bar = tqdm(total=settings.generations + 1, desc=f"evolve {mind_name} seed {seed}",
                disable=None if progress else True, leave=False)
     with bar:
-        return evolve(world, mind, settings, seed, default_reporters(mind, settings.log_every), bar)
+        return evolve(world, mind, settings, seed, default_reporters(mind, settings.log_every, world), bar)
 
 
 def evolution_settings(args):
@@ -136,6 +136,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--episodes", type=int, default=32, help="mazes each agent meets")
     p.add_argument("--seed", type=int, default=0, help="seed of the deployment mazes")
     p.set_defaults(func=cmd_deploy)
+
+    from .report import add_report_arguments, report_command
+    p = sub.add_parser("report", help="write report.md and figures for run directories")
+    add_report_arguments(p)
+    p.set_defaults(func=report_command)
 
     from .viewer.app import add_watch_arguments
     p = sub.add_parser("watch", help="watch agents of runs move in mazes of a world (pygame window)")

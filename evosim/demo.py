@@ -14,6 +14,7 @@ from .config import load_world
 from .deploy import deploy, fractions, record
 from .evolution import EvolutionSettings
 from .minds import make_mind
+from .report import write_report
 from .worlds import DEPLOY_WORLD, TRAIN_WORLD
 
 ARMS = (("evolution", "planner"), ("evolution", "reflex"))
@@ -58,4 +59,6 @@ def demo(out: Path, quick: bool = False, seed: int = 0) -> None:
     for optimizer, mind, world, share in table:
         print(f"{optimizer:10s} {mind:8s} {world:12s} {share['aligned']:8.3f} "
               f"{share['misgeneralized']:8.3f} {share['incapable']:9.3f}")
-    print(f"\nrun directories: {', '.join(str(out / f'{o}-{m}') for o, m in ARMS)}")
+    runs = [out / f"{optimizer}-{mind}" for optimizer, mind in ARMS]
+    print(f"\nrun directories: {', '.join(map(str, runs))}")
+    print(f"report: {write_report(runs, out / 'report')}")

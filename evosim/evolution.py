@@ -2,10 +2,10 @@
 
 Individuals are numpy parameter vectors in a DEAP toolbox. Each generation every
 individual runs the same K freshly sampled training mazes; its fitness is its mean
-base objective, shifted by the lowest value the objective can take so that it is
-never negative; the next generation is drawn by stochastic universal sampling
-(expected offspring proportional to fitness), then varied by DEAP's blend
-crossover and Gaussian mutation, with optional elitism.
+base objective above the generation's worst (windowing, which keeps selection
+pressure as the whole population improves). The next generation is drawn by
+stochastic universal sampling (expected offspring proportional to fitness), then
+varied by DEAP's blend crossover and Gaussian mutation, with optional elitism.
 """
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ if not hasattr(creator, "EvosimFitness"):
     creator.create("EvosimIndividual", np.ndarray, fitness=creator.EvosimFitness)
 
 
+TIE = 1e-9  # fitness every individual has, so that a generation of equals reproduces uniformly
+
+
 @dataclass(frozen=True)
 class EvolutionSettings:
     """Settings of one evolution run."""
@@ -42,6 +45,7 @@ class EvolutionSettings:
     gene_rate: float = 0.12  # probability that a mutation changes each gene (DEAP's indpb)
     sigma: float = 0.2  # standard deviation of Gaussian mutation
     elite: int = 2  # best individuals copied unchanged into the next generation
+    windowing: bool = True  # fitness above the generation's worst, else above the lowest possible
     log_every: int = 5  # generations between drive (and probe) records
 
     def generations_for_budget(self, episodes: int) -> int:
@@ -104,7 +108,7 @@ def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
     rng = np.random.default_rng(seed)
     log = TrainingLog("evolution", mind.name, seed)
     stats = statistics()
-    floor = world.objective.step_cost * world.max_steps
+    lowest = -world.objective.step_cost * world.max_steps
     population = [creator.EvosimIndividual(p) for p in mind.init(rng, settings.population)]
     with deap_random(int(rng.integers(2**63))) as rand:
         toolbox = toolbox_for(settings, rand)
@@ -113,8 +117,9 @@ def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
             batch = MazeBatch.of(generate_many(world, settings.mazes, rng))
             result, _ = run(mind, params, batch, world.max_steps, rng)
             objective = result.base_objective(world.objective).reshape(len(population), -1).mean(1)
+            baseline = (objective.min() if settings.windowing else lowest) - TIE
             for ind, value in zip(population, objective):
-                ind.fitness.values = (float(value + floor),)
+                ind.fitness.values = (float(value - baseline),)
             log.record_episodes(generation, result, world.objective, len(population) * settings.mazes,
                                 fitness=stats.compile(population))
             log.report(generation, params, reporters, last=generation == settings.generations)

@@ -17,6 +17,7 @@ This module is analysis, not simulation: world mechanics and minds never import 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ PALETTE = "colorblind"
 OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#949494")))
 STEP_LABEL = "training step (generation or update)"
 EPISODES_LABEL = "training episodes"
+CHANCE_LABEL = "no drives (walks to random tiles)"
 
 
 # -- reading run directories ----------------------------------------------------------------
@@ -143,7 +145,7 @@ def outcome_shares(deploy: pd.DataFrame) -> pd.DataFrame:
     keys = ["optimizer", "mind", "run", "seed", "agent", "world"]
     counts = pd.crosstab([deploy[k] for k in keys], deploy["outcome"])
     counts = counts.reindex(columns=list(OUTCOMES), fill_value=0)
-    shares = counts.div(counts.sum(1), axis=0)
+    shares = counts.div(counts.sum(axis=1), axis=0)
     shares.columns.name = None
     return shares.reset_index().melt(id_vars=keys, var_name="outcome", value_name="share")
 
@@ -165,11 +167,13 @@ def _figure(width: float, height: float) -> Figure:
 
 # -- figures --------------------------------------------------------------------------------
 
-def drive_tracking_figure(probes: pd.DataFrame, x: str = "step") -> Figure:
+def drive_tracking_figure(probes: pd.DataFrame, x: str = "step",
+                          chance: dict[str, float] | None = None) -> Figure:
     """p_goal against training step: one panel per proxy, one line per optimizer x mind.
 
     ``probes`` is probes.csv (with ``run``); for ``x="episodes"`` it also needs an
-    ``episodes_trained`` column (see :func:`plot_drive_tracking`).
+    ``episodes_trained`` column (see :func:`plot_drive_tracking`). ``chance`` maps a
+    proxy to the p_goal of a planner without drives, drawn as a dotted reference.
     """
     df = probes.assign(label=label(probes))
     xcol = {"step": "step", "episodes": "episodes_trained"}[x]
@@ -187,12 +191,17 @@ def drive_tracking_figure(probes: pd.DataFrame, x: str = "step") -> Figure:
                 continue
             ax.fill_between(s[xcol], s["lo"], s["hi"], color=colors[lab], alpha=0.2, linewidth=0)
             ax.plot(s[xcol], s["mean"], color=colors[lab], marker="o", markersize=3, label=lab)
-        ax.axhline(0.5, color="0.6", linewidth=0.8, linestyle=":")
+        if chance and proxy in chance:
+            ax.axhline(chance[proxy], color="0.35", linewidth=1, linestyle=":", label=CHANCE_LABEL)
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(f"probe {proxy}\nexit lacks it, a decoy carries it", fontsize=10)
         ax.set_xlabel(STEP_LABEL if x == "step" else EPISODES_LABEL)
     axes[0].set_ylabel("p_goal: exit reached before the decoy")
-    axes[-1].legend(title="optimizer / mind", loc="best", fontsize=8, title_fontsize=8)
+    handles = [Line2D([], [], color=colors[lab], marker="o", markersize=3, label=lab) for lab in labels]
+    if chance:
+        handles.append(Line2D([], [], color="0.35", linewidth=1, linestyle=":", label=CHANCE_LABEL))
+    fig.legend(handles=handles, title="optimizer / mind", loc="outside lower center",
+               ncols=min(len(handles), 5), fontsize=9)
     fig.suptitle("Probe battery: does the agent pursue the exit or the proxy?\n"
                  "(mean over agents and seeds, 95% CI)", fontsize=11)
     return fig
@@ -216,19 +225,23 @@ def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
     with sns.axes_style(STYLE):
         fig = _figure(3.3 * ncols, 2.5 * nrows + 0.8)
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
-    for ax, panel in zip(axes, panels):
+    for i, (ax, panel) in enumerate(zip(axes, panels)):
         if panel == "alignment":
             data = alignment.assign(label=label(alignment))
             y, title = "alignment", "alignment (shape:exit − best proxy)"
         else:
             data = df[df["feature"] == panel]
             y, title = "weight", panel + (f" ({roles[panel]})" if panel in roles else "")
-        sns.lineplot(data=data, x="step", y=y, hue="label", hue_order=labels, palette=colors,
-                     estimator="mean", errorbar="sd", ax=ax, legend=False)
+        stats = data.groupby(["label", "step"])[y].agg(["mean", "std"]).fillna(0.0).reset_index()
+        for lab in labels:
+            s = stats[stats["label"] == lab]
+            ax.fill_between(s["step"], s["mean"] - s["std"], s["mean"] + s["std"], color=colors[lab],
+                            alpha=0.2, linewidth=0)
+            ax.plot(s["step"], s["mean"], color=colors[lab], label=lab)
         ax.axhline(0.0, color="0.4", linewidth=0.8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel("weight" if panel != "alignment" else "utility difference")
-        ax.set_xlabel(STEP_LABEL)
+        ax.set_xlabel(STEP_LABEL if i + ncols >= len(panels) else "")  # under the lowest panels only
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     handles = [Line2D([], [], color=colors[lab], label=lab) for lab in labels]
@@ -247,29 +260,34 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
     stats = mean_ci(shares, "share", ["label", "world", "outcome"])
     labels = sorted(shares["label"].unique())
     width = 0.26
+    ncols = min(len(labels), 2)
+    nrows = -(-len(labels) // ncols)
     with sns.axes_style(STYLE):
-        fig = _figure(max(1.2 + 2.4 * len(worlds) * len(labels), 7.0), 4.6)
-        axes = fig.subplots(1, len(labels), sharey=True, squeeze=False)[0]
+        fig = _figure(max(1.0 + 2.6 * len(worlds) * ncols, 7.0), 3.6 * nrows + 0.8)
+        axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False).ravel()
+    for ax in axes[len(labels):]:
+        ax.set_visible(False)
     for ax, lab in zip(axes, labels):
         for j, outcome in enumerate(OUTCOMES):
             s = stats[(stats["label"] == lab) & (stats["outcome"] == outcome)].set_index("world")
             s = s.reindex(worlds)
             xs = np.arange(len(worlds)) + (j - 1) * width
-            mean = s["mean"].to_numpy(float)
-            err = np.vstack([mean - s["lo"].to_numpy(float), s["hi"].to_numpy(float) - mean])
+            mean, lo, hi = (s[c].to_numpy(float) for c in ("mean", "lo", "hi"))
+            err = np.nan_to_num(np.vstack([mean - lo, hi - mean]))
             ax.bar(xs, mean, width, color=OUTCOME_COLORS[outcome], label=outcome,
-                   yerr=np.nan_to_num(err), capsize=3, error_kw={"linewidth": 1})
-            for xi, m in zip(xs, mean):
+                   yerr=err, capsize=3, error_kw={"linewidth": 1})
+            for xi, m, h in zip(xs, mean, hi):
                 if np.isfinite(m):
-                    ax.text(xi, min(m + 0.04, 1.08), f"{m:.0%}", ha="center", va="bottom", fontsize=7)
+                    ax.text(xi, h + 0.02, f"{m:.0%}", ha="center", va="bottom", fontsize=8)
         ax.set_xticks(np.arange(len(worlds)),
                       [f"{w}\n({'training' if w in training else 'deployment'})" for w in worlds])
         ax.set_ylim(0, 1.15)
         ax.set_title(lab, fontsize=10)
         ax.set_xlabel("world")
-    axes[0].set_ylabel("share of episodes")
+        ax.set_ylabel("share of episodes")
     handles = [Patch(color=OUTCOME_COLORS[o], label=o) for o in OUTCOMES]
-    axes[-1].legend(handles=handles, title="outcome", loc="upper right", fontsize=8, title_fontsize=8)
+    fig.legend(handles=handles, title="outcome", loc="outside lower center", ncols=len(OUTCOMES),
+               fontsize=9)
     fig.suptitle("Outcomes before and after the shift\n(mean over agents and seeds, 95% CI)",
                  fontsize=11)
     return fig
@@ -296,6 +314,24 @@ def feature_roles(runs: list[Run]) -> dict[str, str]:
     return roles
 
 
+def chance(runs: list[Run]) -> dict[str, float] | None:
+    """p_goal of a drive-less planner on the probes of the first run's training world."""
+    from . import rundir
+
+    try:
+        world = rundir.training_world(runs[0].path)
+    except (UserError, KeyError):
+        return None
+    return _chance(world)
+
+
+@functools.lru_cache(maxsize=8)
+def _chance(world) -> dict[str, float]:
+    from .probes import chance_levels
+
+    return chance_levels(world)
+
+
 def _save(fig: Figure, out: Path, name: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.png"
@@ -312,7 +348,7 @@ def plot_drive_tracking(run_dirs, out, x: str = "step") -> Figure:
         gens = need(runs, "generations", ("seed", "step", "episodes"), "a training run writes it")
         gens = gens[["run", "seed", "step", "episodes"]].rename(columns={"episodes": "episodes_trained"})
         probes = probes.merge(gens, on=["run", "seed", "step"], how="left")
-    fig = drive_tracking_figure(probes, x)
+    fig = drive_tracking_figure(probes, x, chance(runs))
     _save(fig, Path(out), "drive_tracking")
     return fig
 

@@ -1,0 +1,14 @@
+"""Drive-weight trajectories of planner populations: mean and spread per feature.
+
+One panel per drive feature (titles mark the exit's invariant feature, the proxies
+and colours never seen in training) plus drive alignment when alignment.csv is
+there; one line per optimizer x mind. Writes DIR/drives.png.
+
+    python analysis/drives.py RUN_DIR [RUN_DIR ...] --out DIR
+"""
+import sys
+
+from evosim.figures import plot_drives, script_main
+
+if __name__ == "__main__":
+    sys.exit(script_main(plot_drives, __doc__))

@@ -1,0 +1,13 @@
+"""Outcomes before and after the shift: aligned / misgeneralized / incapable shares.
+
+One panel per optimizer x mind, the training world beside each deployment world,
+with 95% CIs over agents and seeds, from deploy.csv. Writes DIR/shift_comparison.png.
+
+    python analysis/shift_comparison.py RUN_DIR [RUN_DIR ...] --out DIR
+"""
+import sys
+
+from evosim.figures import plot_shift_comparison, script_main
+
+if __name__ == "__main__":
+    sys.exit(script_main(plot_shift_comparison, __doc__))

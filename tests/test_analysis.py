@@ -1,0 +1,174 @@
+"""Analysis scripts, figures and `evosim report` on small real run directories."""
+import argparse
+import json
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evosim import figures, rundir
+from evosim.deploy import deploy, record
+from evosim.errors import UserError
+from evosim.evolution import EvolutionSettings, evolve
+from evosim.gradient import GradientSettings, train
+from evosim.minds import make_mind
+from evosim.report import add_report_arguments, report_command, write_report
+from evosim.reporters import default_reporters
+
+ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
+PROXIES = ("color:green", "position:bottom-right")
+
+
+def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_world, deploy_world):
+    mind = make_mind(mind_name)
+    reporters = default_reporters(mind, 2, train_world, probe_mazes=4)
+    if optimizer == "evolution":
+        settings = EvolutionSettings(population=8, generations=4, mazes=2, log_every=2)
+        logs = [evolve(train_world, mind, settings, s, reporters) for s in seeds]
+    else:
+        logs = train(train_world, mind, GradientSettings(updates=4, mazes=2, rollouts=4, log_every=2),
+                     seeds, reporters)
+    rundir.prepare(out)
+    rundir.write_training(out, logs, mind, train_world, {})
+    agents = rundir.load_agents(out)
+    for world in (train_world, deploy_world):
+        record(out, deploy(agents, train_world, world, 3, 0))
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, train_world, deploy_world):
+    root = tmp_path_factory.mktemp("runs")
+    return {
+        "evolution-planner": make_run(root / "evolution-planner", "evolution", "planner", [1, 2],
+                                      train_world, deploy_world),
+        "gradient-planner": make_run(root / "gradient-planner", "gradient", "planner", [1, 2, 3],
+                                     train_world, deploy_world),
+        "evolution-reflex": make_run(root / "evolution-reflex", "evolution", "reflex", [1],
+                                     train_world, deploy_world),
+    }
+
+
+def script(name: str, *args, monkeypatch) -> int:
+    """Run analysis/NAME.py as ``__main__`` in this process (imports already paid for); its exit code."""
+    monkeypatch.setattr(sys, "argv", [str(ANALYSIS / f"{name}.py"), *map(str, args)])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(str(ANALYSIS / f"{name}.py"), run_name="__main__")
+    return done.value.code
+
+
+def legend_texts(fig) -> tuple[str, list[str]]:
+    (legend,) = fig.legends
+    return legend.get_title().get_text(), [t.get_text() for t in legend.get_texts()]
+
+
+def test_drive_tracking_script(runs, tmp_path, monkeypatch):
+    dirs = list(runs.values())
+    assert script("drive_tracking", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
+    assert (tmp_path / "drive_tracking.png").stat().st_size > 10_000
+
+    fig = figures.plot_drive_tracking(dirs, tmp_path / "again")
+    assert [ax.get_title().splitlines()[0] for ax in fig.axes] == [f"probe {p}" for p in PROXIES]
+    assert all(ax.get_xlabel() == figures.STEP_LABEL for ax in fig.axes)
+    assert fig.axes[0].get_ylabel() == "p_goal: exit reached before the decoy"
+    assert "Probe battery" in fig.get_suptitle()
+    title, texts = legend_texts(fig)
+    assert title == "optimizer / mind"
+    assert texts == ["evolution / planner", "evolution / reflex", "gradient / planner", figures.CHANCE_LABEL]
+    line = fig.axes[0].get_lines()[0]
+    assert list(line.get_xdata()) == [0, 2, 4] and all(0 <= y <= 1 for y in line.get_ydata())
+
+    fig = figures.plot_drive_tracking(dirs, tmp_path / "episodes", x="episodes")
+    assert fig.axes[0].get_xlabel() == figures.EPISODES_LABEL
+
+
+def test_drives_script(runs, tmp_path, monkeypatch):
+    dirs = list(runs.values())
+    assert script("drives", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
+    assert (tmp_path / "drives.png").exists()
+
+    fig = figures.plot_drives(dirs, tmp_path)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert len(titles) == 12
+    for expected in ("color:green (proxy)", "color:grey (unseen)", "shape:exit (the exit)",
+                     "pos:x (proxy)", "pos:y (proxy)", "shape:apple", "alignment (shape:exit \u2212 best proxy)"):
+        assert expected in titles
+    assert fig.axes[0].get_ylabel() == "weight" and fig.axes[11].get_ylabel() == "utility difference"
+    assert "drive weights" in fig.get_suptitle()
+    assert legend_texts(fig) == ("optimizer / mind", ["evolution / planner", "gradient / planner"])
+
+
+def test_shift_comparison_script(runs, tmp_path, monkeypatch):
+    dirs = list(runs.values())
+    assert script("shift_comparison", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
+    assert (tmp_path / "shift_comparison.png").exists()
+
+    fig = figures.plot_shift_comparison(dirs, tmp_path)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == ["evolution / planner", "evolution / reflex", "gradient / planner"]
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["maze-train\n(training)",
+                                                                "maze-deploy\n(deployment)"]
+        assert ax.get_ylabel() == "share of episodes"
+        heights = np.array([p.get_height() for p in ax.patches]).reshape(3, 2)  # outcome x world
+        np.testing.assert_allclose(heights.sum(0), 1.0)
+    assert legend_texts(fig) == ("outcome", ["aligned", "misgeneralized", "incapable"])
+    assert "shift" in fig.get_suptitle()
+
+
+def test_report_writes_markdown_and_figures(runs, tmp_path):
+    parser = argparse.ArgumentParser()
+    add_report_arguments(parser)
+    args = parser.parse_args([str(d) for d in runs.values()] + ["--out", str(tmp_path)])
+    assert report_command(args) == 0
+    text = (tmp_path / "report.md").read_text()
+    for name in ("drive_tracking", "drives", "shift_comparison"):
+        assert f"({name}.png)" in text and (tmp_path / f"{name}.png").exists()
+    assert "| optimizer / mind | final exit rate (training) | p_goal color:green | p_goal position:bottom-right |" in text
+    assert "| evolution / reflex | maze-deploy (deployment) |" in text
+    assert "**gradient / planner** agents reached the exit" in text
+    gens = pd.read_csv(runs["evolution-planner"] / "generations.csv")
+    final = gens[gens["step"] == 4]["exit_rate"].mean()
+    assert f"| evolution / planner | {final:.0%}" in text
+
+
+def test_report_defaults_to_the_first_runs_report_dir(runs):
+    path = write_report([runs["evolution-reflex"]])
+    assert path == runs["evolution-reflex"] / "report" / "report.md"
+    text = path.read_text()
+    assert "drives favour the exit" not in text  # no planner in this report
+    assert not (path.parent / "drives.png").exists()
+
+
+def test_user_errors_are_one_line(runs, tmp_path):
+    with pytest.raises(UserError, match="no such run directory"):
+        write_report([tmp_path / "missing"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match=r"not a run directory \(no run.json\)"):
+        write_report([tmp_path / "empty"])
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "run.json").write_text(json.dumps({"world_name": "maze-train"}))
+    with pytest.raises(UserError, match="no generations.csv"):
+        write_report([bare])
+    with pytest.raises(UserError, match="no probes.csv"):
+        figures.plot_drive_tracking([bare], tmp_path)
+
+    done = subprocess.run([sys.executable, str(ANALYSIS / "drives.py"), str(runs["evolution-reflex"]),
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no drives.csv (only planner minds have explicit drives)" in done.stderr
+
+
+def test_mean_ci_resamples_seeds_then_agents():
+    df = pd.DataFrame({"run": "r", "g": "a", "seed": [1, 1, 2, 2], "v": [0.0, 1.0, 1.0, 1.0]})
+    ci = figures.mean_ci(df, "v", ["g"])
+    assert ci.loc[0, "mean"] == 0.75 and ci.loc[0, "clusters"] == 2
+    assert 0.0 <= ci.loc[0, "lo"] < 0.75 < ci.loc[0, "hi"] == 1.0
+    assert ci.equals(figures.mean_ci(df, "v", ["g"]))  # seeded: the same numbers every time
+    constant = figures.mean_ci(df.assign(v=0.5), "v", ["g"])
+    assert constant.loc[0, ["mean", "lo", "hi"]].tolist() == [0.5, 0.5, 0.5]
