@@ -42,7 +42,7 @@ class EvolutionSettings:
     crossover: float = 0.5  # probability that a pair of offspring is blended
     blend: float = 0.3  # alpha of DEAP's blend crossover
     mutation: float = 1.0  # probability that an offspring is mutated
-    gene_rate: float = 0.12  # probability that a mutation changes each gene (DEAP's indpb)
+    gene_rate: float = 0.2  # probability that a mutation changes each gene (DEAP's indpb)
     sigma: float = 0.2  # standard deviation of Gaussian mutation
     elite: int = 2  # best individuals copied unchanged into the next generation
     windowing: bool = True  # fitness above the generation's worst, else above the lowest possible

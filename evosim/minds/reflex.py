@@ -82,24 +82,26 @@ class ReflexController:
         self.mind, self.episodes = mind, episodes
         self.params = params.astype(np.float32)
         b, r = episodes.batch, mind.radius
-        self.offsets = window_offsets(r)
-        self.index = np.pad(b.index, ((0, 0), (r, r), (r, r)), constant_values=-1)
+        index = np.pad(b.index, ((0, 0), (r, r), (r, r)), constant_values=-1)
+        window = (b.tiles + r)[:, :, None, None, :] + window_offsets(r)[None, None]  # (K, F, 4, W*W, 2)
+        maze = np.arange(b.size)[:, None, None, None]
+        #: floor tile (or -1) under each window cell, by (maze, tile, heading) flattened
+        self.window = index[maze, window[..., 0], window[..., 1]].reshape(-1, window.shape[3])
 
     def observe(self) -> np.ndarray:
         """Every slot's input vector, shape (A, K, n_inputs); finished slots see zeros."""
-        e, b, r = self.episodes, self.episodes.batch, self.mind.radius
+        e, b = self.episodes, self.episodes.batch
+        F = e.first_visit.shape[1]
         idx = np.flatnonzero(e.alive)
         m = e.maze[idx, None]
-        rc = b.tiles[m[:, 0], e.pos[idx]] + r
-        win = rc[:, None, :] + self.offsets[e.heading[idx]]
-        tile = self.index[m, win[..., 0], win[..., 1]]  # (n, W*W)
+        here = m[:, 0] * F + e.pos[idx]
+        tile = self.window[here * 4 + e.heading[idx]]  # (n, W*W)
         wall = tile < 0
         safe = np.maximum(tile, 0)
-        rows = idx[:, None]
         view = np.zeros((len(idx), tile.shape[1], len(CHANNELS)), np.float32)
         view[..., 0] = wall
-        view[..., 1] = (e.first_visit[rows, safe] >= 0) & ~wall
-        obj = np.where(wall, -1, b.obj_at[m, safe])
+        view[..., 1] = (e.first_visit.reshape(-1)[idx[:, None] * F + safe] >= 0) & ~wall
+        obj = np.where(wall, -1, b.obj_at.reshape(-1)[m * F + safe])
         i, j = np.nonzero(obj >= 0)
         o = obj[i, j]
         keep = ~e.eaten[idx[i], o]
@@ -109,7 +111,7 @@ class ReflexController:
         view[i, j, 2 + len(SHAPES) + b.obj_color[k, o]] = 1.0
         x = np.zeros((e.size, self.mind.n_inputs), np.float32)
         x[idx, :-2] = view.reshape(len(idx), -1)
-        x[idx, -2:] = b.position[m[:, 0], e.pos[idx]]
+        x[idx, -2:] = b.position.reshape(-1, 2)[here]
         return x.reshape(e.n_agents, -1, self.mind.n_inputs)
 
     def act(self, rng: np.random.Generator) -> np.ndarray:
