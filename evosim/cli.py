@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import rundir
+from .budget import DEFAULT as DEFAULT_BUDGET
 from .config import load_world
 from .errors import UserError
 from .minds import MINDS, make_mind
@@ -45,9 +46,12 @@ def evolution_settings(args):
     positive("log-every", settings.log_every)
     if not 0 <= settings.elite < settings.population:
         raise UserError(f"--elite: {settings.elite} must be between 0 and population - 1")
-    if args.episodes_budget is not None:
-        positive("episodes-budget", args.episodes_budget, settings.population * settings.mazes)
-        settings = EvolutionSettings(**(values | {"generations": settings.generations_for_budget(args.episodes_budget)}))
+    budget = args.episodes_budget
+    if budget is None and args.generations is None:
+        budget = DEFAULT_BUDGET[args.mind]
+    if budget is not None:
+        positive("episodes-budget", budget, settings.population * settings.mazes)
+        settings = EvolutionSettings(**(values | {"generations": settings.generations_for_budget(budget)}))
     return settings
 
 
@@ -108,7 +112,9 @@ def add_evolve(sub) -> None:
     for f in fields(EvolutionSettings):
         p.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=type(getattr(defaults, f.name)),
                        default=None, help=f"(default {getattr(defaults, f.name)})")
-    p.add_argument("--episodes-budget", type=int, help="total training episodes; sets --generations")
+    p.add_argument("--episodes-budget", type=int,
+                   help="total training episodes; sets --generations (default: "
+                        + ", ".join(f"{m} {b:,}" for m, b in DEFAULT_BUDGET.items()) + ")")
     p.add_argument("--seed", type=int, default=0, help="first seed")
     p.add_argument("--seeds", type=int, default=1, help="independent populations, seeds seed..seed+N-1")
     p.add_argument("--workers", type=int, default=1, help="Dask LocalCluster workers for the seeds")

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from . import rundir
+from .budget import DEMO as DEMO_BUDGET
 from .config import load_world
 from .deploy import deploy, fractions, record
 from .evolution import EvolutionSettings
@@ -18,8 +19,6 @@ from .report import write_report
 from .worlds import DEPLOY_WORLD, TRAIN_WORLD
 
 ARMS = (("evolution", "planner"), ("evolution", "reflex"))
-#: Training episodes per arm, the same for every base optimizer: (full, --quick).
-BUDGET = {"planner": (64_000, 6_400), "reflex": (240_000, 9_600)}
 EPISODES = (32, 8)  # deployment episodes per agent: (full, --quick)
 POPULATION = (200, 100)
 
@@ -42,13 +41,13 @@ def demo(out: Path, quick: bool = False, seed: int = 0) -> None:
     episodes = EPISODES[pick]
     print(f"evosim demo: {len(ARMS)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
     for mind in dict.fromkeys(m for _, m in ARMS):
-        print(f"  budget for {mind} arms: {BUDGET[mind][pick]:,} training episodes per base optimizer")
+        print(f"  budget for {mind} arms: {DEMO_BUDGET[mind][pick]:,} training episodes per base optimizer")
     table = []
     for optimizer, mind in ARMS:
         run = out / f"{optimizer}-{mind}"
         if run.exists():
             shutil.rmtree(run)
-        train_arm(optimizer, mind, train, BUDGET[mind][pick], seed, run, POPULATION[pick])
+        train_arm(optimizer, mind, train, DEMO_BUDGET[mind][pick], seed, run, POPULATION[pick])
         agents = rundir.load_agents(run)
         for world in (train, shifted):
             rows = deploy(agents, train, world, episodes, seed)

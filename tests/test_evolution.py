@@ -84,3 +84,13 @@ def test_default_budget_evolves_planners_that_reach_the_exit(train_world):
     mind = make_mind("planner")
     log = evolve(train_world, mind, EvolutionSettings(), seed=1)
     assert log.generations[-1]["exit_rate"] >= 0.95
+
+
+@pytest.mark.parametrize("mind, generations", [("planner", 60), ("reflex", 200)])
+def test_evolve_defaults_to_the_minds_budget(mind, generations):
+    from evosim.cli import evolution_settings, parser
+    args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", mind, "--out", "x"])
+    assert evolution_settings(args).generations == generations
+    args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", mind, "--out", "x",
+                                "--episodes-budget", "16000"])
+    assert evolution_settings(args).generations == 9
