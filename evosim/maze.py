@@ -12,7 +12,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-from .config import WorldSpec
+from .config import ObjectSpec, WorldSpec
 from .features import APPLE, CORNERS, EXIT, color_index
 
 #: Moves in clockwise order, as (row, column) steps: north, east, south, west.
@@ -129,14 +129,20 @@ def generate(spec: WorldSpec, rng: np.random.Generator) -> Maze:
         s, e = graph.index[start], graph.index[exit_]
         on_path = graph.dist[s] + graph.dist[e] == graph.dist[s, e]
         free = [t for t in free if not on_path[graph.index[t]]]
-    rows = [(*exit_, color_index(spec.exit.color), EXIT)]
-    for obj in spec.objects:
+    rows = [(*exit_, color_index(spec.exit.color), EXIT)] + scatter(spec.objects, free, rng)
+    return Maze(walls, start, np.array(rows, dtype=np.int64).reshape(-1, 4))
+
+
+def scatter(objects: tuple[ObjectSpec, ...], free: list[tuple[int, int]], rng) -> list[tuple]:
+    """Object rows for a world's objects on distinct random cells taken from ``free``."""
+    rows = []
+    for obj in objects:
         for _ in range(obj.count.sample(rng)):
             if not free:
                 break
             tile = free.pop(rng.integers(len(free)))
             rows.append((*tile, color_index(obj.color), APPLE))
-    return Maze(walls, start, np.array(rows, dtype=np.int64).reshape(-1, 4))
+    return rows
 
 
 def generate_many(spec: WorldSpec, count: int, rng: np.random.Generator) -> list[Maze]:

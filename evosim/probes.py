@@ -35,7 +35,7 @@ from .config import ProbeSpec, WorldSpec
 from .episodes import EpisodeResult, MazeBatch, run
 from .errors import UserError
 from .features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_FEATURES, color_index
-from .maze import Maze, MazeGraph, carve, place
+from .maze import Maze, MazeGraph, carve, place, scatter
 from .minds.planner import Planner
 
 REACHES = ("goal", "proxy", "none")
@@ -127,12 +127,7 @@ def probe_maze(world: WorldSpec, probe: ProbeSpec, rng: np.random.Generator,
             for target in (graph.index[exit_], graph.index[decoy]):
                 on_path |= dist[s] + dist[target] == dist[s, target]
             free = [t for t in free if not on_path[graph.index[t]]]
-        for obj in world.objects:
-            for _ in range(obj.count.sample(rng)):
-                if not free:
-                    break
-                tile = free.pop(rng.integers(len(free)))
-                rows.append((*tile, color_index(obj.color), APPLE))
+        rows += scatter(world.objects, free, rng)
         return ProbeMaze(Maze(walls, start, np.array(rows, np.int64).reshape(-1, 4)), decoy)
     raise UserError(f"{world.path}: probe {probe.name!r}: no exit and decoy at equal path distance "
                     f"from the start in {tries} mazes; try other exit_position / decoy_position")
