@@ -1,11 +1,13 @@
 """Training budgets in episodes per mind, the same for every base optimizer.
 
-A comparison between optimizers is fair only on equal budgets, so both ``evolve``
-and ``train`` default to these, and the demo gives both its own smaller ones.
+A comparison between optimizers is fair only on equal budgets: ``--episodes-budget``
+sets the total for ``evolve`` and ``train`` alike, and the demo gives every arm of a
+mind the same budget.
 """
 
-#: Default budget of ``evosim evolve`` and ``evosim train`` (evolution: 61 and 201
-#: generations of 200 individuals x 8 mazes).
-DEFAULT = {"planner": 97_600, "reflex": 321_600}
+#: Default budget of ``evosim evolve`` (61 and 301 generations of 200 individuals x 8
+#: mazes). ``evosim train`` defaults to GradientSettings.updates instead: gradient
+#: learners need far fewer episodes.
+DEFAULT = {"planner": 97_600, "reflex": 481_600}
 #: Budgets of ``evosim demo``: (full, --quick).
-DEMO = {"planner": (64_000, 6_400), "reflex": (160_000, 9_600)}
+DEMO = {"planner": (64_000, 12_800), "reflex": (96_000, 6_400)}

@@ -1,13 +1,19 @@
 """The ``evosim`` command line: one subcommand per job, user mistakes as one-line errors."""
 from __future__ import annotations
 
-import argparse
-import sys
+import os
+
+# Batched steps multiply many small matrices: BLAS threads cost more than they give
+# there, so one thread per process unless the user says otherwise (set before numpy loads).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
 
-from tqdm import tqdm
 
 from . import rundir
 from .budget import DEFAULT as DEFAULT_BUDGET
@@ -20,18 +26,6 @@ def positive(name: str, value: int, least: int = 1) -> int:
     if value < least:
         raise UserError(f"--{name}: {value} must be at least {least}")
     return value
-
-
-def evolve_seed(world, mind_name: str, settings, seed: int, progress: bool = True):
-    """One evolution run; a top-level function so that Dask workers can run it."""
-    from .evolution import evolve
-    from .reporters import default_reporters
-
-    mind = make_mind(mind_name)
-    bar = tqdm(total=settings.generations + 1, desc=f"evolve {mind_name} seed {seed}",
-               disable=None if progress else True, leave=False)
-    with bar:
-        return evolve(world, mind, settings, seed, default_reporters(mind, settings.log_every, world), bar)
 
 
 def evolution_settings(args):
@@ -57,6 +51,7 @@ def evolution_settings(args):
 
 def cmd_evolve(args) -> None:
     from .cluster import map_seeds
+    from .evolution import evolve_seed
 
     world = load_world(args.world)
     make_mind(args.mind)
@@ -97,6 +92,11 @@ def cmd_bench(args) -> None:
     bench(population=positive("population", args.population, 2), repeats=positive("repeats", args.repeats))
 
 
+def cmd_train(args) -> None:
+    from .gradient import train_command
+    train_command(args)
+
+
 def cmd_watch(args) -> None:
     from .viewer.app import watch_command
     watch_command(args)
@@ -135,6 +135,11 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     add_evolve(sub)
+
+    from .gradient import add_train_arguments
+    p = sub.add_parser("train", help="train one learner per seed by policy gradient (REINFORCE, Adam)")
+    add_train_arguments(p)
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")

@@ -134,3 +134,20 @@ def evolve(world: WorldSpec, mind, settings: EvolutionSettings, seed: int,
             population = elite + offspring
     log.final_params = np.stack(population)
     return log
+
+
+def evolve_seed(world: WorldSpec, mind_name: str, settings: EvolutionSettings, seed: int,
+                progress: bool = True) -> TrainingLog:
+    """One evolution run with the default reporters and a progress bar (for commands and the demo).
+
+    A top-level function, so that Dask workers can run it.
+    """
+    from tqdm import tqdm
+
+    from .minds import make_mind
+    from .reporters import default_reporters
+
+    mind = make_mind(mind_name)
+    with tqdm(total=settings.generations + 1, desc=f"evolve {mind_name} seed {seed}",
+              disable=None if progress else True, leave=False) as bar:
+        return evolve(world, mind, settings, seed, default_reporters(mind, settings.log_every, world), bar)

@@ -86,7 +86,7 @@ def test_default_budget_evolves_planners_that_reach_the_exit(train_world):
     assert log.generations[-1]["exit_rate"] >= 0.95
 
 
-@pytest.mark.parametrize("mind, generations", [("planner", 60), ("reflex", 200)])
+@pytest.mark.parametrize("mind, generations", [("planner", 60), ("reflex", 300)])
 def test_evolve_defaults_to_the_minds_budget(mind, generations):
     from evosim.cli import evolution_settings, parser
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", mind, "--out", "x"])
