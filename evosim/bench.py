@@ -9,6 +9,7 @@ import numpy as np
 from .config import load_world
 from .episodes import MazeBatch, run
 from .evolution import EvolutionSettings, evolve
+from .gradient import bench_gradient
 from .reporters import default_reporters
 from .maze import generate_many
 from .minds import make_mind
@@ -49,5 +50,9 @@ def bench(population: int = 1000, repeats: int = 3) -> None:
     sec = seconds_per_generation(worlds[0], population)
     print(f"evolution: {sec:.3f} s per generation of {population} planners on {MAZES} "
           f"{worlds[0].name} mazes (evaluation, selection, variation, logging)")
+    for fig in bench_gradient(worlds[0]):
+        print(f"gradient: {fig['updates_per_s']:.2f} updates/s for {fig['learners']} {fig['mind']} learners "
+              f"({fig['episodes_per_update']} {worlds[0].name} episodes per update, "
+              f"{fig['episodes_per_s']:,.0f} episodes/s)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:,.0f} MiB")

@@ -125,10 +125,11 @@ def add_evolve(sub) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="evosim", description=__doc__)
+    top = argparse.ArgumentParser(prog="evosim", description="Watch and measure inner alignment: "
+                                  "agents shaped by evolution or gradient descent, before and after a shift.")
     sub = top.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="evolve and deploy both minds on the shipped worlds; print outcomes")
+    p = sub.add_parser("demo", help="train every optimizer x mind on maze_train, deploy in maze_train and maze_deploy, report")
     p.add_argument("--quick", action="store_true", help="a small run, under 30 s")
     p.add_argument("--out", default="runs/demo", help="where the run directories go (replaced)")
     p.add_argument("--seed", type=int, default=0)

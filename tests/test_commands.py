@@ -12,3 +12,21 @@ def test_bench_prints_speed_figures(capsys):
                                              for m in ("planner", "reflex")}
     assert all(int(r.replace(",", "")) > 0 for _, _, r in rates)
     assert re.search(r"evolution: [\d.]+ s per generation of 20 planners", out)
+    assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
+
+
+def test_quick_demo_trains_deploys_and_reports_every_arm(tmp_path, capsys):
+    assert main(["demo", "--quick", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "12,800 training episodes per base optimizer" in out
+    for world in ("maze-train", "maze-deploy"):
+        block = out.split(f"outcomes in {world}")[1].split("\n\n")[0]
+        rows = re.findall(r"(evolution|gradient)\s+(planner|reflex)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", block)
+        assert len(rows) == 4
+        for *_, a, m, i in rows:
+            assert abs(float(a) + float(m) + float(i) - 1) < 2e-3
+    for arm in ("evolution-planner", "evolution-reflex", "gradient-planner", "gradient-reflex"):
+        run = tmp_path / "demo" / arm
+        assert {"run.json", "generations.csv", "deploy.csv", "probes.csv", "agents.npz"} <= {p.name for p in run.iterdir()}
+    report = tmp_path / "demo" / "report"
+    assert (report / "report.md").exists() and len(list(report.glob("*.png"))) == 3
