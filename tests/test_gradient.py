@@ -240,3 +240,12 @@ def test_bench_gradient_reports_positive_speeds(train_world):
     figures = bench_gradient(train_world, seeds=2, updates=1, settings=TINY)
     assert [f["mind"] for f in figures] == ["planner", "reflex"]
     assert all(f["updates_per_s"] > 0 and f["episodes_per_update"] == 8 for f in figures)
+
+
+@pytest.mark.parametrize("mind_name, at_least", [("planner", 0.95), ("reflex", 0.75)])
+def test_default_budget_reaches_the_exit(train_world, mind_name, at_least):
+    """Must show: under the default budget, >= 95% (planner) and >= 75% (reflex) of maze_train episodes."""
+    mind = make_mind(mind_name)
+    logs = train(train_world, mind, GradientSettings(), list(range(8)))
+    params = np.concatenate([log.final_params for log in logs])
+    assert exit_rate(train_world, mind, params, seed=99) >= at_least
