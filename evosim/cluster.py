@@ -21,7 +21,7 @@ def map_seeds(fn: Callable, seeds: list[int], workers: int = 1, scheduler: str |
         client = Client(scheduler)
     else:
         client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                     dashboard_address=None))
+                                     dashboard_address=":0"))
     with client:
         futures = client.map(fn, seeds, pure=False)
         for _ in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=None):
