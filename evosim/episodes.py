@@ -169,6 +169,25 @@ class Episodes:
                              apples, explored, self.first_visit.copy())
 
 
+class AgentStreams:
+    """A random stream per agent, so that what one agent does never depends on which
+    other agents share its batch (gradient learners: one per seed)."""
+
+    def __init__(self, seeds: list[int]):
+        self.generators = [np.random.default_rng([seed, 1]) for seed in seeds]
+
+
+def uniform(rng: "np.random.Generator | AgentStreams", agents: np.ndarray) -> np.ndarray:
+    """One uniform draw for each slot, given the slots' agents: from ``rng``, or from each agent's stream."""
+    if not isinstance(rng, AgentStreams):
+        return rng.random(len(agents))
+    out = np.empty(len(agents))
+    for a in np.unique(agents):
+        mine = agents == a
+        out[mine] = rng.generators[a].random(int(mine.sum()))
+    return out
+
+
 def run(mind, params: np.ndarray, batch: MazeBatch, max_steps: int,
         rng: np.random.Generator) -> tuple[EpisodeResult, int]:
     """Run every parameter vector in every maze of the batch; returns results and agent-steps."""

@@ -44,7 +44,7 @@ import numpy as np
 from . import rundir
 from .config import Objective, WorldSpec, load_world
 from .errors import UserError
-from .episodes import EpisodeResult, Episodes, MazeBatch
+from .episodes import AgentStreams, EpisodeResult, Episodes, MazeBatch, uniform
 from .features import N_FEATURES, POSITION_SLICE, object_features
 from .maze import generate_many
 from .minds import MINDS, make_mind
@@ -253,7 +253,7 @@ class SamplingPlanner(PlannerController):
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
         cdf = softmax(self.values(slots) / self.temperature).cumsum(1)
-        chosen = (cdf > rng.random((len(slots), 1)) * cdf[:, -1:]).argmax(1)  # never off the floor
+        chosen = (cdf > uniform(rng, e.agent[slots])[:, None] * cdf[:, -1:]).argmax(1)  # never off the floor
         self.plans.append((e.t, slots, e.pos[slots], e.eaten[slots], chosen))
         self.target[slots] = chosen
         self.wandering[slots] = False
@@ -371,7 +371,7 @@ class Adam:
 
 
 def collect(world: WorldSpec, mind, params: np.ndarray, settings: GradientSettings,
-            maze_rngs: list, rng: np.random.Generator):
+            maze_rngs: list, rng: AgentStreams):
     """One batch: every learner's rollouts in fresh mazes of its own; the controller, result and batch."""
     batch = MazeBatch.of([maze for r in maze_rngs for maze in generate_many(world, settings.mazes, r)])
     episodes = LearnerEpisodes(batch, len(params), settings.rollouts, world.max_steps)
@@ -410,7 +410,7 @@ def train(world: WorldSpec, mind, settings: GradientSettings, seeds: list[int],
     per = settings.episodes_per_update
     maze_rngs = [np.random.default_rng(seed) for seed in seeds]  # each learner's init and mazes
     params = np.concatenate([mind.init(r, 1) for r in maze_rngs]).astype(np.float64)
-    rng = np.random.default_rng([*seeds, len(seeds)])  # every action of the batch
+    rng = AgentStreams(seeds)  # each learner's actions: its own stream, whatever the other seeds
     adam = Adam(params.shape, settings.learning_rate)
     logs = [TrainingLog("gradient", mind.name, seed) for seed in seeds]
     for update in range(settings.updates + 1):

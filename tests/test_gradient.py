@@ -249,3 +249,12 @@ def test_default_budget_reaches_the_exit(train_world, mind_name, at_least):
     logs = train(train_world, mind, GradientSettings(), list(range(8)))
     params = np.concatenate([log.final_params for log in logs])
     assert exit_rate(train_world, mind, params, seed=99) >= at_least
+
+
+@pytest.mark.parametrize("mind_name", ["planner", "reflex"])
+def test_a_learner_does_not_depend_on_the_other_seeds(train_world, mind_name):
+    mind = make_mind(mind_name)
+    alone = train(train_world, mind, TINY, [3])[0]
+    together = train(train_world, mind, TINY, [1, 2, 3])[2]
+    assert alone.generations == together.generations
+    assert np.array_equal(alone.final_params, together.final_params)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..episodes import uniform
 from ..features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
 
 DISCOUNT = N_FEATURES  # index of the discount logit
@@ -88,7 +89,7 @@ class PlannerController:
         best = value.argmax(1)
         wander = value[np.arange(len(slots)), best] <= 0
         n_floor = e.batch.n_floor[e.maze[slots[wander]]]
-        best[wander] = (rng.random(len(n_floor)) * n_floor).astype(np.int64)
+        best[wander] = (uniform(rng, e.agent[slots[wander]]) * n_floor).astype(np.int64)
         self.target[slots] = best
         self.wandering[slots] = wander
         self.planned_at[slots] = e.pos[slots]

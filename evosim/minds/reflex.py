@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..episodes import uniform
 from ..features import COLOR_NAMES, SHAPES
 from ..maze import DIRECTIONS
 
@@ -118,5 +119,5 @@ class ReflexController:
         e = self.episodes
         _, logits = self.mind.forward(self.params, self.observe())
         p = softmax(logits.reshape(e.size, -1))
-        choice = (p.cumsum(1) < rng.random((e.size, 1))).sum(1)
+        choice = (p.cumsum(1) < uniform(rng, e.agent)[:, None]).sum(1)
         return (e.heading + TURN[np.minimum(choice, 3)]) % 4
