@@ -10,4 +10,4 @@ mind the same budget.
 #: learners need far fewer episodes.
 DEFAULT = {"planner": 97_600, "reflex": 481_600}
 #: Budgets of ``evosim demo``: (full, --quick).
-DEMO = {"planner": (64_000, 12_800), "reflex": (96_000, 6_400)}
+DEMO = {"planner": (64_000, 12_800), "reflex": (80_000, 6_400)}
