@@ -93,10 +93,6 @@ class WorldSpec:
     objective: Objective
     probes: tuple[ProbeSpec, ...] = ()
 
-    @property
-    def max_objects(self) -> int:
-        return sum(o.count.hi for o in self.objects)
-
 
 class _Table:
     """Reads the keys of one TOML table, reporting the first problem as a UserError."""

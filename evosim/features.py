@@ -66,7 +66,3 @@ def object_features(color: np.ndarray, shape: np.ndarray) -> np.ndarray:
     out[idx + (SHAPE_SLICE.start + np.asarray(shape)[valid],)] = 1.0
     return out
 
-
-def feature_index(name: str) -> int:
-    """Index of a feature name such as ``"color:green"`` in :data:`FEATURES`."""
-    return FEATURES.index(name)

@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,6 @@ import numpy as np
 
 from .config import WorldSpec, parse_world
 from .errors import UserError
-
-import tomllib
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 
@@ -152,9 +151,7 @@ def load_run(run: str | Path) -> dict:
 def training_world(run: str | Path) -> WorldSpec:
     """The training world a run was made on, re-read from the text saved in run.json."""
     doc = load_run(run)
-    raw = tomllib.loads(doc["world_toml"])
-    spec = parse_world(raw, doc["world_path"])
-    return spec
+    return parse_world(tomllib.loads(doc["world_toml"]), doc["world_path"])
 
 
 def write_training(out: Path, logs: list, mind, world: WorldSpec, settings: dict) -> None:
