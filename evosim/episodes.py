@@ -107,16 +107,19 @@ class EpisodeResult:
 
 
 class Episodes:
-    """The moving state of ``A x K`` episodes in a :class:`MazeBatch`."""
+    """The moving state of a batch of episodes in a :class:`MazeBatch`.
 
-    def __init__(self, batch: MazeBatch, n_agents: int, max_steps: int):
+    By default every one of ``n_agents`` agents meets every maze (slot ``a * K + k``);
+    ``maze`` gives another slot-to-maze map, each agent's slots contiguous and equally many.
+    """
+
+    def __init__(self, batch: MazeBatch, n_agents: int, max_steps: int, maze: np.ndarray | None = None):
         self.batch = batch
         self.max_steps = max_steps
-        K = batch.size
         self.n_agents = n_agents
-        self.agent = np.repeat(np.arange(n_agents), K)
-        self.maze = np.tile(np.arange(K), n_agents)
-        S = len(self.agent)
+        self.maze = np.tile(np.arange(batch.size), n_agents) if maze is None else maze
+        S = len(self.maze)
+        self.agent = np.repeat(np.arange(n_agents), S // n_agents)
         self.pos = batch.start[self.maze].copy()
         self.heading = np.full(S, 2, np.int64)  # facing south, into the maze
         self.alive = np.ones(S, bool)

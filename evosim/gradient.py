@@ -92,14 +92,7 @@ class LearnerEpisodes(Episodes):
     """
 
     def __init__(self, batch: MazeBatch, n_learners: int, rollouts: int, max_steps: int):
-        super().__init__(batch, rollouts, max_steps)
-        S = self.size
-        self.n_agents = n_learners
-        self.agent = np.repeat(np.arange(n_learners), S // n_learners)
-        self.maze = np.repeat(np.arange(batch.size), rollouts)
-        self.pos = batch.start[self.maze].copy()
-        self.first_visit[:] = -1
-        self.first_visit[np.arange(S), self.pos] = 0
+        super().__init__(batch, n_learners, max_steps, maze=np.repeat(np.arange(batch.size), rollouts))
 
 
 def step_rewards(result: EpisodeResult, objective: Objective, n_floor: np.ndarray) -> np.ndarray:
@@ -229,10 +222,8 @@ def target_grads(params: np.ndarray, features: TileFeatures, dist: np.ndarray, f
 class SamplingPlanner(PlannerController):
     """A planner that, while training, draws its target from a softmax instead of taking the argmax.
 
-    Everything else is the deployed planner's: it re-plans on arrival, and a
-    target on its own tile means it stays there. Its values do not assume that
-    every agent meets every maze, so learners can have mazes of their own. It
-    records every plan (when, where, what was eaten, what it chose) and computes
+    Everything else is the deployed planner's: its values, re-planning on arrival,
+    and staying when the target is its own tile. It records every plan (when, where, what was eaten, what it chose) and computes
     the gradients after the episode, all at once.
     """
 
@@ -241,14 +232,6 @@ class SamplingPlanner(PlannerController):
         self.params = np.asarray(params, np.float64)
         self.temperature = temperature
         self.plans: list[tuple] = []  # (t, slots, tile, eaten, chosen) of every plan
-
-    def values(self, slots: np.ndarray) -> np.ndarray:
-        """The deployed planner's tile values, computed for any slot layout (-inf off the floor)."""
-        e, b = self.episodes, self.episodes.batch
-        m = e.maze[slots]
-        value, _, _ = tile_values(self.params[e.agent[slots]], TileFeatures.of(b, m, e.eaten[slots]),
-                                  b.dist[m, e.pos[slots]], self.floor[m])
-        return np.where(self.floor[m], value, -np.inf)
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes

@@ -46,9 +46,9 @@ class Planner:
         return PlannerController(params, episodes)
 
 
-def per_slot(table: np.ndarray) -> np.ndarray:
-    """(K, X, A) per maze and agent -> (A * K, X) per slot."""
-    return np.ascontiguousarray(table.transpose(2, 0, 1)).reshape(-1, table.shape[1])
+def per_slot(table: np.ndarray, episodes) -> np.ndarray:
+    """(K, X, A) per maze and agent -> (S, X) per slot of the episodes."""
+    return table[episodes.maze, :, episodes.agent]
 
 
 class PlannerController:
@@ -57,10 +57,10 @@ class PlannerController:
     def __init__(self, params: np.ndarray, episodes):
         self.episodes = e = episodes
         b = e.batch
-        w = params[:, :N_FEATURES].T  # (features, agents); slot a * K + k is agent a in maze k
+        w = params[:, :N_FEATURES].T  # (features, agents)
         self.log_gamma = -np.log1p(np.exp(-params[e.agent, DISCOUNT]))
-        self.object_utility = per_slot(object_features(b.obj_color, b.obj_shape) @ w)
-        self.position_utility = per_slot(b.position @ w[POSITION_SLICE])
+        self.object_utility = per_slot(object_features(b.obj_color, b.obj_shape) @ w, e)
+        self.position_utility = per_slot(b.position @ w[POSITION_SLICE], e)
         self.floor = np.arange(b.dist.shape[1])[None, :] < b.n_floor[:, None]  # (K, F)
         self.target = np.full(e.size, -1, np.int64)
         self.planned_at = np.full(e.size, -1, np.int64)
