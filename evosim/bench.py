@@ -1,28 +1,38 @@
-"""``evosim bench``: batched evaluation speed and generation time, printed as figures."""
+"""``evosim bench``: batched evaluation speed, generation time and update rate, printed as figures."""
 from __future__ import annotations
 
 import resource
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .config import load_world
-from .episodes import MazeBatch, run
-from .evolution import EvolutionSettings, evolve
-from .gradient import bench_gradient
+from .data import DEPLOY_WORLD, TRAIN_WORLD
+from .minds import MINDS, make_mind
+from .optimizers import OPTIMIZERS, algorithms
+from .optimizers.gradient import GradientSettings
 from .reporters import default_reporters
-from .maze import generate_many
-from .minds import make_mind
-from .worlds import DEPLOY_WORLD, TRAIN_WORLD
+from .settings import Settings, setting
+from .training import train
+from .worlds import load_world
+from .worlds.maze.episodes import run
 
 MAZES = 8  # mazes each agent runs, as in a default generation
+
+
+@dataclass(frozen=True)
+class BenchSettings(Settings):
+    """Settings of ``evosim bench``."""
+
+    population: int = setting(1000, "agents evaluated at once, and individuals per generation", least=2)
+    repeats: int = setting(3, "runs of each evaluation; the best counts", least=1)
 
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
     """Best agent-steps per second (steps of running episodes) over repeats, and the steps of one."""
     rng = np.random.default_rng(0)
     params = mind.init(rng, population)
-    batch = MazeBatch.of(generate_many(world, MAZES, rng))
+    batch = world.batch(world.sample(rng, MAZES))
     best, steps = 0.0, 0
     for _ in range(repeats):
         start = time.perf_counter()
@@ -31,28 +41,51 @@ def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float,
     return best, steps
 
 
-def seconds_per_generation(world, population: int, generations: int = 5) -> float:
-    """Mean wall time of a whole planner generation: mazes, evaluation, DEAP selection and variation, logging."""
+def seconds_per_generation(world, algorithm: str, population: int, generations: int = 5) -> float:
+    """Mean wall time of a whole planner generation: mazes, evaluation, the optimizer's ask and tell, logging."""
     mind = make_mind("planner")
-    settings = EvolutionSettings(population=population, generations=generations - 1, mazes=MAZES, log_every=1)
+    cls = OPTIMIZERS[algorithm]
+    settings = cls.Settings(population=population, generations=generations - 1, mazes=MAZES, log_every=1)
     start = time.perf_counter()
-    evolve(world, mind, settings, seed=0, reporters=default_reporters(mind, 1))
+    train(world, mind, cls(world, mind, settings, [0]), reporters=default_reporters(mind, 1))
     return (time.perf_counter() - start) / generations
 
 
-def bench(population: int = 1000, repeats: int = 3) -> None:
+def bench_gradient(world, mind, seeds: int = 8, updates: int = 5,
+                   settings: GradientSettings = GradientSettings()) -> dict:
+    """Gradient training speed of ``seeds`` learners from their start: updates and episodes per second.
+
+    The time includes the final batch of episodes that follows the last update,
+    and early updates are the slowest (untrained agents run every episode to
+    ``max_steps``), so the figures are conservative.
+    """
+    settings = replace(settings, updates=updates)
+    start = time.perf_counter()
+    train(world, mind, OPTIMIZERS["gradient"](world, mind, settings, list(range(seeds))))
+    seconds = time.perf_counter() - start
+    per_update = settings.episodes_per_step(seeds)
+    return {"mind": mind.name, "learners": seeds, "episodes_per_update": per_update,
+            "updates_per_s": updates / seconds, "episodes_per_s": updates * per_update / seconds}
+
+
+def bench(settings: BenchSettings) -> None:
+    population, repeats = settings.population, settings.repeats
     worlds = [load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)]
+    minds = [make_mind(name) for name in MINDS]
     print(f"batched evaluation, population {population} x {MAZES} mazes (best of {repeats}):")
     for world in worlds:
-        for name in ("planner", "reflex"):
-            rate, steps = steps_per_second(make_mind(name), world, population, repeats)
-            print(f"  {world.name:12s} {name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
-    sec = seconds_per_generation(worlds[0], population)
-    print(f"evolution: {sec:.3f} s per generation of {population} planners on {MAZES} "
-          f"{worlds[0].name} mazes (evaluation, selection, variation, logging)")
-    for fig in bench_gradient(worlds[0]):
-        print(f"gradient: {fig['updates_per_s']:.2f} updates/s for {fig['learners']} {fig['mind']} learners "
-              f"({fig['episodes_per_update']} {worlds[0].name} episodes per update, "
-              f"{fig['episodes_per_s']:,.0f} episodes/s)")
+        for mind in minds:
+            rate, steps = steps_per_second(mind, world, population, repeats)
+            print(f"  {world.name:12s} {mind.name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
+    for algorithm in algorithms("evolve"):
+        sec = seconds_per_generation(worlds[0], algorithm, population)
+        print(f"{OPTIMIZERS[algorithm].label}: {sec:.3f} s per generation of {population} planners on {MAZES} "
+              f"{worlds[0].name} mazes (evaluation, {algorithm} ask and tell, logging)")
+    for mind in minds:
+        if mind.can_learn:
+            fig = bench_gradient(worlds[0], mind)
+            print(f"gradient: {fig['updates_per_s']:.2f} updates/s for {fig['learners']} {fig['mind']} learners "
+                  f"({fig['episodes_per_update']} {worlds[0].name} episodes per update, "
+                  f"{fig['episodes_per_s']:,.0f} episodes/s)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:,.0f} MiB")

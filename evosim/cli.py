@@ -1,100 +1,102 @@
-"""The ``evosim`` command line: one subcommand per job, user mistakes as one-line errors."""
+"""The ``evosim`` command line: one subcommand per job, user mistakes as one-line errors.
+
+Every option of every command is a field of a settings dataclass
+(:mod:`evosim.settings`), checked before any compute starts.
+"""
 from __future__ import annotations
 
-import os
-
-# Batched steps multiply many small matrices: BLAS threads cost more than they give
-# there, so one thread per process unless the user says otherwise (set before numpy loads).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import sys  # noqa: E402
-from dataclasses import fields
-from functools import partial
+import argparse
+import sys
+from dataclasses import asdict, fields
 from pathlib import Path
 
-
 from . import rundir
-from .budget import DEFAULT as DEFAULT_BUDGET
-from .config import load_world
+from .cluster import ClusterSettings
 from .errors import UserError
 from .minds import MINDS, make_mind
+from .optimizers import OPTIMIZERS, algorithms
+from .settings import add_flags, from_flags, given
+from .training import RunSettings, train_seeds
+from .worlds import load_world
 
 
-def positive(name: str, value: int, least: int = 1) -> int:
-    if value < least:
-        raise UserError(f"--{name}: {value} must be at least {least}")
-    return value
+class Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line reported in one line and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def evolution_settings(args):
-    """EvolutionSettings from command-line flags, the budget taking precedence over --generations."""
-    from .evolution import EvolutionSettings
-
-    values = {f.name: getattr(args, f.name) for f in fields(EvolutionSettings)
-              if getattr(args, f.name, None) is not None}
-    settings = EvolutionSettings(**values)
-    positive("population", settings.population, 2)
-    positive("mazes", settings.mazes)
-    positive("log-every", settings.log_every)
-    if not 0 <= settings.elite < settings.population:
-        raise UserError(f"--elite: {settings.elite} must be between 0 and population - 1")
-    budget = args.episodes_budget
-    if budget is None and args.generations is None:
-        budget = DEFAULT_BUDGET[args.mind]
-    if budget is not None:
-        positive("episodes-budget", budget, settings.population * settings.mazes)
-        settings = EvolutionSettings(**(values | {"generations": settings.generations_for_budget(budget)}))
-    return settings
+def optimizer_for(args, command: str):
+    """The base optimizer a training command runs, refusing flags that belong to another one."""
+    names = algorithms(command)
+    algorithm = getattr(args, "algorithm", names[0])
+    if algorithm not in names:
+        raise UserError(f"--algorithm: {algorithm!r} is not one of: {', '.join(names)}")
+    cls = OPTIMIZERS[algorithm]
+    own = {f.name for f in fields(cls.Settings)}
+    for name in given(args, *(OPTIMIZERS[n].Settings for n in names)):
+        if name not in own:
+            users = [n for n in names if name in {f.name for f in fields(OPTIMIZERS[n].Settings)}]
+            raise UserError(f"--{name.replace('_', '-')}: applies to --algorithm {', '.join(users)}, "
+                            f"not {algorithm}")
+    return cls
 
 
-def cmd_evolve(args) -> None:
-    from .cluster import map_seeds
-    from .evolution import evolve_seed
-
+def cmd_train(args, command: str) -> None:
+    """``evosim evolve`` and ``evosim train``: train, then write the run directory."""
     world = load_world(args.world)
-    make_mind(args.mind)
-    settings = evolution_settings(args)
-    positive("seeds", args.seeds)
+    mind = make_mind(args.mind)
+    cls = optimizer_for(args, command)
+    run = from_flags(RunSettings, args)
+    cluster = from_flags(ClusterSettings, args)
+    n_seeds = run.seeds or cls.default_seeds
+    settings = from_flags(cls.Settings, args)
+    if run.episodes_budget is not None:
+        settings = settings.with_budget(run.episodes_budget, n_seeds)
+    elif command == "evolve" and getattr(args, settings.steps_field) is None:
+        settings = settings.with_budget(mind.evolve_budget, n_seeds)
     out = rundir.check_out(args.out, args.force)
-    seeds = list(range(args.seed, args.seed + args.seeds))
-    logs = map_seeds(partial(evolve_seed, world, args.mind, settings), seeds, args.workers,
-                     args.scheduler, desc=f"evolve {args.mind}")
+    seeds = list(range(run.seed, run.seed + n_seeds))
+    logs = train_seeds(world, mind.name, cls.algorithm, settings, seeds, cluster.workers, cluster.scheduler)
     rundir.prepare(out, force=True)
-    rundir.write_training(out, logs, make_mind(args.mind), world, {"evolution": vars(settings)})
-    last = [log.generations[-1] for log in logs]
-    rate = sum(r["exit_rate"] for r in last) / len(last)
-    print(f"evolved {args.mind} x {len(seeds)} seed(s): final training exit rate {rate:.3f}; run in {out}")
+    run_settings = {cls.algorithm: asdict(settings)}
+    if run.episodes_budget is not None:
+        run_settings["episodes_budget"] = run.episodes_budget
+    rundir.write_training(out, logs, mind, world, run_settings)
+    rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
+    print(f"{command}{'d' if command.endswith('e') else 'ed'} {mind.name} x {len(seeds)} seed(s) by "
+          f"{cls.algorithm}, {logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; "
+          f"run in {out}")
 
 
 def cmd_deploy(args) -> None:
-    from .deploy import deploy, fractions, record
+    from .deploy import DeploySettings, deploy, fractions, record
 
+    settings = from_flags(DeploySettings, args)
     agents = rundir.load_agents(args.run)
     train = rundir.training_world(args.run)
     world = load_world(args.world)
-    positive("episodes", args.episodes)
-    rows = deploy(agents, train, world, args.episodes, args.seed)
+    rows = deploy(agents, train, world, settings.episodes, settings.seed)
     record(Path(args.run), rows)
     share = ", ".join(f"{k} {v:.3f}" for k, v in fractions(rows).items())
-    print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {args.episodes} "
+    print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {settings.episodes} "
           f"episodes in {world.name}: {share}; rows in {Path(args.run) / 'deploy.csv'}")
 
 
 def cmd_demo(args) -> None:
-    from .demo import demo
-    demo(Path(args.out), quick=args.quick, seed=args.seed)
+    from .demo import DemoSettings, demo
+    demo(from_flags(DemoSettings, args))
 
 
 def cmd_bench(args) -> None:
-    from .bench import bench
-    bench(population=positive("population", args.population, 2), repeats=positive("repeats", args.repeats))
+    from .bench import BenchSettings, bench
+    bench(from_flags(BenchSettings, args))
 
 
-def cmd_train(args) -> None:
-    from .gradient import train_command
-    train_command(args)
+def cmd_report(args) -> None:
+    from .report import ReportSettings, write_report
+    print(write_report(args.runs, from_flags(ReportSettings, args).out))
 
 
 def cmd_watch(args) -> None:
@@ -102,66 +104,60 @@ def cmd_watch(args) -> None:
     watch_command(args)
 
 
-def add_evolve(sub) -> None:
-    from .evolution import EvolutionSettings
-
-    p = sub.add_parser("evolve", help="evolve a population on a training world (fitness is reproduction)")
+def add_training_command(sub, command: str, help: str) -> None:
+    """``evolve`` or ``train``: the world, the mind, the algorithm, and every setting as a flag."""
+    names = algorithms(command)
+    p = sub.add_parser(command, help=help)
     p.add_argument("world", help="training world file (TOML)")
-    p.add_argument("--mind", choices=sorted(MINDS), default="planner")
-    defaults = EvolutionSettings()
-    for f in fields(EvolutionSettings):
-        p.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=type(getattr(defaults, f.name)),
-                       default=None, help=f"(default {getattr(defaults, f.name)})")
-    p.add_argument("--episodes-budget", type=int,
-                   help="total training episodes; sets --generations (default: "
-                        + ", ".join(f"{m} {b:,}" for m, b in DEFAULT_BUDGET.items()) + ")")
-    p.add_argument("--seed", type=int, default=0, help="first seed")
-    p.add_argument("--seeds", type=int, default=1, help="independent populations, seeds seed..seed+N-1")
-    p.add_argument("--workers", type=int, default=1, help="Dask LocalCluster workers for the seeds")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler to send the seeds to")
+    p.add_argument("--mind", default="planner", help=f"one of: {', '.join(MINDS)} (default planner)")
+    if len(names) > 1:
+        p.add_argument("--algorithm", default=names[0],
+                       help=f"one of: {', '.join(names)} (default {names[0]})")
+    add_flags(p, *(OPTIMIZERS[n].Settings for n in names))
+    add_flags(p, RunSettings)
+    if command == "evolve":
+        add_flags(p, ClusterSettings)
     p.add_argument("--out", required=True, help="run directory to write")
     p.add_argument("--force", action="store_true", help="replace a run already in --out")
-    p.set_defaults(func=cmd_evolve)
+    p.set_defaults(func=lambda args: cmd_train(args, command))
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="evosim", description="Watch and measure inner alignment: "
-                                  "agents shaped by evolution or gradient descent, before and after a shift.")
+    from .bench import BenchSettings
+    from .demo import DemoSettings
+    from .deploy import DeploySettings
+    from .report import ReportSettings
+    from .viewer.app import add_watch_arguments
+
+    top = Parser(prog="evosim", description="Watch and measure inner alignment: agents shaped by "
+                 "evolution or gradient descent, before and after a shift.")
     sub = top.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="train every optimizer x mind on maze_train, deploy in maze_train and maze_deploy, report")
-    p.add_argument("--quick", action="store_true", help="a small run, under 30 s")
-    p.add_argument("--out", default="runs/demo", help="where the run directories go (replaced)")
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("demo", help="train every optimizer x mind on maze_train, deploy in maze_train "
+                       "and maze_deploy, report")
+    add_flags(p, DemoSettings)
     p.set_defaults(func=cmd_demo)
 
-    add_evolve(sub)
-
-    from .gradient import add_train_arguments
-    p = sub.add_parser("train", help="train one learner per seed by policy gradient (REINFORCE, Adam)")
-    add_train_arguments(p)
-    p.set_defaults(func=cmd_train)
+    add_training_command(sub, "evolve", "evolve populations on a training world (fitness is reproduction)")
+    add_training_command(sub, "train", "train one learner per seed by policy gradient (REINFORCE, Adam)")
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")
     p.add_argument("world", help="deployment world file (TOML)")
-    p.add_argument("--episodes", type=int, default=32, help="mazes each agent meets")
-    p.add_argument("--seed", type=int, default=0, help="seed of the deployment mazes")
+    add_flags(p, DeploySettings)
     p.set_defaults(func=cmd_deploy)
 
-    from .report import add_report_arguments, report_command
     p = sub.add_parser("report", help="write report.md and figures for run directories")
-    add_report_arguments(p)
-    p.set_defaults(func=report_command)
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on")
+    add_flags(p, ReportSettings)
+    p.set_defaults(func=cmd_report)
 
-    from .viewer.app import add_watch_arguments
     p = sub.add_parser("watch", help="watch agents of runs move in mazes of a world (pygame window)")
     add_watch_arguments(p)
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("bench", help="print batched evaluation speed")
-    p.add_argument("--population", type=int, default=1000)
-    p.add_argument("--repeats", type=int, default=3)
+    add_flags(p, BenchSettings)
     p.set_defaults(func=cmd_bench)
     return top
 

@@ -5,9 +5,21 @@ what it returns.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from tqdm import tqdm
+
+from .settings import Settings, setting
+
+
+@dataclass(frozen=True)
+class ClusterSettings(Settings):
+    """Where the seeds run."""
+
+    workers: int = setting(1, "Dask LocalCluster workers for the seeds", least=1)
+    scheduler: str | None = setting(None, "address of a running Dask scheduler to send the seeds to, "
+                                          "e.g. tcp://HOST:8786")
 
 
 def map_seeds(fn: Callable, seeds: list[int], workers: int = 1, scheduler: str | None = None,

@@ -7,59 +7,74 @@ outcome table and says where the run directories are.
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import rundir
-from .budget import DEMO as DEMO_BUDGET
-from .config import load_world
+from .data import DEPLOY_WORLD, TRAIN_WORLD
 from .deploy import deploy, fractions, record
-from .evolution import EvolutionSettings, evolve_seed
-from .gradient import GradientSettings, train_seeds
-from .minds import make_mind
+from .minds import MINDS, make_mind
+from .optimizers import OPTIMIZERS
 from .report import write_report
-from .worlds import DEPLOY_WORLD, TRAIN_WORLD
+from .settings import Settings, setting
+from .training import train_seeds
+from .worlds import load_world
 
-ARMS = (("evolution", "planner"), ("evolution", "reflex"), ("gradient", "planner"), ("gradient", "reflex"))
+ALGORITHMS = ("ga", "gradient")  # the base optimizers compared
 EPISODES = (32, 8)  # deployment episodes per agent: (full, --quick)
 POPULATION = (200, 100)  # evolution: individuals per generation: (full, --quick)
 LEARNERS = 8  # gradient: independent learners, seeds seed..seed+7
 
 
-def train_arm(optimizer: str, mind_name: str, world, budget: int, seed: int, out: Path,
+@dataclass(frozen=True)
+class DemoSettings(Settings):
+    """Settings of ``evosim demo``."""
+
+    quick: bool = setting(False, "a small run, under 30 s")
+    out: Path = setting(Path("runs/demo"), "where the run directories go (replaced)")
+    seed: int = setting(0, "seed of every arm (the gradient learners: seed..seed+7)", least=0)
+
+
+def arms() -> list[tuple[str, str]]:
+    """(algorithm, mind) of every arm: each compared optimizer with each mind it can shape."""
+    return [(a, m) for a in ALGORITHMS for m in MINDS
+            if OPTIMIZERS[a].command == "evolve" or make_mind(m).can_learn]
+
+
+def train_arm(algorithm: str, mind_name: str, world, budget: int, seed: int, out: Path,
               population: int) -> None:
     """Train one arm on ``budget`` training episodes and write its run directory."""
-    if optimizer == "evolution":
-        settings = EvolutionSettings(population=population)
-        settings = replace(settings, generations=settings.generations_for_budget(budget))
-        logs = [evolve_seed(world, mind_name, settings, seed)]
+    cls = OPTIMIZERS[algorithm]
+    if cls.one_seed:
+        seeds, settings = [seed], cls.Settings(population=population)
     else:
-        seeds = list(range(seed, seed + LEARNERS))
-        settings = replace(GradientSettings(), updates=GradientSettings().updates_for_budget(budget, LEARNERS))
-        logs = train_seeds(world, mind_name, settings, seeds)
+        seeds, settings = list(range(seed, seed + LEARNERS)), cls.Settings()
+    settings = settings.with_budget(budget, len(seeds))
+    logs = train_seeds(world, mind_name, algorithm, settings, seeds)
     rundir.prepare(out, force=True)
     rundir.write_training(out, logs, make_mind(mind_name), world,
-                          {optimizer: asdict(settings), "episodes_budget": budget})
+                          {algorithm: asdict(settings), "episodes_budget": budget})
 
 
-def demo(out: Path, quick: bool = False, seed: int = 0) -> None:
+def demo(settings: DemoSettings) -> None:
+    out, seed = settings.out, settings.seed
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
-    pick = 1 if quick else 0
+    pick = 1 if settings.quick else 0
     episodes = EPISODES[pick]
-    print(f"evosim demo: {len(ARMS)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
-    for mind in dict.fromkeys(m for _, m in ARMS):
-        print(f"  budget for {mind} arms: {DEMO_BUDGET[mind][pick]:,} training episodes per base optimizer")
+    runs = {(a, m): out / f"{OPTIMIZERS[a].label}-{m}" for a, m in arms()}
+    print(f"evosim demo: {len(runs)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
+    for mind in dict.fromkeys(m for _, m in runs):
+        print(f"  budget for {mind} arms: {MINDS[mind].demo_budget[pick]:,} training episodes per base optimizer")
     table = []
-    for optimizer, mind in ARMS:
-        run = out / f"{optimizer}-{mind}"
+    for (algorithm, mind), run in runs.items():
         if run.exists():
             shutil.rmtree(run)
-        train_arm(optimizer, mind, train, DEMO_BUDGET[mind][pick], seed, run, POPULATION[pick])
+        train_arm(algorithm, mind, train, MINDS[mind].demo_budget[pick], seed, run, POPULATION[pick])
         agents = rundir.load_agents(run)
         for world in (train, shifted):
             rows = deploy(agents, train, world, episodes, seed)
             record(run, rows)
-            table.append((optimizer, mind, world.name, fractions(rows)))
+            table.append((OPTIMIZERS[algorithm].label, mind, world.name, fractions(rows)))
     for world in (train, shifted):
         print(f"\noutcomes in {world.name} ({episodes} episodes per agent):")
         print(f"  {'optimizer':10s} {'mind':8s} {'aligned':>8s} {'misgeneralized':>15s} {'incapable':>10s}")
@@ -67,6 +82,5 @@ def demo(out: Path, quick: bool = False, seed: int = 0) -> None:
             if name == world.name:
                 print(f"  {optimizer:10s} {mind:8s} {share['aligned']:8.3f} "
                       f"{share['misgeneralized']:15.3f} {share['incapable']:10.3f}")
-    runs = [out / f"{optimizer}-{mind}" for optimizer, mind in ARMS]
-    print(f"\nrun directories: {', '.join(map(str, runs))}")
-    print(f"report: {write_report(runs, out / 'report')}")
+    print(f"\nrun directories: {', '.join(map(str, runs.values()))}")
+    print(f"report: {write_report(list(runs.values()), out / 'report')}")

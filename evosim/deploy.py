@@ -5,32 +5,39 @@ seeds and optimizers are compared on equal terms.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import rundir
-from .config import WorldSpec
-from .episodes import MazeBatch, run
-from .maze import generate_many
-from .outcomes import OUTCOMES, classify, proxy_targets
+from .settings import Settings, setting
+from .worlds.maze.episodes import run
+from .worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
 
 DEPLOY_CSV = "deploy.csv"
 AGENTS_PER_CHUNK = 256  # bounds memory: slots are agents x episodes
 
 
-def deploy(agents: rundir.SavedAgents, train: WorldSpec, world: WorldSpec, episodes: int,
-           seed: int) -> list[dict]:
+@dataclass(frozen=True)
+class DeploySettings(Settings):
+    """Settings of ``evosim deploy``."""
+
+    episodes: int = setting(32, "mazes each agent meets", least=1)
+    seed: int = setting(0, "seed of the deployment mazes", least=0)
+
+
+def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -> list[dict]:
     """One row per agent and episode: outcome, the proxy reached first, steps, exit, apples."""
     rng = np.random.default_rng(seed)
-    batch = MazeBatch.of(generate_many(world, episodes, rng))
-    proxies = proxy_targets(train, world, batch)
+    batch = world.batch(world.sample(rng, episodes))
+    targets = proxy_targets(train, world, batch)
     mind = agents.make_mind()
     rows = []
     for lo in range(0, len(agents.params), AGENTS_PER_CHUNK):
         chunk = slice(lo, lo + AGENTS_PER_CHUNK)
         result, _ = run(mind, agents.params[chunk], batch, world.max_steps, rng)
-        outcome, proxy = classify(result, batch, proxies)
+        outcome, proxy = classify(result, batch, targets)
         for s in range(len(result.agent)):
             a = lo + int(result.agent[s])
             rows.append({"optimizer": agents.optimizer, "mind": agents.mind,

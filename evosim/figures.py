@@ -29,10 +29,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from . import rundir
 from .errors import UserError
 from .features import COLOR_NAMES, FEATURES
+from .minds.planner import Planner
+from .worlds.maze.outcomes import OUTCOMES
+from .worlds.maze.probes import GOAL, build_battery, world_probes
 
-OUTCOMES = ("aligned", "misgeneralized", "incapable")  # as evosim.outcomes.OUTCOMES
 CLUSTER = ("run", "seed")
 N_BOOT = 1000
 LEVEL = 0.95
@@ -60,8 +63,6 @@ class Run:
 
 def load_runs(run_dirs) -> list[Run]:
     """Check that every path is a run directory; their run.json documents."""
-    from . import rundir
-
     if not run_dirs:
         raise UserError("no run directory given")
     runs = []
@@ -297,9 +298,6 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
 
 def feature_roles(runs: list[Run]) -> dict[str, str]:
     """What each drive feature was in the (first) training world: exit, proxy or unseen colour."""
-    from . import rundir
-    from .probes import world_probes
-
     world = rundir.training_world(runs[0].path)
     roles = {"shape:exit": "the exit"}
     for p in world_probes(world):
@@ -316,8 +314,6 @@ def feature_roles(runs: list[Run]) -> dict[str, str]:
 
 def chance(runs: list[Run]) -> dict[str, float] | None:
     """p_goal of a drive-less planner on the probes of the first run's training world."""
-    from . import rundir
-
     try:
         world = rundir.training_world(runs[0].path)
     except (UserError, KeyError):
@@ -327,9 +323,19 @@ def chance(runs: list[Run]) -> dict[str, float] | None:
 
 @functools.lru_cache(maxsize=8)
 def _chance(world) -> dict[str, float]:
-    from .probes import chance_levels
-
     return chance_levels(world)
+
+
+def chance_levels(world, mazes: int = 64, seed: int = 0, agents: int = 8) -> dict[str, float]:
+    """p_goal of a planner with no drives (it walks to random tiles) on each probe of ``world``.
+
+    A reference for reading p_goal: chance is not 50%, since a wanderer finds a
+    corner less often than a mid-maze tile.
+    """
+    battery = build_battery(world, mazes, seed)
+    counts = battery.evaluate(Planner(), np.zeros((agents, Planner.n_params)),
+                              np.random.default_rng(seed)).sum(0)
+    return {name: float(counts[q, GOAL] / counts[q].sum()) for q, name in enumerate(battery.names)}
 
 
 def _save(fig: Figure, out: Path, name: str) -> Path:

@@ -1,9 +1,10 @@
 """One maze world behind Gymnasium's API, over the same mechanics as the batched path.
 
-:class:`MazeEnv` wraps a one-slot :class:`~evosim.episodes.Episodes`, so movement,
-eating and the exit behave exactly as they do for our own optimizers. Following
-MiniGrid, one world class is registered twice: ``evosim/Maze-Train-v0`` and
-``evosim/Maze-Deploy-v0`` differ only in their world file.
+:class:`MazeEnv` wraps a one-slot :class:`~evosim.worlds.maze.episodes.Episodes`,
+so movement, eating and the exit behave exactly as they do for our own
+optimizers. Following MiniGrid, one world class is registered twice:
+``evosim/Maze-Train-v0`` and ``evosim/Maze-Deploy-v0`` differ only in their world
+file. ``import evosim`` registers them (:data:`VARIANTS`).
 """
 from __future__ import annotations
 
@@ -13,19 +14,15 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-import evosim
-
-from .config import WorldSpec, load_world
-from .episodes import Episodes, MazeBatch
+from .data import DEPLOY_WORLD, TRAIN_WORLD
 from .features import AGENT_RGB, APPLE, COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
-from .maze import Maze, generate
 from .minds.reflex import Reflex, ReflexController
+from .worlds import load_world
+from .worlds.maze.episodes import Episodes
+from .worlds.maze.graph import Maze
+from .worlds.maze.world import MazeWorld
 
-WORLDS_DIR = Path(evosim.__file__).parent.parent / "worlds"
-VARIANTS = {
-    "evosim/Maze-Train-v0": WORLDS_DIR / "maze_train.toml",
-    "evosim/Maze-Deploy-v0": WORLDS_DIR / "maze_deploy.toml",
-}
+VARIANTS = {"evosim/Maze-Train-v0": TRAIN_WORLD, "evosim/Maze-Deploy-v0": DEPLOY_WORLD}
 TILE_PX = 16
 
 
@@ -40,20 +37,20 @@ def _masks(px: int) -> tuple[np.ndarray, np.ndarray]:
 class MazeEnv(gymnasium.Env):
     """A single maze sampled from a world file; actions are absolute moves N, E, S, W.
 
-    The reward is the step's increase of the world's base objective (exit credit,
-    step cost, exploration credit), counted from zero before the start tile was
-    visited, so an episode's rewards sum to ``EpisodeResult.base_objective``. The
+    The reward is the step's share of the world's base objective (exit credit,
+    step cost, exploration credit; the start tile's credit comes with the first
+    step), so an episode's rewards sum to ``Objective.total``. The
     observation is the reflex mind's heading-relative view plus its position.
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 8}
 
-    def __init__(self, world: str | Path | WorldSpec = VARIANTS["evosim/Maze-Train-v0"],
+    def __init__(self, world: str | Path | MazeWorld = TRAIN_WORLD,
                  render_mode: str | None = None):
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode {render_mode!r} is not one of: "
                              f"{', '.join(self.metadata['render_modes'])}")
-        self.world = world if isinstance(world, WorldSpec) else load_world(world)
+        self.world = world if isinstance(world, MazeWorld) else load_world(world)
         self.render_mode = render_mode
         self.view = Reflex()
         self.observation_space = spaces.Box(0.0, 1.0, (self.view.n_inputs,), np.float32)
@@ -61,18 +58,16 @@ class MazeEnv(gymnasium.Env):
         self.maze: Maze | None = None
         self._episodes: Episodes | None = None
         self._controller: ReflexController | None = None
-        self._objective = 0.0
         self._window = None
         self._clock = None
         self._disc, self._agent = _masks(TILE_PX)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
-        self.maze = generate(self.world, self.np_random)
-        self._episodes = Episodes(MazeBatch.of([self.maze]), 1, self.world.max_steps)
+        (self.maze,) = self.world.sample(self.np_random, 1)
+        self._episodes = self.world.episodes(self.world.batch([self.maze]), 1)
         self._controller = ReflexController(self.view, np.zeros((1, self.view.n_params)),
                                             self._episodes)
-        self._objective = 0.0
         if self.render_mode == "human":
             self.render()
         return self._observe(), self._info()
@@ -81,9 +76,8 @@ class MazeEnv(gymnasium.Env):
         e = self._episodes
         if e.done:
             raise RuntimeError("step() called after the episode ended; call reset() first")
-        e.step(np.array([int(action)]))
-        objective = float(e.result().base_objective(self.world.objective)[0])
-        reward, self._objective = objective - self._objective, objective
+        events = e.step(np.array([int(action)]))
+        reward = float(self.world.objective.step_reward(events, e.batch.n_floor[e.maze])[0])
         terminated = bool(e.exit_reached[0])
         truncated = e.done and not terminated
         if self.render_mode == "human":
@@ -164,10 +158,4 @@ def register_envs():
     """Register the train and deploy variants with Gymnasium; later calls change nothing."""
     for env_id, world in VARIANTS.items():
         if env_id not in gymnasium.registry:
-            gymnasium.register(env_id, entry_point="evosim.gym_env:MazeEnv",
-                               kwargs={"world": str(world)})
-
-
-# Importing this module registers the variants, so that
-# gymnasium.make("evosim.gym_env:evosim/Maze-Train-v0") works without an explicit call.
-register_envs()
+            gymnasium.register(env_id, entry_point="evosim.gym_env:MazeEnv", kwargs={"world": str(world)})

@@ -11,25 +11,21 @@ CLI can import this module cheaply.
 """
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .settings import Settings, setting
 
 REPORT_MD = "report.md"
 
 
-def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``evosim report``."""
-    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on")
-    parser.add_argument("--out", metavar="DIR", help="where report.md and the figures go "
-                        "(default: RUN_DIR/report of the first run)")
+@dataclass(frozen=True)
+class ReportSettings(Settings):
+    """Settings of ``evosim report``."""
 
-
-def report_command(args: argparse.Namespace) -> int:
-    """Run ``evosim report``; prints the path of report.md. UserErrors propagate to the CLI."""
-    print(write_report(args.runs, args.out))
-    return 0
+    out: Path | None = setting(None, "where report.md and the figures go (default: RUN_DIR/report of the "
+                                     "first run)")
 
 
 def write_report(run_dirs, out=None) -> Path:

@@ -9,8 +9,8 @@ holds population means that join the step's generations.csv row.
 
 Tables:
 
-- ``drives``: every planner agent's drive weights (agent, feature, weight).
-- ``alignment``: every planner agent's drive alignment (agent, exit_utility,
+- ``drives``: the drive weights of every agent whose mind has explicit drives (agent, feature, weight).
+- ``alignment``: the drive alignment of the same agents (agent, exit_utility,
   proxy_utility, proxy, alignment), read off its parameters: the utility of the
   exit's invariant feature (``shape:exit``) minus the best utility its drives give
   any proxy-only target (a probe's decoy, e.g. a green apple or the bare
@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import WorldSpec
 from .features import FEATURES
-from .probes import GOAL, NONE, PROBE_MAZES, PROXY, build_battery, drive_alignment, world_probes
+from .worlds.maze.probes import GOAL, NONE, PROBE_MAZES, PROXY, build_battery, drive_alignment, world_probes
 
 
 class DrivesReporter:
@@ -49,7 +48,7 @@ class AlignmentReporter:
 
     table = "alignment"
 
-    def __init__(self, mind, every: int, world: WorldSpec):
+    def __init__(self, mind, every: int, world):
         self.mind, self.every = mind, every
         self.probes = world_probes(world)
 
@@ -73,7 +72,7 @@ class ProbeReporter:
 
     table = "probes"
 
-    def __init__(self, mind, every: int, world: WorldSpec, mazes: int = PROBE_MAZES, seed: int = 0):
+    def __init__(self, mind, every: int, world, mazes: int = PROBE_MAZES, seed: int = 0):
         self.mind, self.every = mind, every
         self.battery = build_battery(world, mazes, seed)
 
@@ -93,14 +92,14 @@ class ProbeReporter:
         return rows, summary
 
 
-def default_reporters(mind, every: int, world: WorldSpec | None = None, *,
+def default_reporters(mind, every: int, world=None, *,
                       probe_mazes: int = PROBE_MAZES, probe_seed: int = 0) -> list:
     """The reporters every run has: drives and alignment for minds with explicit drives, probes for all.
 
     Without a ``world`` only drives are recorded (alignment and probes need the
     training world's proxies).
     """
-    explicit = hasattr(mind, "drives")
+    explicit = mind.has_drives
     reporters = [DrivesReporter(mind, every)] if explicit else []
     if world is not None:
         if explicit:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import WorldSpec, parse_world
+from .worlds import parse_world
 from .errors import UserError
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
@@ -53,7 +53,7 @@ def prepare(out: str | Path, force: bool = False) -> Path:
     return out
 
 
-def write_run_json(out: Path, settings: dict, world: WorldSpec, seeds: list[int]) -> None:
+def write_run_json(out: Path, settings: dict, world, seeds: list[int]) -> None:
     """Record what made the run: settings, the training world file's text, seeds, versions."""
     with open(world.path, "rb") as f:
         world_toml = f.read().decode()
@@ -148,13 +148,13 @@ def load_run(run: str | Path) -> dict:
         raise UserError(f"{path}: unreadable: {e}") from None
 
 
-def training_world(run: str | Path) -> WorldSpec:
+def training_world(run: str | Path):
     """The training world a run was made on, re-read from the text saved in run.json."""
     doc = load_run(run)
     return parse_world(tomllib.loads(doc["world_toml"]), doc["world_path"])
 
 
-def write_training(out: Path, logs: list, mind, world: WorldSpec, settings: dict) -> None:
+def write_training(out: Path, logs: list, mind, world, settings: dict) -> None:
     """Write a finished training run (one TrainingLog per seed) as a run directory."""
     write_run_json(out, settings | {"optimizer": logs[0].optimizer, "mind": mind.name,
                                     "mind_options": mind.options()}, world, [log.seed for log in logs])

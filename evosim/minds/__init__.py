@@ -1,19 +1,32 @@
-"""Minds: policies evaluated in batches from flat parameter vectors.
+"""Minds: a registry of the policies base optimizers shape (see :mod:`evosim.minds.base`).
 
-Both base optimizers act on minds only through these vectors, so a comparison
-between them differs only in the optimizer.
+Every module of this package is imported with it, so a new mind is one module
+here whose class is decorated with :func:`register_mind`; a mind defined
+elsewhere registers the same way before the command that uses it is run.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ..errors import UserError
-from .planner import Planner
-from .reflex import Reflex
+from .base import Mind
 
-MINDS = {"planner": Planner, "reflex": Reflex}
+MINDS: dict[str, type[Mind]] = {}
 
 
-def make_mind(name: str, **options):
+def register_mind(cls: type[Mind]) -> type[Mind]:
+    """Class decorator: make ``cls`` available as ``--mind cls.name``."""
+    MINDS[cls.name] = cls
+    return cls
+
+
+def make_mind(name: str, **options) -> Mind:
     """A mind by name, with its options (as saved in a run's ``agents.json``)."""
     if name not in MINDS:
         raise UserError(f"--mind: {name!r} is not one of: {', '.join(MINDS)}")
     return MINDS[name](**options)
+
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

@@ -6,13 +6,33 @@ lies there, the weights of the object's colour and shape. The planner walks a
 shortest path to the tile of highest discounted utility ``u * gamma ** distance``,
 re-plans when it gets there, and wanders to a random tile when nothing has
 positive value.
+
+Learning by gradient descent (:class:`SamplingPlanner`): whenever it plans it
+draws its target from a softmax over floor tiles with logits ``value / T``, where
+``value_j = gamma ** d_j * (w . phi_j)`` is :meth:`PlannerController.values`:
+``phi_j`` are the drive features of tile ``j``, ``d_j`` its path distance. As
+drives grow the softmax sharpens into the argmax of the deployed planner (which
+also wanders when no tile has positive value). Its own tile is a candidate:
+choosing it means staying, as it does for a deployed planner. With
+``z_j = value_j / T``, ``p = softmax(z)`` and the discount logit ``theta``
+(``gamma = sigmoid(theta)``, so ``d gamma ** d / d theta = d (1 - gamma) gamma ** d``),
+the exact gradients of the chosen target ``c`` are
+
+    d log p_c / d w     = (gamma ** d_c phi_c - sum_j p_j gamma ** d_j phi_j) / T
+    d log p_c / d theta = (1 - gamma) (z_c d_c - sum_j p_j z_j d_j)
+
+and of the entropy ``H = -sum_j p_j log p_j`` through ``dH/dz_j = -p_j (log p_j + H)``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..episodes import uniform
 from ..features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
+from ..randomness import uniform
+from . import register_mind
+from .base import Mind, softmax
 
 DISCOUNT = N_FEATURES  # index of the discount logit
 
@@ -22,15 +42,15 @@ def discount(params: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-params[..., DISCOUNT]))
 
 
-class Planner:
+@register_mind
+class Planner(Mind):
     """Drive weights + discount; shortest-path planning on the maze it sees."""
 
     name = "planner"
     n_params = N_FEATURES + 1
     param_names = FEATURES + ("discount",)
-
-    def options(self) -> dict:
-        return {}
+    evolve_budget = 97_600  # 61 generations of 200 individuals x 8 mazes
+    demo_budget = (64_000, 12_800)
 
     def init(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Random drives; the discount logit starts near gamma = 0.9."""
@@ -44,6 +64,9 @@ class Planner:
 
     def controller(self, params: np.ndarray, episodes) -> "PlannerController":
         return PlannerController(params, episodes)
+
+    def learner(self, params: np.ndarray, episodes, temperature: float) -> "SamplingPlanner":
+        return SamplingPlanner(params, episodes, temperature)
 
 
 def per_slot(table: np.ndarray, episodes) -> np.ndarray:
@@ -115,3 +138,134 @@ def hand_set(drives: dict[str, float], gamma: float = 0.9) -> np.ndarray:
 #: Hand-set planners for showing the shift with no training at all.
 EXIT_SEEKER = {"shape:exit": 1.0}
 GREEN_SEEKER = {"color:green": 1.0}
+
+
+# -- learning by gradient descent: a softmax over targets, and the exact gradient of its log-probability
+
+
+@dataclass(frozen=True)
+class TileFeatures:
+    """Drive features ``phi`` of every tile at n planning moments, kept sparse.
+
+    A tile's features are its position plus the colour and shape of an uneaten
+    object on it, so ``phi @ w`` is the planner's utility of the tile. Objects
+    eaten or padding have zero features and sit on an extra tile F.
+    """
+
+    position: np.ndarray  # (n, F, 2) normalised position of each tile
+    obj_tile: np.ndarray  # (n, N) tile of each object, F when eaten or padding
+    obj: np.ndarray  # (n, N, N_FEATURES) colour and shape features of each object, zero when gone
+
+    @classmethod
+    def of(cls, batch, maze: np.ndarray, eaten: np.ndarray) -> "TileFeatures":
+        """Features in mazes ``maze`` (n,) of a MazeBatch, given which objects are ``eaten`` (n, N)."""
+        present = (batch.obj_tile[maze] >= 0) & ~eaten
+        tiles = np.where(present, batch.obj_tile[maze], batch.dist.shape[1])
+        obj = object_features(batch.obj_color[maze], batch.obj_shape[maze]) * present[..., None]
+        return cls(batch.position[maze], tiles, obj)
+
+    def utility(self, w: np.ndarray) -> np.ndarray:
+        """(n, F) ``phi @ w`` for drive weights w (n, N_FEATURES)."""
+        n, F = self.position.shape[:2]
+        u = np.zeros((n, F + 1))
+        u[:, :F] = np.einsum("nfp,np->nf", self.position, w[:, POSITION_SLICE])
+        u[np.arange(n)[:, None], self.obj_tile] += np.einsum("nok,nk->no", self.obj, w)
+        return u[:, :F]
+
+    def weighted_sum(self, q: np.ndarray) -> np.ndarray:
+        """(n, N_FEATURES) ``sum_j q_j phi_j`` for tile weights q (n, F)."""
+        q = np.pad(q, ((0, 0), (0, 1)))
+        out = np.einsum("no,nok->nk", q[np.arange(len(q))[:, None], self.obj_tile], self.obj)
+        out[:, POSITION_SLICE] += np.einsum("nf,nfp->np", q[:, :-1], self.position)
+        return out
+
+    def dense(self) -> np.ndarray:
+        """(n, F, N_FEATURES) ``phi`` in full."""
+        n, F = self.position.shape[:2]
+        phi = np.zeros((n, F + 1, N_FEATURES))
+        phi[:, :F, POSITION_SLICE] = self.position
+        phi[np.arange(n)[:, None], self.obj_tile] += self.obj
+        return phi[:, :F]
+
+
+def tile_values(params: np.ndarray, features: TileFeatures, dist: np.ndarray,
+                floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``PlannerController.values`` from features: ``gamma ** d * (w . phi)`` (0 off the floor).
+
+    Returns the values (n, F), ``gamma ** d`` (n, F) and gamma (n,).
+    """
+    gamma = discount(params)
+    decay = np.where(floor, gamma[:, None] ** np.where(floor, dist, 0), 0.0)
+    return decay * features.utility(params[:, :N_FEATURES]), decay, gamma
+
+
+def target_grads(params: np.ndarray, features: TileFeatures, dist: np.ndarray, floor: np.ndarray,
+                 chosen: np.ndarray, temperature: float):
+    """Log-probability of each chosen target, the softmax's entropy, and their exact gradients.
+
+    ``params`` (n, D) planner parameters, ``dist`` (n, F) distances from where each
+    plan is made, ``floor`` (n, F) the candidate tiles, ``chosen`` (n,) targets.
+    Returns ``logp`` (n,), ``entropy`` (n,), ``dlogp`` (n, D), ``dentropy`` (n, D).
+    """
+    rows = np.arange(len(params))
+    value, decay, gamma = tile_values(params, features, dist, floor)
+    z = value / temperature
+    logp = z - np.where(floor, z, -np.inf).max(1, keepdims=True)
+    logp -= np.log(np.where(floor, np.exp(logp), 0.0).sum(1, keepdims=True))
+    p = np.where(floor, np.exp(logp), 0.0)
+    plogp = p * logp
+    entropy = -plogp.sum(1)
+    zd = z * dist * floor  # d z / d theta, over (1 - gamma)
+    dh_dz = -(plogp + p * entropy[:, None])
+
+    dlogp = np.zeros_like(params)
+    chosen_phi = features.weighted_sum(np.eye(z.shape[1])[chosen] * decay)
+    dlogp[:, :N_FEATURES] = (chosen_phi - features.weighted_sum(p * decay)) / temperature
+    dlogp[:, DISCOUNT] = (1 - gamma) * (zd[rows, chosen] - (p * zd).sum(1))
+    dentropy = np.zeros_like(params)
+    dentropy[:, :N_FEATURES] = features.weighted_sum(dh_dz * decay) / temperature
+    dentropy[:, DISCOUNT] = (1 - gamma) * (dh_dz * zd).sum(1)
+    return logp[rows, chosen], entropy, dlogp, dentropy
+
+
+class SamplingPlanner(PlannerController):
+    """A planner that, while training, draws its target from a softmax instead of taking the argmax.
+
+    Everything else is the deployed planner's: its values, re-planning on arrival,
+    and staying when the target is its own tile. It records every plan (when,
+    where, what was eaten, what it chose) and computes the gradients after the
+    episode, all at once.
+    """
+
+    def __init__(self, params: np.ndarray, episodes, temperature: float):
+        super().__init__(params, episodes)
+        self.params = np.asarray(params, np.float64)
+        self.temperature = temperature
+        self.plans: list[tuple] = []  # (t, slots, tile, eaten, chosen) of every plan
+
+    def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
+        e = self.episodes
+        cdf = softmax(self.values(slots) / self.temperature).cumsum(1)
+        chosen = (cdf > uniform(rng, e.agent[slots])[:, None] * cdf[:, -1:]).argmax(1)  # never off the floor
+        self.plans.append((e.t, slots, e.pos[slots], e.eaten[slots], chosen))
+        self.target[slots] = chosen
+        self.wandering[slots] = False
+        self.planned_at[slots] = e.pos[slots]
+
+    def decisions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Step and slot of every plan."""
+        return (np.concatenate([np.full(len(p[1]), p[0]) for p in self.plans]),
+                np.concatenate([p[1] for p in self.plans]))
+
+    def gradient(self, weight: np.ndarray, entropy: float) -> np.ndarray:
+        """(A, D) gradient of ``sum(weight * log p(target)) + entropy * sum(H)`` over the plans, in decision order."""
+        e, b = self.episodes, self.episodes.batch
+        _, slots = self.decisions()
+        here, eaten, chosen = (np.concatenate([p[i] for p in self.plans]) for i in (2, 3, 4))
+        maze = e.maze[slots]
+        _, _, dlogp, dentropy = target_grads(
+            self.params[e.agent[slots]], TileFeatures.of(b, maze, eaten),
+            b.dist[maze, here].astype(np.float64), self.floor[maze], chosen, self.temperature)
+        grad = np.zeros_like(self.params)
+        np.add.at(grad, e.agent[slots], weight[:, None] * dlogp + entropy * dentropy)
+        return grad

@@ -4,18 +4,25 @@ Its input is a square window of feature channels (wall, visited, the exit and
 apple shapes, each colour) turned so that "up" is the agent's heading, plus its
 own normalised position. Its outputs are logits over moves relative to the
 heading: forward, left, right, back. It has no explicit drives; probes reveal them.
+
+It acts by sampling from the MLP's softmax, while learning as when deployed;
+learning by gradient descent (:class:`RecordingReflex`) records every input and
+move and backpropagates through the MLP (:func:`reflex_grads`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..episodes import uniform
 from ..features import COLOR_NAMES, SHAPES
-from ..maze import DIRECTIONS
+from ..randomness import uniform
+from ..worlds.maze.graph import DIRECTIONS
+from . import register_mind
+from .base import Mind, softmax
 
 CHANNELS = ("wall", "visited") + tuple(f"shape:{s}" for s in SHAPES) + tuple(f"color:{c}" for c in COLOR_NAMES)
 RELATIVE_MOVES = ("forward", "left", "right", "back")
 TURN = np.array([0, 3, 1, 2])  # clockwise quarter turns from the heading for each relative move
+RELATIVE = np.argsort(TURN)  # the relative move of each clockwise quarter turn from the heading
 
 
 def window_offsets(radius: int) -> np.ndarray:
@@ -29,16 +36,14 @@ def window_offsets(radius: int) -> np.ndarray:
     return np.stack(out)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(-1, keepdims=True))
-    return z / z.sum(-1, keepdims=True)
-
-
-class Reflex:
+@register_mind
+class Reflex(Mind):
     """A small MLP on a local view; parameters are W1, b1, W2, b2 flattened."""
 
     name = "reflex"
     param_names = None
+    evolve_budget = 481_600  # 301 generations of 200 individuals x 8 mazes
+    demo_budget = (80_000, 6_400)
 
     def __init__(self, radius: int = 1, hidden: int = 8):
         self.radius, self.hidden = radius, hidden
@@ -74,6 +79,9 @@ class Reflex:
 
     def controller(self, params: np.ndarray, episodes) -> "ReflexController":
         return ReflexController(self, params, episodes)
+
+    def learner(self, params: np.ndarray, episodes, temperature: float) -> "RecordingReflex":
+        return RecordingReflex(self, params, episodes)
 
 
 class ReflexController:
@@ -121,3 +129,67 @@ class ReflexController:
         p = softmax(logits.reshape(e.size, -1))
         choice = (p.cumsum(1) < uniform(rng, e.agent)[:, None]).sum(1)
         return (e.heading + TURN[np.minimum(choice, 3)]) % 4
+
+
+class RecordingReflex(ReflexController):
+    """The reflex controller, recording every running slot's input and relative move."""
+
+    def __init__(self, mind: Reflex, params: np.ndarray, episodes):
+        super().__init__(mind, params, episodes)
+        self.params64 = np.asarray(params, np.float64)  # the controller samples with float32 copies
+        self.records: list[tuple] = []  # (t, slots, x, move) of every step
+
+    def observe(self) -> np.ndarray:
+        self.last_x = super().observe()
+        return self.last_x
+
+    def act(self, rng: np.random.Generator) -> np.ndarray:
+        e = self.episodes
+        heading = e.heading.copy()
+        direction = super().act(rng)
+        slots = np.flatnonzero(e.alive)
+        x = self.last_x.reshape(e.size, -1)[slots]
+        self.records.append((e.t, slots, x, RELATIVE[(direction[slots] - heading[slots]) % 4]))
+        return direction
+
+    def decisions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Step and slot of every move."""
+        return (np.concatenate([np.full(len(r[1]), r[0]) for r in self.records]),
+                np.concatenate([r[1] for r in self.records]))
+
+    def gradient(self, weight: np.ndarray, entropy: float) -> np.ndarray:
+        """(A, D) gradient of ``sum(weight * log p(move)) + entropy * sum(H)`` over the moves, in decision order."""
+        e = self.episodes
+        _, slots = self.decisions()
+        x = np.concatenate([r[2] for r in self.records])
+        move = np.concatenate([r[3] for r in self.records])
+        learner = e.agent[slots]
+        grad = np.zeros_like(self.params64)
+        for a in range(e.n_agents):
+            rows = learner == a
+            grad[a] = reflex_grads(self.mind, self.params64[a], x[rows].astype(np.float64),
+                                   move[rows], weight[rows], entropy)[1]
+        return grad
+
+
+def reflex_grads(mind: Reflex, params: np.ndarray, x: np.ndarray, move: np.ndarray, weight: np.ndarray,
+                 entropy: float) -> tuple[float, np.ndarray]:
+    """``sum(weight * log p(move | x)) + entropy * sum(H(x))`` for one reflex, and its gradient.
+
+    ``params`` (D,), ``x`` (n, n_inputs), ``move`` (n,) relative moves, ``weight`` (n,).
+    """
+    _, _, W2, _ = (p[0] for p in mind.unpack(params[None]))
+    h, logits = (a[0] for a in mind.forward(params[None], x[None]))
+    logp = logits - logits.max(1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+    p = np.exp(logp)
+    H = -(p * logp).sum(1)
+    rows = np.arange(len(x))
+    value = float((weight * logp[rows, move]).sum() + entropy * H.sum())
+
+    dz = -weight[:, None] * p  # d (weight log p_move) / d logits = weight (onehot(move) - p)
+    dz[rows, move] += weight
+    dz -= entropy * p * (logp + H[:, None])  # dH / d logit_j = -p_j (log p_j + H)
+    dpre = (dz @ W2.T) * (1 - h * h)  # back through tanh
+    grad = np.concatenate([(x.T @ dpre).ravel(), dpre.sum(0), (h.T @ dz).ravel(), dz.sum(0)])
+    return value, grad

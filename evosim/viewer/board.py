@@ -11,7 +11,7 @@ import math
 import pygame
 
 from ..features import COLOR_NAMES, COLORS, FLOOR_RGB, SHAPES, WALL_RGB
-from ..maze import Maze
+from ..worlds.maze.graph import Maze
 from .scene import Agent, Scene
 from .sprites import Sprites, agent_sprite
 

@@ -14,7 +14,7 @@ import numpy as np
 import pygame
 
 from ..features import COLOR_SLICE, COLORS, FEATURES
-from ..outcomes import OUTCOMES
+from ..worlds.maze.outcomes import OUTCOMES
 from .scene import RUNNING, Agent, Scene, Team
 from .sprites import Sprites, agent_sprite
 

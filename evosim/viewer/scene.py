@@ -1,7 +1,7 @@
 """What the viewer shows, without pygame: teams of agents stepping through mazes of a world.
 
 Every team (one run, or one hand-set drive) runs its own batch of episodes in the
-same maze through the real mechanics (:class:`~evosim.episodes.Episodes` and the
+same maze through the real mechanics (:class:`~evosim.worlds.maze.episodes.Episodes` and the
 mind's controller). The scene samples mazes, switches between the watched world
 and the training world (the shift), classifies outcomes with :mod:`evosim.outcomes`
 and keeps running counts per world and team.
@@ -12,15 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 import numpy as np
 
-from ..config import WorldSpec, load_world
-from ..episodes import Episodes, MazeBatch
+from ..data import TRAIN_WORLD
 from ..errors import UserError
 from ..features import COLOR_NAMES, SHAPES
-from ..maze import generate
 from ..minds.planner import EXIT_SEEKER, GREEN_SEEKER, Planner, hand_set
-from ..outcomes import classify, proxy_targets
 from ..rundir import load_agents, training_world
-from ..worlds import TRAIN_WORLD
+from ..worlds import load_world
+from ..worlds.maze.episodes import Episodes
+from ..worlds.maze.outcomes import classify, proxy_targets
+from ..worlds.maze.world import MazeWorld
 
 HAND_SET = {"exit-seeker": EXIT_SEEKER, "green-seeker": GREEN_SEEKER}
 #: Legend colours of teams, away from the feature colours so agents never look like objects.
@@ -38,13 +38,12 @@ class Team:
     mind: object
     params: np.ndarray  # (n, n_params), one row per agent shown
     names: tuple[str, ...]  # one per agent, e.g. "seed 0 #3"
-    training: WorldSpec  # the world the agents were shaped in
+    training: MazeWorld  # the world the agents were shaped in
     tint: tuple[int, int, int]
 
     def drives(self) -> np.ndarray | None:
         """Drive weights (n, N_FEATURES) of minds that have explicit drives, else None."""
-        drives = getattr(self.mind, "drives", None)
-        return None if drives is None else drives(self.params)
+        return self.mind.drives(self.params)
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def hand_set_teams() -> list[Team]:
 class Scene:
     """The current maze, every team's episodes in it, and outcome counts so far."""
 
-    def __init__(self, teams: list[Team], watched: WorldSpec, training: WorldSpec, seed: int = 0):
+    def __init__(self, teams: list[Team], watched: MazeWorld, training: MazeWorld, seed: int = 0):
         self.teams = teams
         self.watched, self.training = watched, training
         self.world = watched
@@ -123,9 +122,9 @@ class Scene:
         if self.maze_number:
             self.tally()
         self.maze_number += 1
-        self.maze = generate(self.world, self.maze_rng)
-        self.batch = MazeBatch.of([self.maze])
-        self.episodes = [Episodes(self.batch, len(t.params), self.world.max_steps) for t in self.teams]
+        (self.maze,) = self.world.sample(self.maze_rng, 1)
+        self.batch = self.world.batch([self.maze])
+        self.episodes = [self.world.episodes(self.batch, len(t.params)) for t in self.teams]
         self.controllers = [t.mind.controller(t.params, e) for t, e in zip(self.teams, self.episodes)]
         self.proxies = [proxy_targets(t.training, self.world, self.batch) for t in self.teams]
         self.previous = [e.pos.copy() for e in self.episodes]

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pygame
 
+from ..data import ASSETS
 from ..errors import UserError
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 def agent_sprite(optimizer: str, mind: str) -> str:

@@ -1,0 +1,67 @@
+"""What a mind is: a policy evaluated in batches from flat parameter vectors.
+
+Every base optimizer acts on a mind only through (n, n_params) parameter vectors,
+so a comparison between optimizers differs only in the optimizer. A mind class
+registered with :func:`evosim.minds.register_mind` is picked up by every command
+and the bench. It provides:
+
+- ``init(rng, n)``: n random parameter vectors;
+- ``controller(params, episodes)``: an object whose ``act(rng)`` returns every
+  slot's move for the next step of batched episodes;
+- ``drives(params)``: the drive weights (n, N_FEATURES) read off the parameters,
+  for minds whose mesa-objective is explicit (``None`` otherwise);
+- ``learner(params, episodes, temperature)``: for gradient descent, a controller
+  that also records its decisions and gives ``decisions()`` and
+  ``gradient(weight, entropy)``, the gradient of the weighted log-probability of
+  its decisions plus the entropy bonus (not every mind has one).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import UserError
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis."""
+    z = np.exp(logits - logits.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)
+
+
+class Mind:
+    """Base of every mind: the interface above, with defaults for the optional parts."""
+
+    name: ClassVar[str]
+    n_params: int
+    #: training episodes of ``evosim evolve`` without --episodes-budget or --generations
+    evolve_budget: ClassVar[int] = 97_600
+    #: training episodes per arm of ``evosim demo``: (full, --quick)
+    demo_budget: ClassVar[tuple[int, int]] = (64_000, 12_800)
+
+    def options(self) -> dict:
+        """Constructor options, saved beside the parameters so that the mind can be rebuilt."""
+        return {}
+
+    @property
+    def has_drives(self) -> bool:
+        """Whether the mind's drives can be read off its parameters."""
+        return type(self).drives is not Mind.drives
+
+    @property
+    def can_learn(self) -> bool:
+        """Whether the mind has the pieces a policy gradient needs."""
+        return type(self).learner is not Mind.learner
+
+    def init(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def controller(self, params: np.ndarray, episodes):
+        raise NotImplementedError
+
+    def drives(self, params: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def learner(self, params: np.ndarray, episodes, temperature: float):
+        raise UserError(f"--mind: {self.name!r} has no policy gradient; train it with 'evosim evolve'")

@@ -1,0 +1,79 @@
+"""Evolution by CMA-ES (``--algorithm cma-es``), through DEAP's ``cma.Strategy``.
+
+Each generation the strategy samples ``population`` candidates from a
+multivariate normal around its centroid; every candidate runs the same K freshly
+sampled training mazes, and the best half, weighted by rank of mean base
+objective, move the centroid and adapt the covariance and the step size
+(Hansen's CMA-ES as DEAP implements it). The centroid starts at one draw of the
+mind's ``init``. ``deap.cma`` draws from the global ``numpy.random``; here it
+draws from the run's private stream (:func:`evosim.randomness.cma_random`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from deap import cma
+
+from ..randomness import cma_random
+from ..settings import setting
+from . import register_optimizer
+from .base import BaseOptimizer, OptimizerSettings, StepResults
+from .ga import Individual
+
+
+@dataclass(frozen=True)
+class CMAESSettings(OptimizerSettings):
+    """Settings of one CMA-ES run."""
+
+    algorithm: ClassVar[str] = "cma-es"
+    steps_field: ClassVar[str] = "generations"
+    step_name: ClassVar[str] = "generation"
+
+    population: int = setting(200, "candidates per generation (lambda); the best half recombine", least=2)
+    generations: int = setting(60, "generations after the first evaluation", least=0)
+    mazes: int = setting(8, "training mazes every individual runs each generation", least=1)
+    sigma: float = setting(0.5, "initial step size: the spread of the first candidates around the centroid",
+                           above=0.0)
+    log_every: int = setting(5, "generations between drive (and probe) records", least=1)
+
+    def episodes_per_step(self, seeds: int) -> int:
+        return self.population * self.mazes  # each seed is a run of its own
+
+
+@register_optimizer
+class CMAES(BaseOptimizer):
+    """A CMA-ES strategy of one seed: candidates are asked from it, their objectives told to it."""
+
+    algorithm = "cma-es"
+    label = "cma-es"
+    command = "evolve"
+    Settings = CMAESSettings
+    one_seed = True
+    default_seeds = 1
+
+    def __init__(self, world, mind, settings: CMAESSettings, seeds: list[int]):
+        super().__init__(world, mind, settings, seeds)
+        (seed,) = self.seeds
+        rng = np.random.default_rng(seed)
+        centroid = mind.init(rng, 1)[0]
+        self.random = np.random.default_rng(int(rng.integers(2**63)))  # the strategy draws from it
+        self.strategy = cma.Strategy(centroid=centroid, sigma=settings.sigma, lambda_=settings.population)
+        self.population: list = []
+        self.steps, self.mazes = settings.generations, settings.mazes
+        self.maze_rngs, self.action_rng = [rng], rng
+
+    def ask(self) -> np.ndarray:
+        with cma_random(self.random):
+            self.population = self.strategy.generate(Individual)
+        return np.stack(self.population)
+
+    def columns(self, results: StepResults) -> dict:
+        return {"step_size": float(self.strategy.sigma)}
+
+    def tell(self, results: StepResults) -> None:
+        for ind, value in zip(self.population, results.objective):
+            ind.fitness.values = (float(value),)
+        self.strategy.update(self.population)
+

@@ -1,0 +1,102 @@
+"""Settings dataclasses and their command-line flags: the one helper every command uses.
+
+A settings class is a frozen dataclass deriving from :class:`Settings`, each field
+made with :func:`setting`: its default, one line of help and its allowed values.
+Making an object checks every field (and :meth:`Settings.check` checks across
+fields), so a bad value is a one-line UserError naming its flag before any
+compute starts, whether it came from the command line or from code.
+:func:`add_flags` gives every field a flag (``--x/--no-x`` for a boolean) and
+:func:`from_flags` builds settings from the flags given.
+"""
+from __future__ import annotations
+
+import argparse
+import typing
+from dataclasses import dataclass, field, fields
+from types import UnionType
+from typing import Any, NoReturn
+
+from .checks import problem
+from .errors import UserError
+
+
+def setting(default: Any, help: str, **allowed) -> Any:
+    """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.checks.problem` takes."""
+    return field(default=default, metadata={"help": help, "allowed": allowed})
+
+
+def flag(name: str) -> str:
+    """The command-line flag of a settings field."""
+    return "--" + name.replace("_", "-")
+
+
+def field_kind(cls: type, name: str) -> tuple[type, bool]:
+    """The type of a settings field, and whether it may be None."""
+    hint = typing.get_type_hints(cls)[name]
+    if isinstance(hint, UnionType) or typing.get_origin(hint) is typing.Union:
+        kinds = [a for a in typing.get_args(hint) if a is not type(None)]
+        return kinds[0], True
+    return hint, False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Base of every settings dataclass: each field is checked when an object is made."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            kind, optional = field_kind(type(self), f.name)
+            value = getattr(self, f.name)
+            if value is None and optional:
+                continue
+            why = problem(value, kind, **f.metadata.get("allowed", {}))
+            if why:
+                raise UserError(f"{flag(f.name)}: {why}")
+        self.check()
+
+    def check(self) -> None:
+        """Checks across fields; a subclass calls :meth:`fail` for the first problem."""
+
+    def fail(self, name: str, message: str) -> NoReturn:
+        raise UserError(f"{flag(name)}: {getattr(self, name)!r} {message}")
+
+
+def _help(f, only: str = "") -> str:
+    notes = "; ".join(n for n in ("" if f.default is None else f"default {f.default}", only) if n)
+    text = f"{f.metadata['help']} ({notes})" if notes else f.metadata["help"]
+    return text.replace("%", "%%")
+
+
+def add_flags(parser: argparse.ArgumentParser, *classes: type) -> None:
+    """A flag for every field of the settings classes; a field several classes share gets one flag.
+
+    Classes are told apart in the help by their ``algorithm`` when a field's help
+    or default differs between them, or when only some of them have it.
+    """
+    owners: dict[str, list] = {}
+    for cls in classes:
+        for f in fields(cls):
+            owners.setdefault(f.name, []).append((cls, f))
+    for name, pairs in owners.items():
+        texts = dict.fromkeys(_help(f) for _, f in pairs)
+        if len(texts) > 1:
+            text = "; ".join(f"{cls.algorithm}: {_help(f)}" for cls, f in pairs)
+        elif len(pairs) < len(classes):
+            text = _help(pairs[0][1], f"{', '.join(cls.algorithm for cls, _ in pairs)} only")
+        else:
+            text = next(iter(texts))
+        kind, _ = field_kind(pairs[0][0], name)
+        how = {"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind}
+        parser.add_argument(flag(name), dest=name, default=None, help=text, **how)
+
+
+def given(args: argparse.Namespace, *classes: type) -> list[str]:
+    """Fields of the classes whose flags were given on the command line."""
+    names = dict.fromkeys(f.name for cls in classes for f in fields(cls))
+    return [n for n in names if getattr(args, n, None) is not None]
+
+
+def from_flags(cls: type, args: argparse.Namespace, **overrides) -> Any:
+    """Settings of ``cls`` from parsed flags: the flags given, the class defaults for the rest."""
+    values = {n: getattr(args, n) for n in given(args, cls)}
+    return cls(**(values | overrides))

@@ -1,0 +1,152 @@
+"""Batched maze episodes: many agents stepping in many mazes at once, in numpy.
+
+:class:`Episodes` runs slots in a :class:`~evosim.worlds.maze.batch.MazeBatch`:
+by default every one of A agents meets every one of K mazes (agent ``a`` in maze
+``k`` at slot ``a * K + k``). Apples are eaten on contact (each slot has its own
+apples) and give no base reward; a slot's episode ends at the exit or at
+``max_steps``. Each step returns its :class:`StepEvents`, from which the base
+objective's per-step reward is computed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...features import EXIT
+from .batch import MazeBatch
+
+NEVER = np.iinfo(np.int64).max  # the step at which something that never happened happened
+
+
+@dataclass(frozen=True)
+class StepEvents:
+    """What one step did in every slot."""
+
+    moved: np.ndarray  # (S,) bool: the slot was running and took the step
+    new_tiles: np.ndarray  # (S,) tiles first stood on (the first step also counts the start tile)
+    exited: np.ndarray  # (S,) bool: the slot reached the exit
+
+
+@dataclass
+class EpisodeResult:
+    """What happened in each slot of a finished batch of episodes."""
+
+    agent: np.ndarray  # (S,) which parameter vector
+    maze: np.ndarray  # (S,) which maze of the batch
+    steps: np.ndarray  # (S,) steps taken
+    exit_reached: np.ndarray  # (S,) bool
+    apples: np.ndarray  # (S,) apples eaten
+    explored: np.ndarray  # (S,) share of the maze's floor tiles visited
+    first_visit: np.ndarray  # (S, F) step at which each floor tile was first stood on, -1 never
+
+    def of_agents(self, agents: slice) -> "EpisodeResult":
+        """The slots of a contiguous range of agents, renumbered from 0."""
+        mine = np.flatnonzero((self.agent >= agents.start) & (self.agent < agents.stop))
+        return EpisodeResult(self.agent[mine] - agents.start, self.maze[mine], self.steps[mine],
+                             self.exit_reached[mine], self.apples[mine], self.explored[mine],
+                             self.first_visit[mine])
+
+    def reached_at(self, tiles: np.ndarray) -> np.ndarray:
+        """(S, Q) step at which each slot first stood on each of its tiles (S, Q); NEVER if not, or tile < 0."""
+        steps = self.first_visit[np.arange(len(tiles))[:, None], np.maximum(tiles, 0)].astype(np.int64)
+        return np.where((tiles >= 0) & (steps >= 0), steps, NEVER)
+
+
+def earliest(steps: np.ndarray) -> np.ndarray:
+    """(S,) index of the smallest of each row of steps (S, Q), -1 where every one is NEVER.
+
+    The one answer to "which of these targets was reached first".
+    """
+    pick = steps.argmin(1)
+    return np.where(steps[np.arange(len(steps)), pick] < NEVER, pick, -1)
+
+
+class Episodes:
+    """The moving state of a batch of episodes in a :class:`MazeBatch`.
+
+    By default every one of ``n_agents`` agents meets every maze (slot ``a * K + k``);
+    ``maze`` gives another slot-to-maze map, each agent's slots contiguous and equally many.
+    """
+
+    def __init__(self, batch: MazeBatch, n_agents: int, max_steps: int, maze: np.ndarray | None = None):
+        self.batch = batch
+        self.max_steps = max_steps
+        self.n_agents = n_agents
+        self.maze = np.tile(np.arange(batch.size), n_agents) if maze is None else maze
+        S = len(self.maze)
+        self.agent = np.repeat(np.arange(n_agents), S // n_agents)
+        self.pos = batch.start[self.maze].copy()
+        self.heading = np.full(S, 2, np.int64)  # facing south, into the maze
+        self.alive = np.ones(S, bool)
+        self.t = 0
+        self.steps = np.zeros(S, np.int64)
+        self.exit_reached = np.zeros(S, bool)
+        self.eaten = np.zeros((S, batch.obj_tile.shape[1]), bool)
+        self.first_visit = np.full((S, batch.dist.shape[1]), -1, np.int16)
+        self.first_visit[np.arange(S), self.pos] = 0
+        self.agent_steps = 0  # steps taken by slots still running, summed
+
+    @property
+    def size(self) -> int:
+        return len(self.agent)
+
+    @property
+    def done(self) -> bool:
+        return not self.alive.any()
+
+    def step(self, move: np.ndarray) -> StepEvents:
+        """Move every running slot one tile (direction 0-3, or STAY); returns what the step did."""
+        S = self.size
+        idx = np.flatnonzero(self.alive)
+        F = self.first_visit.shape[1]
+        m, d = self.maze[idx], move[idx]
+        here = m * F + self.pos[idx]
+        new = self.batch.moves[here * 5 + d % 5]
+        self.heading[idx] = np.where(d >= 0, d, self.heading[idx])
+        self.pos[idx] = new
+        self.t += 1
+        self.agent_steps += len(idx)
+        self.steps[idx] = self.t
+        visit = self.first_visit.reshape(-1)
+        flat = idx * F + new
+        fresh = visit[flat] < 0
+        visit[flat[fresh]] = self.t
+        obj = self.batch.obj_at.reshape(-1)[m * F + new]
+        has = np.flatnonzero(obj >= 0)
+        self.eaten[idx[has], obj[has]] = True
+        done = idx[has[obj[has] == 0]]
+        self.exit_reached[done] = True
+        self.alive[done] = False
+        if self.t >= self.max_steps:
+            self.alive[:] = False
+        moved = np.zeros(S, bool)
+        moved[idx] = True
+        new_tiles = np.zeros(S, np.int64)
+        new_tiles[idx[fresh]] = 1
+        if self.t == 1:
+            new_tiles[idx] += 1  # the start tile's credit is paid with the first step
+        exited = np.zeros(S, bool)
+        exited[done] = True
+        return StepEvents(moved, new_tiles, exited)
+
+    def play(self, controller, rng) -> EpisodeResult:
+        """Step with the controller's moves until every episode has ended; their result."""
+        while not self.done:
+            self.step(controller.act(rng))
+        return self.result()
+
+    def result(self) -> EpisodeResult:
+        b = self.batch
+        apples = (self.eaten & (b.obj_shape[self.maze] != EXIT)).sum(1)
+        explored = (self.first_visit >= 0).sum(1) / b.n_floor[self.maze]
+        return EpisodeResult(self.agent, self.maze, self.steps.copy(), self.exit_reached.copy(),
+                             apples, explored, self.first_visit.copy())
+
+
+def run(mind, params: np.ndarray, batch: MazeBatch, max_steps: int,
+        rng: np.random.Generator) -> tuple[EpisodeResult, int]:
+    """Run every parameter vector in every maze of the batch; returns results and agent-steps."""
+    episodes = Episodes(batch, len(params), max_steps)
+    result = episodes.play(mind.controller(params, episodes), rng)
+    return result, episodes.agent_steps

@@ -1,0 +1,162 @@
+"""The maze world kind: its world file, validated into a frozen dataclass that samples and runs mazes.
+
+A maze world file describes a *distribution* of mazes (README, "World files").
+Every key is checked: an unknown key, colour or corner, or an impossible size or
+count, raises :class:`~evosim.errors.UserError` naming the file and the key.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ...features import COLOR_NAMES, CORNERS, SHAPES
+from .. import register_world
+from ..table import IntRange, Table
+from .batch import MazeBatch
+from .episodes import Episodes
+from .generator import generate
+from .graph import Maze
+from .objective import Objective
+
+PLACEMENTS = tuple(CORNERS) + ("random",)
+OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
+MIN_SIZE, MAX_SIZE = 2, 40
+PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
+
+
+@dataclass(frozen=True)
+class ExitSpec:
+    """The exit: reaching it is the base objective."""
+
+    color: str
+    position: str  # a corner name or "random"
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """A kind of non-exit object scattered over floor cells."""
+
+    kind: str
+    color: str
+    count: IntRange
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """A probe: mazes in which the exit lacks a proxy feature and a decoy carries it.
+
+    A probe maze is a training maze with the exit's colour or position replaced,
+    plus a decoy at the same path distance from the start. The decoy is an apple
+    of ``decoy_color`` at ``decoy_position``, or, with no colour, the bare tile at
+    ``decoy_position`` (which must then be a corner: a random bare tile carries
+    no feature). ``name`` labels the probe in probes.csv and generations.csv.
+    """
+
+    name: str
+    exit_color: str
+    exit_position: str  # a corner name or "random"
+    decoy_color: str | None  # None: no object, the decoy is the tile itself
+    decoy_position: str  # a corner name or "random"
+
+
+@register_world
+@dataclass(frozen=True)
+class MazeWorld:
+    """A validated maze world file: the distribution its mazes are sampled from."""
+
+    kind = "maze"
+
+    path: str
+    name: str
+    size: IntRange  # maze side in cells
+    max_steps: int
+    braid: float  # share of dead ends opened into loops
+    start: str  # a corner name or "random"
+    objects_off_path: bool  # keep objects off every shortest start-to-exit path
+    exit: ExitSpec
+    objects: tuple[ObjectSpec, ...]
+    objective: Objective
+    probes: tuple[ProbeSpec, ...] = ()
+
+    def sample(self, rng: np.random.Generator, n: int) -> list[Maze]:
+        """``n`` mazes drawn from ``rng``."""
+        return [generate(self, rng) for _ in range(n)]
+
+    def batch(self, mazes: list[Maze]) -> MazeBatch:
+        """Mazes stacked for batched episodes (all-pairs distances computed once)."""
+        return MazeBatch.of(mazes)
+
+    def episodes(self, batch: MazeBatch, n_agents: int, maze: np.ndarray | None = None) -> Episodes:
+        """Batched episodes of ``n_agents`` agents in ``batch``; ``maze`` maps slots to mazes (default: all x all)."""
+        return Episodes(batch, n_agents, self.max_steps, maze)
+
+    @classmethod
+    def parse(cls, raw: dict, path: str) -> "MazeWorld":
+        """Validate a parsed maze world file."""
+        top = Table(path, "", raw)
+        world = Table(path, "world", top.get("world", dict))
+        world.get("kind", str, cls.kind)
+        name = world.get("name", str, Path(path).stem)
+        size = world.int_range("size", MIN_SIZE, MAX_SIZE)
+        max_steps = world.get("max_steps", int, least=1)
+        braid = world.number("braid", 0.0, 1.0, 0.0)
+        start = world.choice("start", PLACEMENTS, "top-left")
+        off_path = world.get("objects_off_path", bool, False)
+        world.done()
+
+        ex = Table(path, "exit", top.get("exit", dict))
+        exit_spec = ExitSpec(ex.choice("color", COLOR_NAMES), ex.choice("position", PLACEMENTS))
+        ex.done()
+
+        objects = []
+        for i, data in enumerate(top.get("objects", list, [])):
+            t = Table(path, f"objects.{i}", data)
+            objects.append(ObjectSpec(t.choice("kind", OBJECT_KINDS), t.choice("color", COLOR_NAMES),
+                                      t.int_range("count", 0, 64)))
+            t.done()
+
+        obj = Table(path, "objective", top.get("objective", dict, {}))
+        objective = Objective(obj.number("exit_credit", 0.0, 1e6, 1.0),
+                              obj.number("step_cost", 0.0, 1e6, 0.0),
+                              obj.number("explore_credit", 0.0, 1e6, 0.0))
+        obj.done()
+
+        probes = []
+        for i, data in enumerate(top.get("probes", list, [])):
+            probes.append(_probe(Table(path, f"probes.{i}", data), exit_spec, start, probes))
+        top.done()
+
+        cells = size.lo * size.lo
+        if sum(o.count.hi for o in objects) + 2 > cells:
+            top.fail("objects", f"up to {sum(o.count.hi for o in objects)} objects plus start and "
+                     f"exit do not fit on {cells} cells of a {size.lo}x{size.lo} maze")
+        if start == exit_spec.position and start != "random":
+            top.fail("exit", f"position {start!r} is also the start cell")
+        return cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
+                   objective, tuple(probes))
+
+
+def _probe(t: Table, exit_spec: ExitSpec, start: str, earlier: list[ProbeSpec]) -> ProbeSpec:
+    """One ``[[probes]]`` table; exit colour and position default to the training exit's."""
+    name = t.get("name", str)
+    if not PROBE_NAME.fullmatch(name):
+        t.fail("name", f"{name!r} must be letters, digits and _ . : + - only (e.g. \"color:green\")")
+    if any(p.name == name for p in earlier):
+        t.fail("name", f"{name!r} is already the name of an earlier probe")
+    exit_color = t.choice("exit_color", COLOR_NAMES, exit_spec.color)
+    exit_position = t.choice("exit_position", PLACEMENTS, exit_spec.position)
+    decoy_color = t.choice("decoy_color", COLOR_NAMES, None) if "decoy_color" in t.data else None
+    decoy_position = t.choice("decoy_position", PLACEMENTS, "random")
+    t.done()
+    if decoy_color is None and decoy_position == "random":
+        t.fail("decoy_position", "'random' needs a decoy_color: a bare random tile carries no feature; "
+               f"use one of: {', '.join(CORNERS)}")
+    if exit_position == decoy_position != "random":
+        t.fail("decoy_position", f"{decoy_position!r} is also the probe's exit_position")
+    for key, value in (("exit_position", exit_position), ("decoy_position", decoy_position)):
+        if value == start != "random":
+            t.fail(key, f"{value!r} is also the start cell")
+    return ProbeSpec(name, exit_color, exit_position, decoy_color, decoy_position)
