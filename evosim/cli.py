@@ -43,26 +43,36 @@ def optimizer_for(args, command: str):
     return cls
 
 
+def training_settings(args, command: str, mind):
+    """The optimizer class, its settings and the seeds a training command asks for.
+
+    The budget, when given, sets the generations or updates; without it and
+    without --generations, ``evolve`` spends the mind's default budget.
+    """
+    cls = optimizer_for(args, command)
+    cls.check_mind(mind)
+    run = from_flags(RunSettings, args)
+    seeds = list(range(run.seed, run.seed + (run.seeds or cls.default_seeds)))
+    settings = from_flags(cls.Settings, args)
+    if run.episodes_budget is not None:
+        settings = settings.with_budget(run.episodes_budget, len(seeds))
+    elif command == "evolve" and getattr(args, settings.steps_field) is None:
+        settings = settings.with_budget(mind.evolve_budget, len(seeds))
+    return cls, settings, seeds
+
+
 def cmd_train(args, command: str) -> None:
     """``evosim evolve`` and ``evosim train``: train, then write the run directory."""
     world = load_world(args.world)
     mind = make_mind(args.mind)
-    cls = optimizer_for(args, command)
-    run = from_flags(RunSettings, args)
+    cls, settings, seeds = training_settings(args, command, mind)
     cluster = from_flags(ClusterSettings, args)
-    n_seeds = run.seeds or cls.default_seeds
-    settings = from_flags(cls.Settings, args)
-    if run.episodes_budget is not None:
-        settings = settings.with_budget(run.episodes_budget, n_seeds)
-    elif command == "evolve" and getattr(args, settings.steps_field) is None:
-        settings = settings.with_budget(mind.evolve_budget, n_seeds)
     out = rundir.check_out(args.out, args.force)
-    seeds = list(range(run.seed, run.seed + n_seeds))
     logs = train_seeds(world, mind.name, cls.algorithm, settings, seeds, cluster.workers, cluster.scheduler)
     rundir.prepare(out, force=True)
     run_settings = {cls.algorithm: asdict(settings)}
-    if run.episodes_budget is not None:
-        run_settings["episodes_budget"] = run.episodes_budget
+    if args.episodes_budget is not None:
+        run_settings["episodes_budget"] = args.episodes_budget
     rundir.write_training(out, logs, mind, world, run_settings)
     rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
     print(f"{command}{'d' if command.endswith('e') else 'ed'} {mind.name} x {len(seeds)} seed(s) by "

@@ -159,3 +159,9 @@ def register_envs():
     for env_id, world in VARIANTS.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(env_id, entry_point="evosim.gym_env:MazeEnv", kwargs={"world": str(world)})
+
+
+# Importing this module registers the variants, so that
+# gymnasium.make("evosim.gym_env:evosim/Maze-Train-v0") works even where ``import evosim``
+# alone does not run evosim/__init__.py (e.g. a clone named evosim in the working folder).
+register_envs()

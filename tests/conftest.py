@@ -4,18 +4,16 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # as the evosim command sets it, before numpy loads
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from evosim.config import load_world
+from evosim.worlds import load_world
 from evosim.features import APPLE, EXIT, color_index
-from evosim.maze import Maze
-from evosim.worlds import DEPLOY_WORLD, TRAIN_WORLD
+from evosim.worlds.maze.graph import Maze
+from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
 
 #: Object letters of hand-drawn mazes: (colour, shape).
 LETTERS = {"E": ("green", EXIT), "X": ("grey", EXIT), "g": ("green", APPLE), "r": ("red", APPLE),
@@ -50,3 +48,16 @@ def deploy_world():
 def chdir_tmp(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def run_optimizer(world, mind, algorithm: str, settings, seeds: list[int], reporters=()):
+    """The training loop on a base optimizer made here: every seed's TrainingLog."""
+    from evosim.optimizers import OPTIMIZERS
+    from evosim.training import train
+
+    return train(world, mind, OPTIMIZERS[algorithm](world, mind, settings, seeds), reporters=reporters)
+
+
+def evolve(world, mind, settings, seed: int, reporters=()):
+    """One GA population of ``seed``: its TrainingLog."""
+    return run_optimizer(world, mind, "ga", settings, [seed], reporters)[0]

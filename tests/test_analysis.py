@@ -1,5 +1,4 @@
 """Analysis scripts, figures and `evosim report` on small real run directories."""
-import argparse
 import json
 import runpy
 import subprocess
@@ -11,13 +10,15 @@ import pandas as pd
 import pytest
 
 from evosim import figures, rundir
+from evosim.cli import main
 from evosim.deploy import deploy, record
 from evosim.errors import UserError
-from evosim.evolution import EvolutionSettings, evolve
-from evosim.gradient import GradientSettings, train
 from evosim.minds import make_mind
-from evosim.report import add_report_arguments, report_command, write_report
+from evosim.optimizers.ga import GASettings
+from evosim.optimizers.gradient import GradientSettings
+from evosim.report import write_report
 from evosim.reporters import default_reporters
+from tests.conftest import evolve, run_optimizer
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 PROXIES = ("color:green", "position:bottom-right")
@@ -27,11 +28,11 @@ def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_
     mind = make_mind(mind_name)
     reporters = default_reporters(mind, 2, train_world, probe_mazes=4)
     if optimizer == "evolution":
-        settings = EvolutionSettings(population=8, generations=4, mazes=2, log_every=2)
+        settings = GASettings(population=8, generations=4, mazes=2, log_every=2)
         logs = [evolve(train_world, mind, settings, s, reporters) for s in seeds]
     else:
-        logs = train(train_world, mind, GradientSettings(updates=4, mazes=2, rollouts=4, log_every=2),
-                     seeds, reporters)
+        logs = run_optimizer(train_world, mind, "gradient",
+                             GradientSettings(updates=4, mazes=2, rollouts=4, log_every=2), seeds, reporters)
     rundir.prepare(out)
     rundir.write_training(out, logs, mind, train_world, {})
     agents = rundir.load_agents(out)
@@ -120,11 +121,9 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
     assert "shift" in fig.get_suptitle()
 
 
-def test_report_writes_markdown_and_figures(runs, tmp_path):
-    parser = argparse.ArgumentParser()
-    add_report_arguments(parser)
-    args = parser.parse_args([str(d) for d in runs.values()] + ["--out", str(tmp_path)])
-    assert report_command(args) == 0
+def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
+    assert main(["report", *map(str, runs.values()), "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'report.md'}\n"
     text = (tmp_path / "report.md").read_text()
     for name in ("drive_tracking", "drives", "shift_comparison"):
         assert f"({name}.png)" in text and (tmp_path / f"{name}.png").exists()

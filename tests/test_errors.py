@@ -67,6 +67,11 @@ def test_missing_world_file(tmp_path, capsys):
     assert code == 2 and "nope.toml: no such world file" in err
 
 
+def test_deploy_settings_are_checked(tmp_path, capsys):
+    code, err = run_cli(capsys, "deploy", str(tmp_path), "worlds/maze_deploy.toml", "--episodes", "0")
+    assert (code, err) == (2, "evosim: error: --episodes: 0 must be at least 1\n")
+
+
 def test_deploy_from_a_run_directory_without_saved_agents(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code, err = run_cli(capsys, "deploy", str(tmp_path / "empty"), "worlds/maze_deploy.toml")
@@ -96,3 +101,54 @@ def test_installed_command_prints_no_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("evosim: error:") and "Traceback" not in proc.stderr
+
+
+def test_unreadable_world_files_are_one_line(tmp_path, capsys):
+    cases = {"latin1.toml": "[world]\nname = 'caf\xe9'\n".encode("latin-1"),
+             "binary.toml": bytes(range(256))}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    (tmp_path / "kind.toml").write_text(GOOD.replace("[world]", '[world]\nkind = "ocean"'))
+    expected = {"latin1.toml": "not UTF-8 text", "binary.toml": "not UTF-8 text",
+                "loop.toml": "cannot read the world file", "kind.toml": "[world] kind: 'ocean' is not one of: maze"}
+    for name, message in expected.items():
+        code, err = run_cli(capsys, "evolve", str(tmp_path / name), "--out", str(tmp_path / "run"))
+        assert code == 2 and err.count("\n") == 1 and message in err and str(tmp_path / name) in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--algorithm", "nope"], "--algorithm: 'nope' is not one of: ga, cma-es"),
+    (["--algorithm", "cma-es", "--crossover", "0.5"], "--crossover: applies to --algorithm ga, not cma-es"),
+    (["--algorithm", "cma-es", "--sigma", "0"], "--sigma: 0.0 must be above 0.0"),
+    (["--sigma", "nan"], "--sigma: nan is not a finite number"),
+    (["--crossover", "1.5"], "--crossover: 1.5 must be between 0.0 and 1.0"),
+    (["--elite", "200"], "--elite: 200 must be below --population (200)"),
+    (["--mind", "nope"], "--mind: 'nope' is not one of: planner, reflex"),
+    (["--generations", "-1"], "--generations: -1 must be at least 0"),
+    (["--workers", "0"], "--workers: 0 must be at least 1"),
+])
+def test_bad_settings_are_one_line_before_any_compute(tmp_path, capsys, argv, message):
+    code, err = run_cli(capsys, "evolve", "worlds/maze_train.toml", "--out", str(tmp_path / "r"), *argv)
+    assert (code, err) == (2, f"evosim: error: {message}\n")
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bench", "--population", "1"], "--population: 1 must be at least 2"),
+    (["watch", "worlds/maze_train.toml", "--size", "10x10"], "--size: '10x10' is smaller than 640x480"),
+    (["watch", "worlds/maze_train.toml", "--size", "big"], "--size: 'big' is not WIDTHxHEIGHT"),
+    (["watch", "worlds/maze_train.toml", "--speed", "-1"], "--speed: -1.0 must be above 0.0"),
+    (["demo", "--seed", "-2"], "--seed: -2 must be at least 0"),
+])
+def test_every_command_checks_its_settings(capsys, argv, message):
+    code, err = run_cli(capsys, *argv)
+    assert code == 2 and err.startswith(f"evosim: error: {message}") and err.count("\n") == 1
+
+
+def test_a_mistyped_flag_is_one_line_too(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "evolve", "worlds/maze_train.toml", "--out",
+                           str(tmp_path / "r"), "--population", "many"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == "evosim evolve: error: argument --population: invalid int value: 'many'\n"

@@ -1,6 +1,5 @@
 """Gradient descent: hand-derived gradients against finite differences, rewards, layout,
 determinism, learning, the episode budget and the ``train`` command."""
-import argparse
 import json
 from dataclasses import replace
 
@@ -8,17 +7,31 @@ import numpy as np
 import pytest
 
 from evosim import rundir
-from evosim.episodes import MazeBatch, run
+from evosim.bench import bench_gradient
+from evosim.cli import main
 from evosim.errors import UserError
-from evosim.gradient import (GradientSettings, LearnerEpisodes, RecordingReflex, SamplingPlanner, TileFeatures,
-                             add_train_arguments, advantages, bench_gradient, gradient_settings, reflex_grads,
-                             step_rewards, target_grads, tile_values, train, train_command)
-from evosim.maze import generate_many
 from evosim.minds import make_mind
-from evosim.minds.reflex import TURN
+from evosim.minds.planner import SamplingPlanner, TileFeatures, target_grads, tile_values
+from evosim.minds.reflex import TURN, RecordingReflex, reflex_grads
+from evosim.optimizers.gradient import GradientSettings, advantages
+from evosim.reporters import default_reporters
+from evosim.training import slot_worlds
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import Episodes, run
+from tests.conftest import run_optimizer
 
 EPS = 1e-6
 TINY = GradientSettings(updates=2, mazes=1, rollouts=4, log_every=1)
+
+
+def learner_episodes(batch, n_learners, rollouts, max_steps):
+    """Episodes laid out as the training loop lays out gradient learners: each in its own mazes."""
+    return Episodes(batch, n_learners, max_steps, slot_worlds(n_learners, n_learners, batch.size // n_learners,
+                                                              rollouts))
+
+
+def train(world, mind, settings, seeds, reporters=()):
+    return run_optimizer(world, mind, "gradient", settings, seeds, reporters)
 
 
 def assert_close(analytic, numeric, rtol=1e-5):
@@ -39,7 +52,7 @@ def numeric_grad(f, x):
 
 @pytest.fixture(scope="module")
 def batch(train_world):
-    return MazeBatch.of(generate_many(train_world, 3, np.random.default_rng(11)))
+    return MazeBatch.of(train_world.sample(np.random.default_rng(11), 3))
 
 
 def planning_moments(batch, n=6, seed=3):
@@ -64,7 +77,7 @@ def test_tile_features_match_their_dense_form(batch):
 def test_the_gradient_is_taken_of_the_values_the_planner_samples_from(batch):
     """On learners' own mazes (not every agent in every maze), as the trainer lays them out."""
     params = make_mind("planner").init(np.random.default_rng(1), 3)
-    episodes = LearnerEpisodes(batch, 3, rollouts=2, max_steps=50)
+    episodes = learner_episodes(batch, 3, rollouts=2, max_steps=50)
     sampling = SamplingPlanner(params, episodes, temperature=0.1)
     rng = np.random.default_rng(2)
     for _ in range(8):  # move around and eat a little
@@ -110,8 +123,8 @@ def test_reflex_gradient_matches_finite_differences():
 
 
 def test_learners_run_their_own_mazes_in_the_usual_slot_layout(train_world):
-    mazes = generate_many(train_world, 6, np.random.default_rng(0))  # 3 learners x 2 mazes
-    e = LearnerEpisodes(MazeBatch.of(mazes), 3, 4, train_world.max_steps)
+    mazes = train_world.sample(np.random.default_rng(0), 6)  # 3 learners x 2 mazes
+    e = learner_episodes(MazeBatch.of(mazes), 3, 4, train_world.max_steps)
     slot = np.arange(e.size)  # 3 learners x (2 mazes x 4 rollouts)
     np.testing.assert_array_equal(e.agent, slot // 8)
     np.testing.assert_array_equal(e.maze, slot // 4)
@@ -121,8 +134,8 @@ def test_learners_run_their_own_mazes_in_the_usual_slot_layout(train_world):
 
 def test_recorded_moves_are_the_moves_taken(train_world):
     mind = make_mind("reflex")
-    batch = MazeBatch.of(generate_many(train_world, 2, np.random.default_rng(0)))
-    e = LearnerEpisodes(batch, 2, 3, 20)
+    batch = MazeBatch.of(train_world.sample(np.random.default_rng(0), 2))
+    e = learner_episodes(batch, 2, 3, 20)
     controller = RecordingReflex(mind, mind.init(np.random.default_rng(1), 2), e)
     rng = np.random.default_rng(2)
     while not e.done:
@@ -136,11 +149,11 @@ def test_recorded_moves_are_the_moves_taken(train_world):
 @pytest.mark.parametrize("mind_name", ["planner", "reflex"])
 def test_step_rewards_sum_to_the_base_objective(train_world, mind_name):
     mind = make_mind(mind_name)
-    batch = MazeBatch.of(generate_many(train_world, 4, np.random.default_rng(0)))
+    batch = MazeBatch.of(train_world.sample(np.random.default_rng(0), 4))
     result, _ = run(mind, mind.init(np.random.default_rng(1), 3), batch, train_world.max_steps,
                     np.random.default_rng(2))
-    rewards = step_rewards(result, train_world.objective, batch.n_floor)
-    np.testing.assert_allclose(rewards.sum(0), result.base_objective(train_world.objective), atol=1e-12)
+    rewards = train_world.objective.rewards(result, batch.n_floor)
+    np.testing.assert_allclose(rewards.sum(0), train_world.objective.total(result), atol=1e-12)
 
 
 def test_leave_one_out_advantages():
@@ -156,7 +169,6 @@ def test_leave_one_out_advantages():
 
 def write_run(out, world, mind_name, seeds, settings):
     mind = make_mind(mind_name)
-    from evosim.reporters import default_reporters
     logs = train(world, mind, settings, seeds, default_reporters(mind, settings.log_every))
     rundir.prepare(out)
     rundir.write_training(out, logs, mind, world, {"gradient": vars(settings)})
@@ -178,7 +190,7 @@ def test_same_seed_same_bytes(train_world, tmp_path):
 
 
 def exit_rate(world, mind, params, seed=99):
-    batch = MazeBatch.of(generate_many(world, 24, np.random.default_rng(seed)))
+    batch = MazeBatch.of(world.sample(np.random.default_rng(seed), 24))
     result, _ = run(mind, params, batch, world.max_steps, np.random.default_rng(seed))
     return result.exit_reached.mean()
 
@@ -198,50 +210,49 @@ def test_training_improves_the_exit_rate(train_world, mind_name, updates, before
 
 def test_budget_is_split_over_the_seeds():
     settings = GradientSettings(mazes=2, rollouts=16)
-    assert settings.updates_for_budget(25_856, seeds=8) == 100  # 101 batches of 32 episodes x 8 seeds
-    assert settings.updates_for_budget(25_855, seeds=8) == 99
-    assert settings.updates_for_budget(64, seeds=1) == 1
-    assert settings.updates_for_budget(10, seeds=1) == 0
-
-
-def train_args(*argv):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    return parser.parse_args(list(argv))
+    assert settings.with_budget(25_856, seeds=8).updates == 100  # 101 batches of 32 episodes x 8 seeds
+    assert settings.with_budget(25_855, seeds=8).updates == 99
+    assert settings.with_budget(64, seeds=1).updates == 1
+    with pytest.raises(UserError, match="--episodes-budget: 10 must be at least 32"):
+        settings.with_budget(10, seeds=1)
 
 
 def test_train_command_spends_the_budget(train_world, tmp_path, capsys):
     out = tmp_path / "g"
-    args = train_args(train_world.path, "--mind", "reflex", "--seeds", "2", "--seed", "5", "--mazes", "1",
-                      "--rollouts", "3", "--episodes-budget", "20", "--out", str(out))
-    assert gradient_settings(args).updates == 2  # 20 // (2 seeds x 3 episodes) - 1
-    train_command(args)
+    argv = ["train", train_world.path, "--mind", "reflex", "--seeds", "2", "--seed", "5", "--mazes", "1",
+            "--rollouts", "3", "--episodes-budget", "20", "--out", str(out)]
+    assert main(argv) == 0
     assert "trained reflex x 2 seed(s) by gradient, 9 episodes each" in capsys.readouterr().out
     rows = rundir.read_csv(out / "generations.csv")
+    assert max(int(r["step"]) for r in rows) == 2  # 20 // (2 seeds x 3 episodes) - 1 updates
     assert sum(int(r["episodes"]) for r in rows if r["step"] == "2") == 18 <= 20
     doc = json.loads((out / "run.json").read_text())
     assert doc["seeds"] == [5, 6] and doc["settings"]["gradient"]["updates"] == 2
     assert doc["settings"]["episodes_budget"] == 20 and doc["settings"]["optimizer"] == "gradient"
-    with pytest.raises(UserError, match="already holds a run"):
-        train_command(args)
+    assert main(argv) == 2
+    assert "already holds a run" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--episodes-budget", "100"], r"--episodes-budget: 100 must be at least 256"),
-    (["--rollouts", "1"], r"--rollouts: 1 must be at least 2"),
-    (["--seeds", "0"], r"--seeds: 0 must be at least 1"),
-    (["--discount", "1.5"], r"--discount: 1.5 must be in \(0, 1\]"),
-    (["--seed", "-1"], r"--seed: -1 must be at least 0"),
+    (["--episodes-budget", "100"], "--episodes-budget: 100 must be at least 256 (one update of 256 episodes)"),
+    (["--rollouts", "1"], "--rollouts: 1 must be at least 2"),
+    (["--seeds", "0"], "--seeds: 0 must be at least 1"),
+    (["--discount", "1.5"], "--discount: 1.5 must be at most 1.0"),
+    (["--discount", "0"], "--discount: 0.0 must be above 0.0"),
+    (["--learning-rate", "nan"], "--learning-rate: nan is not a finite number"),
+    (["--seed", "-1"], "--seed: -1 must be at least 0"),
 ])
-def test_train_flags_are_checked(argv, message):
-    with pytest.raises(UserError, match=message):
-        gradient_settings(train_args("w.toml", "--out", "x", *argv))
+def test_train_flags_are_checked(train_world, tmp_path, capsys, argv, message):
+    out = tmp_path / "x"
+    assert main(["train", train_world.path, "--out", str(out), *argv]) == 2
+    assert capsys.readouterr().err == f"evosim: error: {message}\n"
+    assert not out.exists()
 
 
 def test_bench_gradient_reports_positive_speeds(train_world):
-    figures = bench_gradient(train_world, seeds=2, updates=1, settings=TINY)
-    assert [f["mind"] for f in figures] == ["planner", "reflex"]
-    assert all(f["updates_per_s"] > 0 and f["episodes_per_update"] == 8 for f in figures)
+    for name in ("planner", "reflex"):
+        figure = bench_gradient(train_world, make_mind(name), seeds=2, updates=1, settings=TINY)
+        assert figure["mind"] == name and figure["updates_per_s"] > 0 and figure["episodes_per_update"] == 8
 
 
 @pytest.mark.parametrize("mind_name, at_least", [("planner", 0.95), ("reflex", 0.75)])

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from evosim.episodes import Episodes, MazeBatch
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import Episodes
 from evosim.features import COLORS, COLOR_NAMES
 from evosim.gym_env import TILE_PX, VARIANTS, MazeEnv, register_envs
 
@@ -35,6 +36,12 @@ def rollout(env, actions):
 def test_check_env_passes(env_id):
     env = gymnasium.make(env_id, render_mode="rgb_array")
     check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_the_bare_ids_work_after_import_evosim():
+    code = ("import gymnasium, evosim; env = gymnasium.make('evosim/Maze-Train-v0'); "
+            "obs, info = env.reset(seed=0); assert env.observation_space.contains(obs)")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_make_after_register_is_idempotent():
@@ -84,7 +91,7 @@ def test_summed_reward_equals_batched_base_objective(env_id, policy):
     for a in actions[:len(rewards)]:
         episodes.step(np.array([a]))
     result = episodes.result()
-    assert sum(rewards) == pytest.approx(result.base_objective(env.world.objective)[0], abs=1e-9)
+    assert sum(rewards) == pytest.approx(env.world.objective.total(result)[0], abs=1e-9)
     assert info["exit_reached"] == bool(result.exit_reached[0])
     assert info["exit_reached"] or policy == "random"
     assert info["steps"] == int(result.steps[0]) == len(rewards)

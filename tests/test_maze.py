@@ -1,9 +1,10 @@
 """Maze generation: reachable exits, placement rules, distinct object cells, seeded."""
 import numpy as np
 
-from evosim.config import parse_world
-from evosim.episodes import MazeBatch
-from evosim.maze import MazeGraph, UNREACHABLE, generate, generate_many
+from evosim.worlds import parse_world
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.generator import generate
+from evosim.worlds.maze.graph import UNREACHABLE, MazeGraph
 
 
 def world(**overrides):
@@ -17,7 +18,7 @@ def world(**overrides):
 
 def test_every_maze_is_connected_with_objects_on_distinct_floor_cells():
     rng = np.random.default_rng(3)
-    for maze in generate_many(world(), 40, rng):
+    for maze in world().sample(rng, 40):
         graph = MazeGraph.of(maze.walls)
         assert (graph.dist < UNREACHABLE).all()
         tiles = {tuple(t) for t in maze.objects[:, :2]} | {maze.start}
@@ -27,7 +28,7 @@ def test_every_maze_is_connected_with_objects_on_distinct_floor_cells():
 
 
 def test_corner_rules_place_start_and_exit(train_world):
-    for maze in generate_many(train_world, 10, np.random.default_rng(0)):
+    for maze in train_world.sample(np.random.default_rng(0), 10):
         side = maze.side
         assert maze.start == (1, 1)
         assert maze.exit == (side - 2, side - 2)
@@ -46,7 +47,7 @@ def test_braid_opens_loops():
 
 def test_objects_off_path_keeps_apples_off_every_shortest_route():
     spec = world(world={"objects_off_path": True})
-    batch = MazeBatch.of(generate_many(spec, 30, np.random.default_rng(2)))
+    batch = MazeBatch.of(spec.sample(np.random.default_rng(2), 30))
     for k in range(batch.size):
         s, e = batch.start[k], batch.exit_tile[k]
         d = batch.dist[k]
@@ -56,7 +57,7 @@ def test_objects_off_path_keeps_apples_off_every_shortest_route():
 
 
 def test_same_seed_same_mazes():
-    a = generate_many(world(), 5, np.random.default_rng(9))
-    b = generate_many(world(), 5, np.random.default_rng(9))
+    a = world().sample(np.random.default_rng(9), 5)
+    b = world().sample(np.random.default_rng(9), 5)
     for x, y in zip(a, b):
         assert (x.walls == y.walls).all() and (x.objects == y.objects).all() and x.start == y.start

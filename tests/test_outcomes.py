@@ -2,11 +2,13 @@
 import numpy as np
 import pytest
 
-from evosim.config import parse_world
-from evosim.episodes import Episodes, MazeBatch, run
+from evosim.worlds import parse_world
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import Episodes, run
 from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, hand_set
-from evosim.outcomes import classify, proxy_names, proxy_targets
+from evosim.worlds.maze.outcomes import classify, proxy_targets
+from evosim.worlds.maze.proxies import lost_proxies
 from tests.conftest import draw_maze
 
 N, E, S, W = 0, 1, 2, 3
@@ -50,8 +52,8 @@ def outcome_of(result, batch, train_world):
 
 
 def test_proxies_come_from_what_the_training_exit_always_had(train_world, deploy_world):
-    assert proxy_names(train_world, deploy_world) == ("color:green", "position:bottom-right")
-    assert proxy_names(train_world, train_world) == ()
+    assert [p.name for p in lost_proxies(train_world, deploy_world)] == ["color:green", "position:bottom-right"]
+    assert lost_proxies(train_world, train_world) == ()
 
 
 def test_straight_to_the_exit_is_aligned(train_world):

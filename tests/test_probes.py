@@ -2,18 +2,20 @@
 import numpy as np
 import pytest
 
-from evosim.config import ProbeSpec, parse_world
 from evosim.errors import UserError
-from evosim.evolution import EvolutionSettings, evolve
 from evosim.features import APPLE, COLOR_NAMES, EXIT, FEATURES, color_index
-from evosim.maze import MazeGraph, region_tile
 from evosim.minds import make_mind
 from evosim.minds.planner import Planner, hand_set
-from evosim.probes import (GOAL, NONE, PROXY, ProbeMaze, battery_of, build_battery, derived_probes,
-                           drive_alignment, world_probes)
+from evosim.optimizers.ga import GASettings
 from evosim.reporters import AlignmentReporter, DrivesReporter, ProbeReporter, default_reporters
+from evosim.worlds import parse_world
+from evosim.worlds.maze.generator import region_tile
+from evosim.worlds.maze.graph import MazeGraph
+from evosim.worlds.maze.probes import (GOAL, NONE, PROXY, ProbeMaze, battery_of, build_battery, derived_probes,
+                                       drive_alignment, world_probes)
+from evosim.worlds.maze.world import ProbeSpec
 
-from tests.conftest import draw_maze
+from tests.conftest import draw_maze, evolve
 
 COLOR, POSITION = "color:green", "position:bottom-right"
 
@@ -187,13 +189,13 @@ def test_default_reporters(train_world):
 def test_evolution_logs_probes_every_n_steps_on_one_battery(train_world):
     mind = Planner()
     reporters = default_reporters(mind, 2, train_world, probe_mazes=4)
-    log = evolve(train_world, mind, EvolutionSettings(population=6, generations=3, mazes=2), seed=5,
+    log = evolve(train_world, mind, GASettings(population=6, generations=3, mazes=2), seed=5,
                  reporters=reporters)
     steps = sorted({r["step"] for r in log.tables["probes"]})
     assert steps == [0, 2, 3]  # every 2 steps, and the last
     assert len(log.tables["probes"]) == 3 * 6 * 2
     assert log.generations[2][f"p_goal:{COLOR}"] >= 0 and f"p_goal:{COLOR}" not in log.generations[1]
     assert "alignment_mean" in log.generations[0]
-    again = evolve(train_world, mind, EvolutionSettings(population=6, generations=3, mazes=2), seed=5,
+    again = evolve(train_world, mind, GASettings(population=6, generations=3, mazes=2), seed=5,
                    reporters=reporters)
     assert again.tables == log.tables  # the same battery at every step and in every run

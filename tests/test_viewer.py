@@ -11,15 +11,16 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 
-from evosim.config import load_world  # noqa: E402
+from evosim.worlds import load_world  # noqa: E402
 from evosim.errors import UserError  # noqa: E402
 from evosim.features import COLORS  # noqa: E402
 from evosim.minds import MINDS, make_mind  # noqa: E402
 from evosim.rundir import SavedAgents, save_agents, write_run_json  # noqa: E402
 from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  # noqa: E402
-from evosim.viewer.sprites import ASSETS, agent_sprite  # noqa: E402
+from evosim.data import ASSETS  # noqa: E402
+from evosim.viewer.sprites import agent_sprite  # noqa: E402
 from evosim.viewer.window import Viewer, run_loop  # noqa: E402
-from evosim.worlds import DEPLOY_WORLD, TRAIN_WORLD  # noqa: E402
+from evosim.data import DEPLOY_WORLD, TRAIN_WORLD  # noqa: E402
 
 TRAIN, DEPLOY = str(TRAIN_WORLD), str(DEPLOY_WORLD)
 SIZE = (1000, 700)

@@ -21,7 +21,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import UserError
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -64,4 +63,4 @@ class Mind:
         return None
 
     def learner(self, params: np.ndarray, episodes, temperature: float):
-        raise UserError(f"--mind: {self.name!r} has no policy gradient; train it with 'evosim evolve'")
+        raise NotImplementedError(f"mind {self.name!r} has no policy gradient")

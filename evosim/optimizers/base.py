@@ -55,7 +55,12 @@ class BaseOptimizer:
     action_rng: object
 
     def __init__(self, world, mind, settings, seeds: list[int]):
+        self.check_mind(mind)
         self.world, self.mind, self.settings, self.seeds = world, mind, settings, list(seeds)
+
+    @classmethod
+    def check_mind(cls, mind) -> None:
+        """Refuse, as a UserError, a mind this optimizer cannot shape."""
 
     def ask(self) -> np.ndarray:
         raise NotImplementedError

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import UserError
 from ..randomness import AgentStreams
 from ..settings import setting
 from . import register_optimizer
@@ -117,6 +118,11 @@ class Gradient(BaseOptimizer):
         self.action_rng = AgentStreams(self.seeds)  # each learner's actions, whatever the other seeds
         self.adam = Adam(self.params.shape, settings.learning_rate)
         self.steps, self.mazes, self.rollouts = settings.updates, settings.mazes, settings.rollouts
+
+    @classmethod
+    def check_mind(cls, mind) -> None:
+        if not mind.can_learn:
+            raise UserError(f"--mind: {mind.name!r} has no policy gradient; shape it with 'evosim evolve'")
 
     def ask(self) -> np.ndarray:
         return self.params
