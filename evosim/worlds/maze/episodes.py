@@ -21,11 +21,12 @@ NEVER = np.iinfo(np.int64).max  # the step at which something that never happene
 
 @dataclass(frozen=True)
 class StepEvents:
-    """What one step did in every slot."""
+    """What one step did: the slots it moved, and those of them that did something."""
 
-    moved: np.ndarray  # (S,) bool: the slot was running and took the step
-    new_tiles: np.ndarray  # (S,) tiles first stood on (the first step also counts the start tile)
-    exited: np.ndarray  # (S,) bool: the slot reached the exit
+    t: int  # the step's number, 1 for the first
+    moved: np.ndarray  # slots that were running and took the step
+    explored: np.ndarray  # slots that stood on a tile for the first time
+    exited: np.ndarray  # slots that reached the exit
 
 
 @dataclass
@@ -97,7 +98,6 @@ class Episodes:
 
     def step(self, move: np.ndarray) -> StepEvents:
         """Move every running slot one tile (direction 0-3, or STAY); returns what the step did."""
-        S = self.size
         idx = np.flatnonzero(self.alive)
         F = self.first_visit.shape[1]
         m, d = self.maze[idx], move[idx]
@@ -120,15 +120,7 @@ class Episodes:
         self.alive[done] = False
         if self.t >= self.max_steps:
             self.alive[:] = False
-        moved = np.zeros(S, bool)
-        moved[idx] = True
-        new_tiles = np.zeros(S, np.int64)
-        new_tiles[idx[fresh]] = 1
-        if self.t == 1:
-            new_tiles[idx] += 1  # the start tile's credit is paid with the first step
-        exited = np.zeros(S, bool)
-        exited[done] = True
-        return StepEvents(moved, new_tiles, exited)
+        return StepEvents(self.t, idx, idx[fresh], done)
 
     def play(self, controller, rng) -> EpisodeResult:
         """Step with the controller's moves until every episode has ended; their result."""

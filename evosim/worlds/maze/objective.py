@@ -48,9 +48,13 @@ class Objective:
 
     def step_reward(self, events, n_floor: np.ndarray) -> np.ndarray:
         """(S,) reward of one step from its StepEvents; ``n_floor`` (S,) counts each slot's floor tiles."""
-        return (self.exit_credit * events.exited
-                - self.step_cost * events.moved
-                + self.explore_credit * events.new_tiles / n_floor)
+        moved, new_tiles, exited = np.zeros((3, len(n_floor)))
+        moved[events.moved] = 1.0
+        new_tiles[events.explored] = 1.0
+        if events.t == 1:
+            new_tiles[events.moved] += 1.0  # the start tile, paid with the first step
+        exited[events.exited] = 1.0
+        return self.exit_credit * exited - self.step_cost * moved + self.explore_credit * new_tiles / n_floor
 
     def lowest(self, max_steps: int) -> float:
         """The lowest total an episode of at most ``max_steps`` steps can have."""
