@@ -2,8 +2,10 @@
 
 Sprites are white and greyscale so the viewer can tint them at runtime: objects by
 their feature colour, agents by their legend colour. Agents face north. Their body
-tells the base optimizer (evolution: a beetle, gradient: a robot, hand-set: an
-arrowhead) and a mark on it tells the mind (planner: an eye, reflex: a lightning bolt).
+tells the base optimizer (evolution: a beetle, CMA-ES: a cloud of samples, gradient:
+a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
+reflex: a lightning bolt). ``agent-<optimizer>`` is the body alone, for minds without
+a mark of their own, and ``agent`` a plain disc for anything else.
 
 Run: python assets/make_sprites.py
 """
@@ -61,6 +63,24 @@ def robot(surf: pygame.Surface) -> None:
     pygame.draw.rect(surf, MARK, pygame.Rect(84, 66, 88, 20), border_radius=8)
 
 
+def cloud(surf: pygame.Surface) -> None:
+    """CMA-ES: samples scattered around a centroid, inside the ellipse of their covariance."""
+    outlined_polygon(surf, [(128, 4), (164, 44), (92, 44)])
+    body = pygame.Rect(28, 40, 200, 208)
+    pygame.draw.ellipse(surf, WHITE, body)
+    pygame.draw.ellipse(surf, INK, body, LINE)
+    for x, y in ((70, 110), (186, 104), (60, 184), (196, 190), (128, 226), (100, 70), (158, 72)):
+        pygame.draw.circle(surf, SHADE, (x, y), 12)
+        pygame.draw.circle(surf, INK, (x, y), 12, SCALE)
+
+
+def disc(surf: pygame.Surface) -> None:
+    """Anything else: a plain disc with a notch for its heading."""
+    pygame.draw.circle(surf, WHITE, (128, 136), 104)
+    pygame.draw.circle(surf, INK, (128, 136), 104, LINE)
+    outlined_polygon(surf, [(128, 10), (160, 58), (96, 58)])
+
+
 def arrowhead(surf: pygame.Surface) -> None:
     """Hand-set: a plain arrowhead, like a Logo turtle."""
     outlined_polygon(surf, [(128, 8), (236, 242), (128, 196), (20, 242)])
@@ -80,16 +100,23 @@ def bolt(surf: pygame.Surface, center: tuple[int, int]) -> None:
     pygame.draw.polygon(surf, MARK, [(cx + x, cy + y) for x, y in points])
 
 
-BODIES = {"evolution": (beetle, (128, 166)), "gradient": (robot, (128, 160)),
+BODIES = {"evolution": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "gradient": (robot, (128, 160)),
           "hand-set": (arrowhead, (128, 160))}
 MARKS = {"planner": eye, "reflex": bolt}
 
 
-def agent(optimizer: str, mind: str) -> pygame.Surface:
+def agent(optimizer: str, mind: str | None) -> pygame.Surface:
     surf = canvas()
     draw_body, mark_at = BODIES[optimizer]
     draw_body(surf)
-    MARKS[mind](surf, mark_at)
+    if mind is not None:
+        MARKS[mind](surf, mark_at)
+    return surf
+
+
+def plain() -> pygame.Surface:
+    surf = canvas()
+    disc(surf)
     return surf
 
 
@@ -119,8 +146,9 @@ def apple() -> pygame.Surface:
 
 def sprites() -> dict[str, pygame.Surface]:
     """Every sprite by file stem."""
-    out = {"exit": exit_door(), "apple": apple()}
+    out = {"exit": exit_door(), "apple": apple(), "agent": plain()}
     for optimizer in BODIES:
+        out[f"agent-{optimizer}"] = agent(optimizer, None)
         for mind in MARKS:
             out[f"agent-{optimizer}-{mind}"] = agent(optimizer, mind)
     return out

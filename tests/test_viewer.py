@@ -15,6 +15,7 @@ from evosim.worlds import load_world  # noqa: E402
 from evosim.errors import UserError  # noqa: E402
 from evosim.features import COLORS  # noqa: E402
 from evosim.minds import MINDS, make_mind  # noqa: E402
+from evosim.optimizers import OPTIMIZERS  # noqa: E402
 from evosim.rundir import SavedAgents, save_agents, write_run_json  # noqa: E402
 from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  # noqa: E402
 from evosim.data import ASSETS  # noqa: E402
@@ -163,9 +164,15 @@ def test_finished_maze_is_counted_then_replaced(window):
 
 
 def test_every_optimizer_and_mind_has_a_sprite():
-    for optimizer in ("evolution", "gradient", "hand-set"):
+    labels = {cls.label for cls in OPTIMIZERS.values()} | {"hand-set"}
+    assert labels == {"evolution", "cma-es", "gradient", "hand-set"}
+    for optimizer in labels:
         for mind in MINDS:
+            assert agent_sprite(optimizer, mind) == f"agent-{optimizer}-{mind}"
             assert (ASSETS / f"{agent_sprite(optimizer, mind)}.png").exists()
+        assert agent_sprite(optimizer, "newcomer") == f"agent-{optimizer}"  # its body, no mark
+    assert agent_sprite("newcomer", "planner") == "agent"
+    assert (ASSETS / "agent.png").exists()
 
 
 def test_scripted_screenshot_and_fps_report(runs, tmp_path, capsys):

@@ -15,9 +15,12 @@ from ..data import ASSETS
 from ..errors import UserError
 
 
-def agent_sprite(optimizer: str, mind: str) -> str:
-    """Sprite name of an agent made by ``optimizer`` with a ``mind``."""
-    return f"agent-{optimizer}-{mind}"
+def agent_sprite(optimizer: str, mind: str, folder: Path = ASSETS) -> str:
+    """Sprite name of an agent made by ``optimizer`` with a ``mind``: its own, else its optimizer's body, else a disc."""
+    for name in (f"agent-{optimizer}-{mind}", f"agent-{optimizer}"):
+        if (folder / f"{name}.png").exists():
+            return name
+    return "agent"
 
 
 class Sprites:
