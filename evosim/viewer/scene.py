@@ -3,7 +3,7 @@
 Every team (one run, or one hand-set drive) runs its own batch of episodes in the
 same maze through the real mechanics (:class:`~evosim.worlds.maze.episodes.Episodes` and the
 mind's controller). The scene samples mazes, switches between the watched world
-and the training world (the shift), classifies outcomes with :mod:`evosim.outcomes`
+and the training world (the shift), classifies outcomes with :mod:`evosim.worlds.maze.outcomes`
 and keeps running counts per world and team.
 """
 from __future__ import annotations
