@@ -1,4 +1,6 @@
 """World kinds: the registry, the base objective defined once, and the one predicate per question."""
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,3 +93,9 @@ def test_shortest_path_is_one_predicate():
 def test_earliest_is_the_first_reached_or_none():
     steps = np.array([[5, 3, NEVER], [NEVER, NEVER, NEVER], [0, 7, 2]])
     assert earliest(steps).tolist() == [1, -1, 0]
+
+
+def test_worlds_minds_and_optimizers_never_load_the_viewer_or_analysis_libraries():
+    code = ("import sys, evosim.worlds, evosim.minds, evosim.optimizers, evosim.training; "
+            "loaded = {'pygame', 'pandas', 'seaborn'} & set(sys.modules); assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True)
