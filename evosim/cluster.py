@@ -22,23 +22,27 @@ class ClusterSettings(Settings):
                                           "e.g. tcp://HOST:8786")
 
 
-def map_seeds(fn: Callable, seeds: list[int], workers: int = 1, scheduler: str | None = None,
+def map_seeds(fn: Callable, seeds: list, workers: int = 1, scheduler: str | None = None,
               desc: str = "seeds") -> list:
     """``[fn(seed) for seed in seeds]``, spread over Dask workers when asked."""
     if scheduler is None and workers <= 1:
         return [fn(seed) for seed in seeds]
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        client = Client(scheduler)
-    else:
-        client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                     dashboard_address=":0"))
-    with client:
-        futures = client.map(fn, seeds, pure=False)
-        for _ in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=None):
-            pass
-        results = client.gather(futures)
-        if scheduler is None:
-            client.cluster.close()
-    return results
+        with Client(scheduler) as client:
+            return _gather(client, fn, seeds, desc)
+    # the client closes before its cluster, so that no worker leaves while it holds results
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        return _gather(client, fn, seeds, desc)
+
+
+def _gather(client, fn: Callable, seeds: list, desc: str) -> list:
+    """Every seed's result, in order, with a progress bar as they finish."""
+    from distributed import as_completed
+
+    futures = client.map(fn, seeds, pure=False)
+    for _ in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=None):
+        pass
+    return client.gather(futures)
