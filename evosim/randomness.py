@@ -37,6 +37,23 @@ def uniform(rng: "np.random.Generator | AgentStreams", agents: np.ndarray) -> np
     return out
 
 
+def stream_state(stream: "np.random.Generator | random.Random"):
+    """A JSON-able snapshot of a random stream."""
+    if isinstance(stream, random.Random):
+        version, internal, gauss = stream.getstate()
+        return [version, list(internal), gauss]
+    return stream.bit_generator.state
+
+
+def set_stream_state(stream: "np.random.Generator | random.Random", state) -> None:
+    """Put a random stream back where :func:`stream_state` saw it."""
+    if isinstance(stream, random.Random):
+        version, internal, gauss = state
+        stream.setstate((version, tuple(internal), gauss))
+    else:
+        stream.bit_generator.state = state
+
+
 @contextmanager
 def deap_random(private: random.Random):
     """Point DEAP's variation operators at ``private`` while inside."""

@@ -7,7 +7,9 @@ optimizer it drives. An optimizer, made from ``(world, mind, settings, seeds)``:
 - ``controller(params, episodes)`` is the mind's controller that acts in the
   training episodes (gradient descent's records its decisions);
 - ``columns(results)`` adds optimizer-specific columns to generations.csv;
-- ``tell(results)`` takes this step's :class:`StepResults` and moves on.
+- ``tell(results)`` takes this step's :class:`StepResults` and moves on;
+- ``state()`` and ``restore(arrays, doc)`` save and reload everything it needs to
+  continue (parameters, its own state, every random stream) for checkpoints.
 
 It also says how its agents meet the training worlds: each seed's agents (P /
 len(seeds) of them, contiguous) draw ``mazes`` fresh worlds per step from that
@@ -72,6 +74,14 @@ class BaseOptimizer:
         return {}
 
     def tell(self, results: StepResults) -> None:
+        raise NotImplementedError
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Everything needed to continue byte for byte after ``tell``: arrays, and a JSON-able document."""
+        raise NotImplementedError
+
+    def restore(self, arrays: dict[str, np.ndarray], doc: dict) -> None:
+        """Continue from what :meth:`state` returned (on an optimizer made with the same arguments)."""
         raise NotImplementedError
 
 

@@ -16,11 +16,15 @@ from typing import ClassVar
 import numpy as np
 from deap import cma
 
-from ..randomness import cma_random
+from ..randomness import cma_random, set_stream_state, stream_state
 from ..settings import setting
 from . import register_optimizer
 from .base import BaseOptimizer, OptimizerSettings, StepResults
 from .ga import Individual
+
+
+#: What ``cma.Strategy.update`` changes, besides sigma, cond and update_count; the rest follows from the settings.
+STRATEGY_ARRAYS = ("centroid", "pc", "ps", "C", "diagD", "B", "BD")
 
 
 @dataclass(frozen=True)
@@ -76,4 +80,18 @@ class CMAES(BaseOptimizer):
         for ind, value in zip(self.population, results.objective):
             ind.fitness.values = (float(value),)
         self.strategy.update(self.population)
+
+    def state(self) -> tuple[dict, dict]:
+        s = self.strategy
+        arrays = {name: getattr(s, name) for name in STRATEGY_ARRAYS}
+        return arrays, {"sigma": s.sigma, "cond": float(s.cond), "update_count": s.update_count,
+                        "rng": stream_state(self.maze_rngs[0]), "random": stream_state(self.random)}
+
+    def restore(self, arrays: dict, doc: dict) -> None:
+        s = self.strategy
+        for name in STRATEGY_ARRAYS:
+            setattr(s, name, arrays[name])
+        s.sigma, s.cond, s.update_count = doc["sigma"], doc["cond"], doc["update_count"]
+        set_stream_state(self.maze_rngs[0], doc["rng"])
+        set_stream_state(self.random, doc["random"])
 

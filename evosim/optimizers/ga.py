@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from ..randomness import deap_random
+from ..randomness import deap_random, set_stream_state, stream_state
 from ..settings import setting
 from . import register_optimizer
 from .base import BaseOptimizer, OptimizerSettings, StepResults
@@ -133,3 +133,13 @@ class GA(BaseOptimizer):
             offspring = self.toolbox.select(self.population, len(self.population) - len(elite))
             offspring = algorithms.varAnd(offspring, self.toolbox, s.crossover, s.mutation)
         self.population = elite + offspring
+
+    def state(self) -> tuple[dict, dict]:
+        rng, = self.maze_rngs
+        return {"population": np.stack(self.population)}, {"rng": stream_state(rng),
+                                                           "random": stream_state(self.random)}
+
+    def restore(self, arrays: dict, doc: dict) -> None:
+        self.population = [Individual(p) for p in arrays["population"]]
+        set_stream_state(self.maze_rngs[0], doc["rng"])
+        set_stream_state(self.random, doc["random"])

@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import UserError
-from ..randomness import AgentStreams
+from ..randomness import AgentStreams, set_stream_state, stream_state
 from ..settings import setting
 from . import register_optimizer
 from .base import BaseOptimizer, OptimizerSettings, StepResults
@@ -135,3 +135,15 @@ class Gradient(BaseOptimizer):
         if s.anneal:
             self.adam.lr = s.learning_rate * (1 - results.step / s.updates)
         self.params = self.adam.step(self.params, policy_gradient(results, self.world.objective, s))
+
+    def state(self) -> tuple[dict, dict]:
+        arrays = {"params": self.params, "adam_m": self.adam.m, "adam_v": self.adam.v}
+        return arrays, {"adam_t": self.adam.t, "learning_rate": self.adam.lr,
+                        "maze_rngs": [stream_state(r) for r in self.maze_rngs],
+                        "action_rngs": [stream_state(r) for r in self.action_rng.generators]}
+
+    def restore(self, arrays: dict, doc: dict) -> None:
+        self.params, self.adam.m, self.adam.v = arrays["params"], arrays["adam_m"], arrays["adam_v"]
+        self.adam.t, self.adam.lr = doc["adam_t"], doc["learning_rate"]
+        for stream, state in zip(self.maze_rngs + self.action_rng.generators, doc["maze_rngs"] + doc["action_rngs"]):
+            set_stream_state(stream, state)

@@ -1,0 +1,49 @@
+"""Checkpoint files: numpy arrays plus a JSON document in one ``.npz``, written atomically.
+
+A checkpoint is one zip file holding ``<name>.npy`` arrays and a ``state.json``
+member (numpy's ``np.load`` reads it back as bytes, never unpickling anything).
+It is written to a temporary name, flushed to disk and renamed over the old one,
+so a process killed at any moment leaves either the old checkpoint or the new one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+
+STATE_JSON = "state.json"
+
+
+def save(path: Path, arrays: dict[str, np.ndarray], state: dict) -> None:
+    """Write ``arrays`` and the JSON-able ``state`` to ``path`` atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        with zipfile.ZipFile(f, "w") as z:
+            for name, array in arrays.items():
+                with z.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+            z.writestr(STATE_JSON, json.dumps(state))
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def load(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and the state of a checkpoint written by :func:`save`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            state = json.loads(z[STATE_JSON])
+            arrays = {name: z[name] for name in z.files if name != STATE_JSON}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        raise UserError(f"{path}: unreadable checkpoint: {e}") from None
+    return arrays, state
