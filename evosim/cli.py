@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 
 from . import rundir
@@ -16,7 +16,7 @@ from .errors import UserError
 from .minds import MINDS, make_mind
 from .optimizers import OPTIMIZERS, algorithms
 from .settings import add_flags, from_flags, given
-from .training import RunSettings, train_seeds
+from .training import RunSettings
 from .worlds import load_world
 
 
@@ -43,12 +43,16 @@ def optimizer_for(args, command: str):
     return cls
 
 
-def training_settings(args, command: str, mind):
-    """The optimizer class, its settings and the seeds a training command asks for.
+def training_job(args, command: str):
+    """The job a training command asks for: world, mind, optimizer, its settings, seeds, budget.
 
     The budget, when given, sets the generations or updates; without it and
     without --generations, ``evolve`` spends the mind's default budget.
     """
+    from .runner import Job
+
+    world = load_world(args.world)
+    mind = make_mind(args.mind)
     cls = optimizer_for(args, command)
     cls.check_mind(mind)
     run = from_flags(RunSettings, args)
@@ -58,40 +62,47 @@ def training_settings(args, command: str, mind):
         settings = settings.with_budget(run.episodes_budget, len(seeds))
     elif command == "evolve" and getattr(args, settings.steps_field) is None:
         settings = settings.with_budget(mind.evolve_budget, len(seeds))
-    return cls, settings, seeds
+    return Job.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget)
 
 
 def cmd_train(args, command: str) -> None:
-    """``evosim evolve`` and ``evosim train``: train, then write the run directory."""
-    world = load_world(args.world)
-    mind = make_mind(args.mind)
-    cls, settings, seeds = training_settings(args, command, mind)
+    """``evosim evolve`` and ``evosim train``: check everything, train with checkpoints, write the run."""
+    from . import runner
+
+    job = training_job(args, command)
     cluster = from_flags(ClusterSettings, args)
-    out = rundir.check_out(args.out, args.force)
-    logs = train_seeds(world, mind.name, cls.algorithm, settings, seeds, cluster.workers, cluster.scheduler)
-    rundir.prepare(out, force=True)
-    run_settings = {cls.algorithm: asdict(settings)}
-    if args.episodes_budget is not None:
-        run_settings["episodes_budget"] = args.episodes_budget
-    rundir.write_training(out, logs, mind, world, run_settings)
-    rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
-    print(f"{command}{'d' if command.endswith('e') else 'ed'} {mind.name} x {len(seeds)} seed(s) by "
-          f"{cls.algorithm}, {logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; "
-          f"run in {out}")
+    logs = runner.start(job, Path(args.out), args.force, cluster)
+    print(runner.describe(f"{command}{'d' if command.endswith('e') else 'ed'}", job, logs, Path(args.out)))
+
+
+def cmd_resume(args) -> None:
+    """``evosim resume RUN``: continue an interrupted run from its checkpoints."""
+    from . import runner
+
+    run = Path(args.run)
+    logs = runner.resume(run, from_flags(ClusterSettings, args))
+    if logs is None:
+        print(f"{run}: the run is already complete; nothing to resume")
+    else:
+        print(runner.describe("resumed", runner.Job.from_run(run), logs, run))
 
 
 def cmd_deploy(args) -> None:
-    from .deploy import DeploySettings, deploy, fractions, record
+    from .deploy import DeploySettings, check_world, deploy, fractions, record
 
     settings = from_flags(DeploySettings, args)
-    agents = rundir.load_agents(args.run)
-    train = rundir.training_world(args.run)
+    run = Path(args.run)
+    rundir.require_complete(run)
+    agents = rundir.load_agents(run)
+    train = rundir.training_world(run)
     world = load_world(args.world)
-    rows = deploy(agents, train, world, settings.episodes, settings.seed)
-    record(Path(args.run), rows)
+    with rundir.locked(run):
+        check_world(run, world, settings.replace)
+        rows = deploy(agents, train, world, settings.episodes, settings.seed)
+        record(run, rows, world)
     share = ", ".join(f"{k} {v:.3f}" for k, v in fractions(rows).items())
     print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {settings.episodes} "
-          f"episodes in {world.name}: {share}; rows in {Path(args.run) / 'deploy.csv'}")
+          f"episodes in {world.name}: {share}; rows in {run / 'deploy.csv'}")
 
 
 def cmd_demo(args) -> None:
@@ -128,7 +139,7 @@ def add_training_command(sub, command: str, help: str) -> None:
     if command == "evolve":
         add_flags(p, ClusterSettings)
     p.add_argument("--out", required=True, help="run directory to write")
-    p.add_argument("--force", action="store_true", help="replace a run already in --out")
+    p.add_argument("--force", action="store_true", help="replace an evosim run already in --out (its files only)")
     p.set_defaults(func=lambda args: cmd_train(args, command))
 
 
@@ -150,6 +161,11 @@ def parser() -> argparse.ArgumentParser:
 
     add_training_command(sub, "evolve", "evolve populations on a training world (fitness is reproduction)")
     add_training_command(sub, "train", "train one learner per seed by policy gradient (REINFORCE, Adam)")
+
+    p = sub.add_parser("resume", help="continue an interrupted evolve or train run from its checkpoints")
+    p.add_argument("run", help="run directory of the interrupted run")
+    add_flags(p, ClusterSettings)
+    p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")

@@ -1,16 +1,25 @@
 """Many seeds at once: in this process, on a local Dask cluster, or on a remote scheduler.
 
 Each seed's run is independent and deterministic, so where it runs never changes
-what it returns.
+what it returns. A scheduler address is checked for its form when the settings
+are made, and for an answer (within seconds) before any compute starts.
 """
 from __future__ import annotations
 
+import logging
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
 from tqdm import tqdm
 
+from .errors import UserError
 from .settings import Settings, setting
+
+#: A Dask scheduler address: an optional protocol, a host (a name, IPv4, or [IPv6]) and a port.
+ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+CONNECT_TIMEOUT = "5s"
 
 
 @dataclass(frozen=True)
@@ -21,25 +30,48 @@ class ClusterSettings(Settings):
     scheduler: str | None = setting(None, "address of a running Dask scheduler to send the seeds to, "
                                           "e.g. tcp://HOST:8786")
 
+    def check(self) -> None:
+        if self.scheduler is None:
+            return
+        match = ADDRESS.fullmatch(self.scheduler)
+        if match is None or not 0 < int(match.group(1)) < 65536:
+            self.fail("scheduler", "is not a scheduler address PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786 "
+                      "(protocols: tcp, tls, ucx, ws, wss)")
+        if self.workers != 1:
+            self.fail("workers", "applies to a local cluster; a --scheduler has its own workers")
 
-def map_seeds(fn: Callable, seeds: list, workers: int = 1, scheduler: str | None = None,
-              desc: str = "seeds") -> list:
-    """``[fn(seed) for seed in seeds]``, spread over Dask workers when asked."""
-    if scheduler is None and workers <= 1:
-        return [fn(seed) for seed in seeds]
+
+@contextmanager
+def connect(settings: ClusterSettings):
+    """A Dask client for the settings (None when the seeds run in this process), closed on leaving.
+
+    An unreachable scheduler is a UserError within seconds. The client closes
+    before a local cluster, so that no worker leaves while it holds results; the
+    cluster's own logging (workers joining and leaving) stays out of the output.
+    """
+    if settings.scheduler is None and settings.workers <= 1:
+        yield None
+        return
     from distributed import Client, LocalCluster
 
-    if scheduler is not None:
-        with Client(scheduler) as client:
-            return _gather(client, fn, seeds, desc)
-    # the client closes before its cluster, so that no worker leaves while it holds results
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
-        return _gather(client, fn, seeds, desc)
+    if settings.scheduler is not None:
+        try:
+            client = Client(settings.scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as e:
+            raise UserError(f"--scheduler: no Dask scheduler answers at {settings.scheduler} "
+                            f"within {CONNECT_TIMEOUT} ({str(e).splitlines()[0]})") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
 
 
-def _gather(client, fn: Callable, seeds: list, desc: str) -> list:
-    """Every seed's result, in order, with a progress bar as they finish."""
+def map_seeds(fn: Callable, seeds: list, client=None, desc: str = "seeds") -> list:
+    """``[fn(seed) for seed in seeds]``, on the Dask ``client``'s workers when there is one."""
+    if client is None:
+        return [fn(seed) for seed in seeds]
     from distributed import as_completed
 
     futures = client.map(fn, seeds, pure=False)

@@ -6,18 +6,19 @@ outcome table and says where the run directories are.
 """
 from __future__ import annotations
 
-import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import rundir
+from .cluster import ClusterSettings
 from .data import DEPLOY_WORLD, TRAIN_WORLD
 from .deploy import deploy, fractions, record
 from .minds import MINDS, make_mind
 from .optimizers import OPTIMIZERS
 from .report import write_report
 from .settings import Settings, setting
-from .training import train_seeds
+from .runner import Job, start
+from .training import RunSettings
 from .worlds import load_world
 
 ALGORITHMS = ("ga", "gradient")  # the base optimizers compared
@@ -31,7 +32,7 @@ class DemoSettings(Settings):
     """Settings of ``evosim demo``."""
 
     quick: bool = setting(False, "a small run, under 30 s")
-    out: Path = setting(Path("runs/demo"), "where the run directories go (replaced)")
+    out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
     seed: int = setting(0, "seed of every arm (the gradient learners: seed..seed+7)", least=0)
 
 
@@ -43,17 +44,15 @@ def arms() -> list[tuple[str, str]]:
 
 def train_arm(algorithm: str, mind_name: str, world, budget: int, seed: int, out: Path,
               population: int) -> None:
-    """Train one arm on ``budget`` training episodes and write its run directory."""
+    """Train one arm on ``budget`` training episodes into the run directory ``out`` (replacing a run there)."""
     cls = OPTIMIZERS[algorithm]
     if cls.one_seed:
         seeds, settings = [seed], cls.Settings(population=population)
     else:
         seeds, settings = list(range(seed, seed + LEARNERS)), cls.Settings()
     settings = settings.with_budget(budget, len(seeds))
-    logs = train_seeds(world, mind_name, algorithm, settings, seeds)
-    rundir.prepare(out, force=True)
-    rundir.write_training(out, logs, make_mind(mind_name), world,
-                          {algorithm: asdict(settings), "episodes_budget": budget})
+    job = Job.new(world, make_mind(mind_name), algorithm, settings, seeds, RunSettings().checkpoint_every, budget)
+    start(job, out, True, ClusterSettings())
 
 
 def demo(settings: DemoSettings) -> None:
@@ -66,14 +65,14 @@ def demo(settings: DemoSettings) -> None:
     for mind in dict.fromkeys(m for _, m in runs):
         print(f"  budget for {mind} arms: {MINDS[mind].demo_budget[pick]:,} training episodes per base optimizer")
     table = []
+    for run in runs.values():
+        rundir.check_out(run, force=True)
     for (algorithm, mind), run in runs.items():
-        if run.exists():
-            shutil.rmtree(run)
         train_arm(algorithm, mind, train, MINDS[mind].demo_budget[pick], seed, run, POPULATION[pick])
         agents = rundir.load_agents(run)
         for world in (train, shifted):
             rows = deploy(agents, train, world, episodes, seed)
-            record(run, rows)
+            record(run, rows, world)
             table.append((OPTIMIZERS[algorithm].label, mind, world.name, fractions(rows)))
     for world in (train, shifted):
         print(f"\noutcomes in {world.name} ({episodes} episodes per agent):")

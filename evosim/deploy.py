@@ -5,12 +5,14 @@ seeds and optimizers are compared on equal terms.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import rundir
+from .errors import UserError
 from .settings import Settings, setting
 from .worlds.maze.episodes import run
 from .worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
@@ -25,6 +27,7 @@ class DeploySettings(Settings):
 
     episodes: int = setting(32, "mazes each agent meets", least=1)
     seed: int = setting(0, "seed of the deployment mazes", least=0)
+    replace: bool = setting(False, "replace the deploy.csv rows of a different world file with the same name")
 
 
 def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -> list[dict]:
@@ -49,11 +52,27 @@ def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -
     return rows
 
 
-def record(run: Path, rows: list[dict]) -> None:
-    """Add rows to RUN/deploy.csv, replacing earlier rows for the same world."""
-    worlds = {r["world"] for r in rows}
-    kept = [r for r in rundir.read_csv(run / DEPLOY_CSV) if r["world"] not in worlds]
+def world_digest(world) -> str:
+    """SHA-256 of a world file's bytes: which file made a world's rows in deploy.csv."""
+    return hashlib.sha256(Path(world.path).read_bytes()).hexdigest()
+
+
+def check_world(run: Path, world, replace: bool = False) -> None:
+    """Refuse to replace deploy.csv rows that a different world file with the same name made."""
+    made = rundir.load_run(run).get("deployed", {}).get(world.name)
+    if made == world_digest(world) or replace:
+        return
+    if any(r.get("world") == world.name for r in rundir.read_csv(run / DEPLOY_CSV)):
+        raise UserError(f"{world.path}: {run / DEPLOY_CSV} holds rows of another world file named "
+                        f"{world.name!r}; give this one its own [world] name, or pass --replace")
+
+
+def record(run: Path, rows: list[dict], world) -> None:
+    """Add rows to RUN/deploy.csv, replacing earlier rows of the world; run.json notes which file made them."""
+    kept = [r for r in rundir.read_csv(run / DEPLOY_CSV) if r["world"] != world.name]
     rundir.write_csv(run / DEPLOY_CSV, kept + rows)
+    deployed = rundir.load_run(run).get("deployed", {})
+    rundir.update_run_json(run, deployed=deployed | {world.name: world_digest(world)})
 
 
 def fractions(rows: list[dict]) -> dict[str, float]:

@@ -62,14 +62,13 @@ class Run:
 
 
 def load_runs(run_dirs) -> list[Run]:
-    """Check that every path is a run directory; their run.json documents."""
+    """Check that every path is a complete run directory; their run.json documents."""
     if not run_dirs:
         raise UserError("no run directory given")
     runs = []
     for d in run_dirs:
         path = Path(d)
-        if not path.is_dir():
-            raise UserError(f"{path}: no such run directory")
+        rundir.require_complete(path)
         runs.append(Run(path, rundir.load_run(path)))
     return runs
 
@@ -81,6 +80,7 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
         path = run.path / f"{name}.csv"
         if not path.exists():
             continue
+        rundir.check_table(path)
         try:
             df = pd.read_csv(path)
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:

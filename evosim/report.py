@@ -11,9 +11,12 @@ CLI can import this module cheaply.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import rundir
 from .errors import UserError
 from .settings import Settings, setting
 
@@ -29,7 +32,11 @@ class ReportSettings(Settings):
 
 
 def write_report(run_dirs, out=None) -> Path:
-    """Write report.md and its figures for ``run_dirs``; returns the path of report.md."""
+    """Write report.md and its figures for ``run_dirs``; returns the path of report.md.
+
+    Everything is written into a temporary folder beside ``out`` and moved in at
+    the end, so a report that fails leaves ``out`` as it was.
+    """
     from . import figures as F
 
     runs = F.load_runs([Path(d) for d in run_dirs])
@@ -37,7 +44,26 @@ def write_report(run_dirs, out=None) -> Path:
         if not (run.path / "generations.csv").exists():
             raise UserError(f"{run.path}: no generations.csv; not a finished training run")
     out = Path(out) if out else F.default_out(run_dirs)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: --out is a file, not a folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        draft = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as e:
+        raise UserError(f"{out}: cannot write the report there: {e.strerror or e}") from None
+    try:
+        _draft_report(F, runs, draft)
+        rundir.clear_report(out)
+        out.mkdir(exist_ok=True)
+        for path in draft.iterdir():
+            path.replace(out / path.name)
+    finally:
+        shutil.rmtree(draft, ignore_errors=True)
+    return out / REPORT_MD
+
+
+def _draft_report(F, runs, out: Path) -> None:
+    """Write report.md and the figures of ``runs`` into ``out``."""
     paths = [r.path for r in runs]
     gens = F.need(runs, "generations", ("optimizer", "mind", "seed", "step", "exit_rate"),
                   "a training run writes it")
@@ -63,9 +89,7 @@ def write_report(run_dirs, out=None) -> Path:
     for name, title in made.items():
         lines += [f"## {title}", "", f"![{title}]({name}.png)", ""]
     lines += _reading_notes(F, runs, probes is not None, alignment is not None)
-    path = out / REPORT_MD
-    path.write_text("\n".join(lines).rstrip("\n") + "\n")
-    return path
+    (out / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 # -- sections -------------------------------------------------------------------------------

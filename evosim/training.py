@@ -4,14 +4,22 @@ Each step: the optimizer is asked for parameters; each seed's agents draw their
 training worlds from the world source; the episodes run; a :class:`TrainingLog`
 per seed records a generations.csv row and the reporters' rows; the optimizer is
 told the results. The loop never asks which optimizer it drives.
+
+Every ``every`` steps the loop saves a :class:`Checkpoints` file (the optimizer's
+state with every random stream, and the logs so far), and a loop started on an
+existing file continues from it: a run resumed after being killed at any moment
+returns the same logs, byte for byte, as one never interrupted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
+from . import checkpoint
+from .errors import UserError
 from .optimizers import OPTIMIZERS
 from .optimizers.base import BaseOptimizer, StepResults
 from .settings import Settings, setting
@@ -28,6 +36,8 @@ class RunSettings(Settings):
     episodes_budget: int | None = setting(None, "total training episodes (of one population for evolve, "
                                                 "over the learners for train); sets the generations or "
                                                 "updates (evolve's default: the mind's budget)", least=1)
+    checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
+                                        "continues from the last)", least=1)
 
 
 @dataclass
@@ -44,6 +54,10 @@ class TrainingLog:
     tables: dict[str, list[dict]] = field(default_factory=dict)
     episodes: int = 0  # training episodes so far
     final_params: np.ndarray | None = None
+
+    def to_doc(self) -> dict:
+        """Everything but the final parameters, as JSON (floats round-trip exactly)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "final_params"}
 
     def ids(self, step: int) -> dict:
         return {"optimizer": self.optimizer, "mind": self.mind, "seed": self.seed, "step": step}
@@ -80,13 +94,66 @@ def slot_worlds(n_agents: int, n_seeds: int, worlds: int, rollouts: int) -> np.n
     return np.repeat(world.reshape(-1), rollouts)
 
 
-def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), progress=None) -> list[TrainingLog]:
-    """Run ``optimizer`` on ``mind`` in ``world`` to its last step; one log per seed, with its final parameters."""
+@dataclass(frozen=True)
+class Checkpoints:
+    """Where one training run saves its state, and every how many steps."""
+
+    path: Path
+    every: int
+
+    def save(self, next_step: int, optimizer: BaseOptimizer, logs: list[TrainingLog]) -> None:
+        """Save the state from which step ``next_step`` runs (past the last step: the finished logs)."""
+        arrays, doc = optimizer.state()
+        bad = [name for name, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
+        if bad:
+            raise non_finite(next_step - 1, optimizer, f"its state ({', '.join(bad)})")
+        arrays = {f"optimizer.{k}": v for k, v in arrays.items()}
+        arrays |= {f"final.{i}": log.final_params for i, log in enumerate(logs) if log.final_params is not None}
+        checkpoint.save(self.path, arrays, {"next_step": next_step, "algorithm": optimizer.algorithm,
+                                            "seeds": optimizer.seeds, "optimizer": doc,
+                                            "logs": [log.to_doc() for log in logs]})
+
+    def restore(self, optimizer: BaseOptimizer, logs: list[TrainingLog]) -> int:
+        """Load the saved state into ``optimizer`` and ``logs``; the step to run next."""
+        arrays, doc = checkpoint.load(self.path)
+        if doc.get("algorithm") != optimizer.algorithm or doc.get("seeds") != optimizer.seeds:
+            raise UserError(f"{self.path}: a checkpoint of {doc.get('algorithm')} seeds {doc.get('seeds')}, "
+                            f"not of this run ({optimizer.algorithm} seeds {optimizer.seeds})")
+        optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
+                           if k.startswith("optimizer.")}, doc["optimizer"])
+        for i, (log, saved) in enumerate(zip(logs, doc["logs"])):
+            for key, value in saved.items():
+                setattr(log, key, value)
+            log.final_params = arrays.get(f"final.{i}")
+        return doc["next_step"]
+
+
+def non_finite(step: int, optimizer: BaseOptimizer, what: str) -> UserError:
+    """The error that stops training when it produced NaN or infinite values (no checkpoint saves them)."""
+    name = optimizer.settings.step_name
+    return UserError(f"{name} {step}: {optimizer.algorithm} produced NaN or infinite values in {what}; "
+                     f"training stopped (try a smaller --{'learning-rate' if name == 'update' else 'sigma'})")
+
+
+def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), progress=None,
+          checkpoints: Checkpoints | None = None) -> list[TrainingLog]:
+    """Run ``optimizer`` on ``mind`` in ``world`` to its last step; one log per seed, with its final parameters.
+
+    With ``checkpoints``, the state is saved every ``checkpoints.every`` steps and at
+    the end, and a saved state is continued from.
+    """
     source = WorldFile(world) if source is None else source
     logs = [TrainingLog(optimizer.label, mind.name, seed) for seed in optimizer.seeds]
-    for step in range(optimizer.steps + 1):
+    start = 0
+    if checkpoints is not None and checkpoints.path.exists():
+        start = checkpoints.restore(optimizer, logs)
+    if progress is not None:
+        progress.update(start)
+    for step in range(start, optimizer.steps + 1):
         last = step == optimizer.steps
         params = optimizer.ask()
+        if not np.isfinite(params).all():
+            raise non_finite(step, optimizer, "the parameters it asked to evaluate")
         batch = world.batch([w for rng in optimizer.maze_rngs for w in source.sample(step, rng, optimizer.mazes)])
         episodes = world.episodes(batch, len(params),
                                   slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts))
@@ -104,18 +171,27 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
         if progress is not None:
             progress.update(1)
             progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
-        if not last:
+        if last:
+            for i, log in enumerate(logs):
+                log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
+        else:
             optimizer.tell(results)
-    for i, log in enumerate(logs):
-        log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
+        if checkpoints is not None and (last or (step + 1) % checkpoints.every == 0):
+            checkpoints.save(step + 1, optimizer, logs)
     return logs
 
 
-def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int],
-              progress: bool = True) -> list[TrainingLog]:
+def checkpoint_name(seeds: list[int]) -> str:
+    """The checkpoint file of a run of these seeds."""
+    return f"seed-{seeds[0]}.npz" if len(seeds) == 1 else f"seeds-{seeds[0]}-{seeds[-1]}.npz"
+
+
+def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int], progress: bool = True,
+              checkpoint_dir: Path | None = None, every: int = 1) -> list[TrainingLog]:
     """One run of a base optimizer with the default reporters and a progress bar.
 
-    A top-level function, so that Dask workers can run it.
+    With ``checkpoint_dir``, it saves and continues from its checkpoint there. A
+    top-level function, so that Dask workers can run it.
     """
     from tqdm import tqdm
 
@@ -124,20 +200,23 @@ def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int],
 
     mind = make_mind(mind_name)
     optimizer = OPTIMIZERS[algorithm](world, mind, settings, seeds)
+    checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
     with tqdm(total=optimizer.steps + 1, desc=f"{algorithm} {mind_name} {who}",
               disable=None if progress else True, leave=False) as bar:
         return train(world, mind, optimizer, reporters=default_reporters(mind, settings.log_every, world),
-                     progress=bar)
+                     progress=bar, checkpoints=checkpoints)
 
 
-def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int], workers: int = 1,
-                scheduler: str | None = None) -> list[TrainingLog]:
-    """Every seed's logs: in one run, or a run per seed (on Dask workers when asked) for one-seed optimizers."""
+def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int], client=None,
+                checkpoint_dir: Path | None = None, every: int = 1) -> list[TrainingLog]:
+    """Every seed's logs: in one run, or a run per seed (on the Dask ``client``'s workers, if any)
+    for one-seed optimizers."""
     from .cluster import map_seeds
 
+    run = partial(train_run, world, mind_name, algorithm, settings,
+                  checkpoint_dir=checkpoint_dir, every=every)
     if not OPTIMIZERS[algorithm].one_seed:
-        return train_run(world, mind_name, algorithm, settings, seeds)
-    runs = map_seeds(partial(train_run, world, mind_name, algorithm, settings), [[s] for s in seeds],
-                     workers, scheduler, desc=f"{algorithm} {mind_name}")
+        return run(seeds)
+    runs = map_seeds(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")
     return [log for logs in runs for log in logs]

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from evosim import rundir
 from evosim.worlds import load_world
 from evosim.features import APPLE, EXIT, color_index
 from evosim.worlds.maze.graph import Maze
@@ -61,3 +62,12 @@ def run_optimizer(world, mind, algorithm: str, settings, seeds: list[int], repor
 def evolve(world, mind, settings, seed: int, reporters=()):
     """One GA population of ``seed``: its TrainingLog."""
     return run_optimizer(world, mind, "ga", settings, [seed], reporters)[0]
+
+
+def save_run(out: Path, logs, mind, world) -> Path:
+    """A complete run directory from training logs made in a test (as ``evosim evolve`` would leave it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.write_run_json(out, {}, world, Path(world.path).read_text(), [log.seed for log in logs],
+                          rundir.COMPLETE)
+    rundir.write_training(out, logs, mind)
+    return out

@@ -18,7 +18,7 @@ from evosim.optimizers.ga import GASettings
 from evosim.optimizers.gradient import GradientSettings
 from evosim.report import write_report
 from evosim.reporters import default_reporters
-from tests.conftest import evolve, run_optimizer
+from tests.conftest import evolve, run_optimizer, save_run
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 PROXIES = ("color:green", "position:bottom-right")
@@ -33,11 +33,10 @@ def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_
     else:
         logs = run_optimizer(train_world, mind, "gradient",
                              GradientSettings(updates=4, mazes=2, rollouts=4, log_every=2), seeds, reporters)
-    rundir.prepare(out)
-    rundir.write_training(out, logs, mind, train_world, {})
+    save_run(out, logs, mind, train_world)
     agents = rundir.load_agents(out)
     for world in (train_world, deploy_world):
-        record(out, deploy(agents, train_world, world, 3, 0))
+        record(out, deploy(agents, train_world, world, 3, 0), world)
     return out
 
 
@@ -152,6 +151,9 @@ def test_user_errors_are_one_line(runs, tmp_path):
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "run.json").write_text(json.dumps({"world_name": "maze-train"}))
+    with pytest.raises(UserError, match="not evosim's run.json: 'settings' is missing"):
+        write_report([bare])
+    (bare / "run.json").write_bytes((runs["evolution-planner"] / "run.json").read_bytes())
     with pytest.raises(UserError, match="no generations.csv"):
         write_report([bare])
     with pytest.raises(UserError, match="no probes.csv"):

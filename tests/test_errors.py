@@ -75,7 +75,7 @@ def test_deploy_settings_are_checked(tmp_path, capsys):
 def test_deploy_from_a_run_directory_without_saved_agents(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code, err = run_cli(capsys, "deploy", str(tmp_path / "empty"), "worlds/maze_deploy.toml")
-    assert code == 2 and "holds no saved agents" in err
+    assert code == 2 and "not a run directory (no run.json)" in err
     assert not (tmp_path / "empty" / "deploy.csv").exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 from deap import tools
 
 from evosim import rundir
-from evosim.cli import main, parser, training_settings
+from evosim.cli import main, parser, training_job
 from evosim.minds import make_mind
 from evosim.optimizers.cma_es import CMAESSettings
 from evosim.optimizers.ga import TIE, GASettings, Individual, select_sus
@@ -119,7 +119,8 @@ def test_default_budget_evolves_planners_that_reach_the_exit(train_world):
 
 def settings_of(*argv):
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--out", "x", *argv])
-    return training_settings(args, "evolve", make_mind(args.mind))
+    job = training_job(args, "evolve")
+    return job.optimizer, job.settings, job.seeds
 
 
 @pytest.mark.parametrize("algorithm", ["ga", "cma-es"])

@@ -18,7 +18,7 @@ from evosim.reporters import default_reporters
 from evosim.training import slot_worlds
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import Episodes, run
-from tests.conftest import run_optimizer
+from tests.conftest import run_optimizer, save_run
 
 EPS = 1e-6
 TINY = GradientSettings(updates=2, mazes=1, rollouts=4, log_every=1)
@@ -170,8 +170,7 @@ def test_leave_one_out_advantages():
 def write_run(out, world, mind_name, seeds, settings):
     mind = make_mind(mind_name)
     logs = train(world, mind, settings, seeds, default_reporters(mind, settings.log_every))
-    rundir.prepare(out)
-    rundir.write_training(out, logs, mind, world, {"gradient": vars(settings)})
+    save_run(out, logs, mind, world)
     return logs
 
 

@@ -70,11 +70,10 @@ def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path,
 
 
 def test_the_mind_budget_and_a_missing_policy_gradient(beeline, tmp_path, capsys):
-    from evosim.cli import parser, training_settings
-    from evosim.minds import make_mind
+    from evosim.cli import parser, training_job
 
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", "beeline", "--out", "x"])
-    assert training_settings(args, "evolve", make_mind("beeline"))[1].generations == 1  # 3,200 / 1,600 - 1
+    assert training_job(args, "evolve").settings.generations == 1  # 3,200 / 1,600 - 1
     assert main(["train", "worlds/maze_train.toml", "--mind", "beeline", "--out", str(tmp_path / "t")]) == 2
     assert capsys.readouterr().err == ("evosim: error: --mind: 'beeline' has no policy gradient; "
                                        "shape it with 'evosim evolve'\n")

@@ -16,7 +16,7 @@ from evosim.errors import UserError  # noqa: E402
 from evosim.features import COLORS  # noqa: E402
 from evosim.minds import MINDS, make_mind  # noqa: E402
 from evosim.optimizers import OPTIMIZERS  # noqa: E402
-from evosim.rundir import SavedAgents, save_agents, write_run_json  # noqa: E402
+from evosim.rundir import COMPLETE, SavedAgents, save_agents, write_run_json  # noqa: E402
 from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  # noqa: E402
 from evosim.data import ASSETS  # noqa: E402
 from evosim.viewer.sprites import agent_sprite  # noqa: E402
@@ -34,7 +34,7 @@ def make_run(out: Path, optimizer: str, mind_name: str, n: int = 3) -> Path:
     params = mind.init(np.random.default_rng(7), n)
     save_agents(out, SavedAgents(optimizer, mind_name, mind.options(), params,
                                  np.zeros(n, np.int64), np.arange(n)))
-    write_run_json(out, settings={}, world=load_world(TRAIN), seeds=[0])
+    write_run_json(out, {}, load_world(TRAIN), Path(TRAIN).read_text(), [0], COMPLETE)
     return out
 
 
@@ -195,6 +195,6 @@ def test_input_mistakes_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="no such world file"):
         watch_command(parse(tmp_path / "nowhere.toml"))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(UserError, match="holds no saved agents"):
+    with pytest.raises(UserError, match=r"not a run directory \(no run.json\)"):
         watch_command(parse(DEPLOY, "--run", tmp_path / "empty"))
     assert not pygame.display.get_init()  # no window was opened for a bad input

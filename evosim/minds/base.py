@@ -38,6 +38,8 @@ class Mind:
     evolve_budget: ClassVar[int] = 97_600
     #: training episodes per arm of ``evosim demo``: (full, --quick)
     demo_budget: ClassVar[tuple[int, int]] = (64_000, 12_800)
+    #: bytes its learner records per decision for the policy gradient (for the memory estimate)
+    decision_bytes: ClassVar[int] = 1024
 
     def options(self) -> dict:
         """Constructor options, saved beside the parameters so that the mind can be rebuilt."""

@@ -64,6 +64,13 @@ class BaseOptimizer:
     def check_mind(cls, mind) -> None:
         """Refuse, as a UserError, a mind this optimizer cannot shape."""
 
+    @classmethod
+    def step_memory(cls, world, mind, settings: "OptimizerSettings", seeds: int) -> int:
+        """Bytes one step of a run of ``seeds`` seeds may need: its episodes, and its parameters a few times."""
+        episodes = settings.episodes_per_step(seeds)
+        agents = episodes // (settings.mazes * cls.rollouts)
+        return world.step_memory(episodes, settings.mazes * seeds) + agents * mind.n_params * 8 * 4
+
     def ask(self) -> np.ndarray:
         raise NotImplementedError
 

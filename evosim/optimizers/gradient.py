@@ -124,6 +124,12 @@ class Gradient(BaseOptimizer):
         if not mind.can_learn:
             raise UserError(f"--mind: {mind.name!r} has no policy gradient; shape it with 'evosim evolve'")
 
+    @classmethod
+    def step_memory(cls, world, mind, settings: GradientSettings, seeds: int) -> int:
+        """The episodes' memory, and what the learners record at each decision of every episode."""
+        episodes = settings.episodes_per_step(seeds)
+        return world.step_memory(episodes, settings.mazes * seeds) + episodes * world.max_steps * mind.decision_bytes
+
     def ask(self) -> np.ndarray:
         return self.params
 

@@ -24,6 +24,8 @@ from .objective import Objective
 PLACEMENTS = tuple(CORNERS) + ("random",)
 OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
 MIN_SIZE, MAX_SIZE = 2, 40
+BYTES_PER_EPISODE_TILE = 48  # first visits, the mind's tile values and their temporaries (measured)
+BYTES_PER_TILE_PAIR = 4  # distances (int16), next moves (int8), and slack
 PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
 
 
@@ -88,6 +90,11 @@ class MazeWorld:
     def batch(self, mazes: list[Maze]) -> MazeBatch:
         """Mazes stacked for batched episodes (all-pairs distances computed once)."""
         return MazeBatch.of(mazes)
+
+    def step_memory(self, episodes: int, worlds: int) -> int:
+        """Bytes that ``episodes`` batched episodes in ``worlds`` mazes of the largest size may need at once."""
+        floor = 2 * self.size.hi * (self.size.hi + 1)  # cells and passages, braided at most
+        return episodes * floor * BYTES_PER_EPISODE_TILE + worlds * floor * floor * BYTES_PER_TILE_PAIR
 
     def episodes(self, batch: MazeBatch, n_agents: int, maze: np.ndarray | None = None) -> Episodes:
         """Batched episodes of ``n_agents`` agents in ``batch``; ``maze`` maps slots to mazes (default: all x all)."""
