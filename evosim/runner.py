@@ -148,8 +148,9 @@ def _train(job: Job, run: Path, client) -> list[TrainingLog]:
     except BaseException as e:
         rundir.update_run_json(run, status=rundir.INTERRUPTED)
         if isinstance(e, UserError):
-            raise UserError(f"{e}; the run is interrupted, its last good checkpoint kept in {checkpoints}") \
-                from None
+            kept = (f"its last good checkpoint kept in {checkpoints}" if any(checkpoints.glob("seed*.npz"))
+                    else "before its first checkpoint")
+            raise UserError(f"{e}; the run is interrupted, {kept}") from None
         raise
     rundir.update_run_json(run, status=rundir.COMPLETE)
     rundir.remove_checkpoints(run)

@@ -149,35 +149,37 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
         start = checkpoints.restore(optimizer, logs)
     if progress is not None:
         progress.update(start)
-    for step in range(start, optimizer.steps + 1):
-        last = step == optimizer.steps
-        params = optimizer.ask()
-        if not np.isfinite(params).all():
-            raise non_finite(step, optimizer, "the parameters it asked to evaluate")
-        batch = world.batch([w for rng in optimizer.maze_rngs for w in source.sample(step, rng, optimizer.mazes)])
-        episodes = world.episodes(batch, len(params),
-                                  slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts))
-        controller = optimizer.controller(params, episodes)
-        result = episodes.play(controller, optimizer.action_rng)
-        objective = world.objective.total(result).reshape(len(params), -1).mean(1)
-        results = StepResults(step, params, batch, controller, result, objective)
-        columns = optimizer.columns(results)
-        per_seed = len(params) // len(logs)
-        for i, log in enumerate(logs):
-            agents = slice(i * per_seed, (i + 1) * per_seed)
-            log.record_episodes(step, result.of_agents(agents), world.objective,
-                                per_seed * optimizer.mazes * optimizer.rollouts, columns)
-            log.report(step, params[agents], reporters, last)
-        if progress is not None:
-            progress.update(1)
-            progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
-        if last:
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are checked below
+        for step in range(start, optimizer.steps + 1):
+            last = step == optimizer.steps
+            params = optimizer.ask()
+            if not np.isfinite(params).all():
+                raise non_finite(step, optimizer, "the parameters it asked to evaluate")
+            batch = world.batch([w for rng in optimizer.maze_rngs
+                                 for w in source.sample(step, rng, optimizer.mazes)])
+            episodes = world.episodes(batch, len(params),
+                                      slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts))
+            controller = optimizer.controller(params, episodes)
+            result = episodes.play(controller, optimizer.action_rng)
+            objective = world.objective.total(result).reshape(len(params), -1).mean(1)
+            results = StepResults(step, params, batch, controller, result, objective)
+            columns = optimizer.columns(results)
+            per_seed = len(params) // len(logs)
             for i, log in enumerate(logs):
-                log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
-        else:
-            optimizer.tell(results)
-        if checkpoints is not None and (last or (step + 1) % checkpoints.every == 0):
-            checkpoints.save(step + 1, optimizer, logs)
+                agents = slice(i * per_seed, (i + 1) * per_seed)
+                log.record_episodes(step, result.of_agents(agents), world.objective,
+                                    per_seed * optimizer.mazes * optimizer.rollouts, columns)
+                log.report(step, params[agents], reporters, last)
+            if progress is not None:
+                progress.update(1)
+                progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
+            if last:
+                for i, log in enumerate(logs):
+                    log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
+            else:
+                optimizer.tell(results)
+            if checkpoints is not None and (last or (step + 1) % checkpoints.every == 0):
+                checkpoints.save(step + 1, optimizer, logs)
     return logs
 
 

@@ -31,6 +31,10 @@ BAD_WORLDS = [
     ("wrong-type", GOOD.replace("max_steps = 60", 'max_steps = "sixty"'), ["[world] max_steps", "must be int"]),
     ("missing-key", GOOD.replace("max_steps = 60", ""), ["[world] max_steps", "missing"]),
     ("unknown-table", GOOD + "\n[exits]\ncolor = 'red'\n", ["exits", "unknown key"]),
+    ("step-counter-overflow", GOOD.replace("max_steps = 60", "max_steps = 40000"),
+     ["[world] max_steps", "between 1 and 30000"]),
+    ("crowded-off-path", GOOD.replace("size = 4", "size = 3\nobjects_off_path = true").replace("[1, 2]", "6"),
+     ["[objects]", "up to 6 objects do not fit off the shortest path"]),
 ]
 
 

@@ -8,6 +8,8 @@ so building the CLI parser stays cheap.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,10 +78,23 @@ def build_scene(args: argparse.Namespace) -> Scene:
     return Scene(teams, watched, teams[0].training, settings.seed)
 
 
+def has_display() -> bool:
+    """Whether a window would be seen: SDL has a real video driver and, on Linux, an X11 or Wayland display."""
+    if os.environ.get("SDL_VIDEODRIVER", "").lower() in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def watch_command(args: argparse.Namespace) -> None:
     """Open the viewer as the arguments say; returns when it is closed or the frames are shown."""
     settings = from_flags(WatchSettings, args)
     scene = build_scene(args)
+    if settings.frames is None and not has_display():
+        raise UserError("no display to open a window on (SDL_VIDEODRIVER is dummy or offscreen, or neither "
+                        "DISPLAY nor WAYLAND_DISPLAY is set); pass --frames N, with --screenshot or --record, "
+                        "for a scripted run")
     if settings.record is not None:
         settings.record.mkdir(parents=True, exist_ok=True)
 

@@ -1,14 +1,18 @@
 """Maze generation: seeded recursive backtracker, optional braiding, placement rules.
 
 Start, exit and objects always sit on cell tiles; every maze is connected, so the
-exit is always reachable.
+exit is always reachable. A maze without room for all its objects (kept off the
+shortest path) is drawn again from the same stream, so a world file's counts hold.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ...errors import UserError
 from ...features import APPLE, CORNERS, EXIT, color_index
 from .graph import DIRECTIONS, Maze, MazeGraph, on_shortest_path
+
+REDRAWS = 100  # mazes drawn in a row for one sample before the world is called too crowded
 
 
 def carve(cells: int, braid: float, rng: np.random.Generator) -> np.ndarray:
@@ -70,8 +74,23 @@ def off_paths(free: list[tuple[int, int]], graph: MazeGraph, start: tuple[int, i
     return [t for t in free if not on_path[graph.index[t]]]
 
 
+class Crowded(Exception):
+    """A maze has fewer free cells than the objects it must hold: draw another."""
+
+
 def generate(world, rng: np.random.Generator) -> Maze:
-    """Sample one maze from a maze world."""
+    """Sample one maze from a maze world; a maze without room for its objects is drawn again."""
+    for _ in range(REDRAWS):
+        try:
+            return draw(world, rng)
+        except Crowded:
+            continue
+    raise UserError(f"{world.path}: [world] objects_off_path: {REDRAWS} mazes in a row had too few cells "
+                    "off the shortest path for the objects; raise [world] size or lower the objects' count")
+
+
+def draw(world, rng: np.random.Generator) -> Maze:
+    """One maze, or :class:`Crowded` when its objects do not fit."""
     cells = world.size.sample(rng)
     walls = carve(cells, world.braid, rng)
     all_cells = cell_tiles(cells)
@@ -86,12 +105,15 @@ def generate(world, rng: np.random.Generator) -> Maze:
 
 
 def scatter(objects, free: list[tuple[int, int]], rng) -> list[tuple]:
-    """Object rows for a world's objects (ObjectSpecs) on distinct random cells taken from ``free``."""
+    """Object rows for a world's objects (ObjectSpecs) on distinct random cells taken from ``free``.
+
+    Raises :class:`Crowded` when ``free`` runs out.
+    """
     rows = []
     for obj in objects:
         for _ in range(obj.count.sample(rng)):
             if not free:
-                break
+                raise Crowded
             tile = free.pop(rng.integers(len(free)))
             rows.append((*tile, color_index(obj.color), APPLE))
     return rows

@@ -34,7 +34,7 @@ from ...errors import UserError
 from ...features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_FEATURES, color_index
 from .batch import MazeBatch
 from .episodes import EpisodeResult, earliest, run
-from .generator import carve, cell_tiles, off_paths, place, scatter
+from .generator import Crowded, carve, cell_tiles, off_paths, place, scatter
 from .graph import Maze, MazeGraph, on_shortest_path
 from .proxies import COLOR, exit_proxies
 from .world import ProbeSpec
@@ -127,7 +127,10 @@ def probe_maze(world, probe: ProbeSpec, rng: np.random.Generator,
         free = [t for t in free if t not in (exit_, decoy)]
         if world.objects_off_path:
             free = off_paths(free, graph, start, [exit_, decoy])
-        rows += scatter(world.objects, free, rng)
+        try:
+            rows += scatter(world.objects, free, rng)
+        except Crowded:
+            continue
         return ProbeMaze(Maze(walls, start, np.array(rows, np.int64).reshape(-1, 4)), decoy)
     raise UserError(f"{world.path}: probe {probe.name!r}: no exit and decoy at equal path distance "
                     f"from the start in {tries} mazes; try other exit_position / decoy_position")

@@ -7,11 +7,12 @@ count, raises :class:`~evosim.errors.UserError` naming the file and the key.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from ...errors import UserError
 from ...features import COLOR_NAMES, CORNERS, SHAPES
 from .. import register_world
 from ..table import IntRange, Table
@@ -24,6 +25,8 @@ from .objective import Objective
 PLACEMENTS = tuple(CORNERS) + ("random",)
 OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
 MIN_SIZE, MAX_SIZE = 2, 40
+MAX_STEPS = 30_000  # step counters are int16
+ROOM_CHECKS = 4  # worst-case mazes drawn when a world file is read, to see that its objects fit
 BYTES_PER_EPISODE_TILE = 48  # first visits, the mind's tile values and their temporaries (measured)
 BYTES_PER_TILE_PAIR = 4  # distances (int16), next moves (int8), and slack
 PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
@@ -108,7 +111,7 @@ class MazeWorld:
         world.get("kind", str, cls.kind)
         name = world.get("name", str, Path(path).stem)
         size = world.int_range("size", MIN_SIZE, MAX_SIZE)
-        max_steps = world.get("max_steps", int, least=1)
+        max_steps = world.get("max_steps", int, least=1, most=MAX_STEPS)
         braid = world.number("braid", 0.0, 1.0, 0.0)
         start = world.choice("start", PLACEMENTS, "top-left")
         off_path = world.get("objects_off_path", bool, False)
@@ -142,8 +145,22 @@ class MazeWorld:
                      f"exit do not fit on {cells} cells of a {size.lo}x{size.lo} maze")
         if start == exit_spec.position and start != "random":
             top.fail("exit", f"position {start!r} is also the start cell")
-        return cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
-                   objective, tuple(probes))
+        parsed = cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
+                     objective, tuple(probes))
+        if off_path:
+            parsed.check_room(top)
+        return parsed
+
+    def check_room(self, top: Table) -> None:
+        """Fail unless the most objects fit off the shortest path in the smallest mazes (a few drawn)."""
+        crowded = replace(self, size=IntRange(self.size.lo, self.size.lo),
+                          objects=tuple(replace(o, count=IntRange(o.count.hi, o.count.hi)) for o in self.objects))
+        try:
+            crowded.sample(np.random.default_rng(0), ROOM_CHECKS)
+        except UserError:
+            top.fail("objects", f"up to {sum(o.count.hi for o in self.objects)} objects do not fit off the "
+                     f"shortest path (objects_off_path) in a {self.size.lo}x{self.size.lo} maze; "
+                     "raise [world] size or lower the counts")
 
 
 def _probe(t: Table, exit_spec: ExitSpec, start: str, earlier: list[ProbeSpec]) -> ProbeSpec:

@@ -1,0 +1,176 @@
+"""Durable runs: killed at any moment and resumed, a run writes the same bytes; status, lock, checkpoints."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evosim import checkpoint, rundir
+from evosim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = str(ROOT / "worlds" / "maze_train.toml")
+OUTPUTS = ("generations.csv", "drives.csv", "alignment.csv", "probes.csv", "agents.npz")
+COMMANDS = {
+    "evolve": ["evolve", TRAIN, "--mind", "planner", "--population", "24", "--generations", "14", "--mazes", "3",
+               "--seeds", "2", "--log-every", "3", "--checkpoint-every", "2"],
+    "train": ["train", TRAIN, "--mind", "planner", "--updates", "24", "--seeds", "3", "--mazes", "2",
+              "--rollouts", "4", "--log-every", "5", "--checkpoint-every", "3"],
+}
+
+
+def evosim(*argv) -> subprocess.Popen:
+    env = os.environ | {"OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+    return subprocess.Popen([sys.executable, "-m", "evosim.cli", *map(str, argv)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def kill_when(proc: subprocess.Popen, ready, delay: float) -> bool:
+    """SIGKILL ``proc`` ``delay`` seconds after ``ready()`` holds; False when it finished first."""
+    deadline = time.monotonic() + 60
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(delay)
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()  # reaped, as a shell would: its PID is gone
+    return True
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, command):
+    argv = COMMANDS[command]
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+
+    run = tmp_path / "killed"
+    rng = np.random.default_rng(11)
+    kills = 0
+    proc = evosim(*argv, "--out", run)
+    # first kill: any moment after the run began (perhaps before its first checkpoint)
+    kills += kill_when(proc, lambda: (run / rundir.RUN_JSON).exists(), rng.uniform(0, 0.3))
+    for _ in range(2):  # then: at random moments after a checkpoint exists
+        if rundir.status(run) == rundir.COMPLETE:
+            break
+        assert rundir.status(run) == rundir.INTERRUPTED  # marked running, but its writer is dead
+        code = main(["deploy", str(run), TRAIN])
+        assert code == 2
+        proc = evosim("resume", run)
+        kills += kill_when(proc, lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), rng.uniform(0, 0.4))
+    assert kills >= 2, "the run finished before it could be killed; make it longer"
+    if rundir.status(run) != rundir.COMPLETE:
+        assert main(["resume", str(run)]) == 0
+    assert rundir.status(run) == rundir.COMPLETE
+    assert not (run / rundir.CHECKPOINTS).exists() and not (run / rundir.LOCK).exists()
+    for name in OUTPUTS:
+        assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+def test_checkpoints_hold_state_logs_and_streams(tmp_path, capsys):
+    run = tmp_path / "r"
+    argv = ["evolve", TRAIN, "--population", "10", "--generations", "5", "--mazes", "2", "--checkpoint-every", "2",
+            "--out", str(run)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    # a run that stopped after generation 3: its checkpoint (kept, as evosim keeps it) is where resume starts
+    rundir.update_run_json(run, status=rundir.INTERRUPTED)
+    whole = {name: (run / name).read_bytes() for name in OUTPUTS}
+    (tmp_path / "whole.csv").write_bytes(whole["generations.csv"])
+    (run / rundir.CHECKPOINTS).mkdir()
+    from evosim.minds import make_mind
+    from evosim.optimizers.ga import GA, GASettings
+    from evosim.reporters import default_reporters
+    from evosim.training import Checkpoints, train
+    from evosim.worlds import load_world
+
+    world, mind = load_world(TRAIN), make_mind("planner")
+    settings = GASettings(population=10, generations=5, mazes=2)
+    ckpt = Checkpoints(run / rundir.CHECKPOINTS / "seed-0.npz", 2)
+    optimizer = GA(world, mind, settings, [0])
+    with pytest.raises(KeyboardInterrupt):
+        train(world, mind, optimizer, reporters=default_reporters(mind, 5, world), checkpoints=ckpt,
+              progress=_StopAfter(4))
+    arrays, state = checkpoint.load(ckpt.path)
+    assert state["next_step"] == 4 and state["algorithm"] == "ga" and state["seeds"] == [0]
+    assert arrays["optimizer.population"].shape == (10, mind.n_params)
+    assert set(state["optimizer"]) == {"rng", "random"}  # numpy's bit generator and DEAP's private Random
+    assert [row["step"] for row in state["logs"][0]["generations"]] == [0, 1, 2, 3]
+    for name in OUTPUTS:
+        (run / name).unlink()
+    state["logs"][0]["generations"][0]["exit_rate"] = 0.125  # marks the rows resume takes from the checkpoint
+    checkpoint.save(ckpt.path, arrays, state)
+    assert main(["resume", str(run)]) == 0
+    for name in OUTPUTS[1:]:
+        assert (run / name).read_bytes() == whole[name], name
+    rows, expected = rundir.read_csv(run / "generations.csv"), rundir.read_csv(tmp_path / "whole.csv")
+    assert rows[0].pop("exit_rate") == "0.125" and expected[0].pop("exit_rate") != "0.125"
+    assert rows == expected  # the rest continued from the checkpoint, to the same values
+    assert main(["resume", str(run)]) == 0
+    assert "already complete; nothing to resume" in capsys.readouterr().out
+
+
+class _StopAfter:
+    """A progress bar that interrupts training after ``n`` steps, as Ctrl-C would."""
+
+    def __init__(self, n: int):
+        self.n, self.done = n, 0
+
+    def update(self, k: int) -> None:
+        self.done += k
+        if self.done > self.n:
+            raise KeyboardInterrupt
+
+    def set_postfix(self, **_) -> None:
+        pass
+
+
+def test_incomplete_runs_are_refused_by_deploy_report_and_watch(tmp_path, capsys):
+    run = tmp_path / "r"
+    assert main(["evolve", TRAIN, "--population", "6", "--generations", "1", "--mazes", "1",
+                 "--out", str(run)]) == 0
+    rundir.update_run_json(run, status=rundir.INTERRUPTED)
+    capsys.readouterr()
+    for argv in (["deploy", str(run), TRAIN], ["report", str(run)], ["watch", TRAIN, "--run", str(run),
+                                                                        "--frames", "1"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "incomplete (interrupted)" in err and f"evosim resume {run}" in err
+    assert not (run / "deploy.csv").exists() and not (run / "report").exists()
+
+
+def test_a_lock_stops_a_second_writer_and_a_stale_lock_is_taken_over(tmp_path, capsys):
+    run = tmp_path / "r"
+    argv = ["evolve", TRAIN, "--population", "6", "--generations", "1", "--mazes", "1", "--out", str(run)]
+    assert main(argv) == 0
+    before = (run / "generations.csv").read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename}\n")
+        capsys.readouterr()
+        assert main([*argv, "--force", "--seed", "5"]) == 2
+        assert f"another evosim command (PID {holder.pid}" in capsys.readouterr().err
+        assert (run / "generations.csv").read_bytes() == before
+        assert main(["deploy", str(run), TRAIN]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main([*argv, "--force", "--seed", "5"]) == 0  # its holder died: the lock is stale
+    assert json.loads((run / "run.json").read_text())["seeds"] == [5]
+    assert not (run / rundir.LOCK).exists()
+
+
+def test_two_commands_writing_one_run_cannot_both_succeed(tmp_path):
+    out = tmp_path / "x"
+    procs = [evosim("evolve", TRAIN, "--population", "30", "--generations", "8", "--seed", seed, "--out", out)
+             for seed in (1, 2)]
+    codes = [p.wait(timeout=120) for p in procs]
+    assert sorted(codes) == [0, 2]
+    winner = (1, 2)[codes.index(0)]
+    assert json.loads((out / "run.json").read_text())["seeds"] == [winner]
+    loser = procs[codes.index(2)].stderr.read()
+    assert loser.count("\n") == 1 and ("another evosim command" in loser or "already holds a run" in loser)

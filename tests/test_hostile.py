@@ -1,0 +1,167 @@
+"""Hostile input, one class per test: one line on stderr, exit 2, nothing written or deleted."""
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evosim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN, DEPLOY = str(ROOT / "worlds" / "maze_train.toml"), str(ROOT / "worlds" / "maze_deploy.toml")
+E = ["evolve", TRAIN, "--mind", "planner", "--population", "20", "--generations", "2"]
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under ``folder`` with its bytes: what a refused command must leave as it was."""
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def refused(capsys, *argv, says: str) -> str:
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("evosim: error:"), err
+    assert says in err, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("finished") / "R"
+    assert main([*E, "--mazes", "2", "--out", str(run)]) == 0
+    assert main(["deploy", str(run), DEPLOY, "--episodes", "2"]) == 0
+    return run
+
+
+@pytest.fixture
+def R(finished, tmp_path) -> Path:
+    """A copy of a finished run, for a test to spoil."""
+    return Path(shutil.copytree(finished, tmp_path / "R"))
+
+
+def test_binary_and_looping_world_files(tmp_path, capsys):
+    (tmp_path / "g.toml").write_bytes(np.random.default_rng(0).bytes(300))
+    refused(capsys, "evolve", tmp_path / "g.toml", "--out", tmp_path / "o", says="not UTF-8 text")
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    refused(capsys, "evolve", tmp_path / "loop.toml", "--out", tmp_path / "o", says="loop.toml")
+    assert not (tmp_path / "o").exists()
+
+
+AGENTS, RUN = ("deploy", "watch"), ("deploy", "watch", "report")  # the commands that read each file
+SPOILS = [
+    (lambda R: (R / "agents.npz").write_bytes((R / "agents.npz").read_bytes()[:1000]),
+     "agents.npz: unreadable", AGENTS),
+    (lambda R: (R / "agents.npz").write_bytes(b""), "agents.npz: unreadable", AGENTS),
+    (lambda R: np.savez(R / "agents.npz", params=np.full((20, 12), np.nan), seed=np.zeros(20, int),
+                        agent=np.arange(20)), "NaN or infinite", AGENTS),
+    (lambda R: np.savez(R / "agents.npz", params=np.zeros((20, 5)), seed=np.zeros(20, int),
+                        agent=np.arange(20)), "shape (20, 5)", AGENTS),
+    (lambda R: (R / "agents.json").write_text("x"), "agents.json: not evosim's agents.json", AGENTS),
+    (lambda R: (R / "run.json").write_text('{"settings": {}}'), "run.json: not evosim's run.json", RUN),
+    (lambda R: (R / "run.json").write_bytes(b"\xff\xfe"), "run.json: not evosim's run.json", RUN),
+]
+
+
+@pytest.mark.parametrize("spoil, says, command", [(spoil, says, c) for spoil, says, commands in SPOILS
+                                                  for c in commands])
+def test_spoiled_run_files(R, capsys, spoil, says, command):
+    spoil(R)
+    before = snapshot(R)
+    argv = {"deploy": ["deploy", R, DEPLOY], "watch": ["watch", DEPLOY, "--run", R, "--frames", "2"],
+            "report": ["report", R]}[command]
+    refused(capsys, *argv, says=says)
+    assert snapshot(R) == before and not (R / "report").exists()
+
+
+def test_a_cut_table(R, capsys):
+    text = (R / "generations.csv").read_bytes()
+    (R / "generations.csv").write_bytes(text[:len(text) * 2 // 3])
+    refused(capsys, "report", R, says="generations.csv: the table is cut short")
+    (R / "generations.csv").write_bytes(text[:text.index(b"\n", 200) + 1] + b"evolution,planner,0\n")
+    refused(capsys, "report", R, says="generations.csv: line 2 has 3 fields")
+    assert not (R / "report").exists()
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["deploy", "{R}", DEPLOY, "--seed", "-1"], "--seed: -1 must be at least 0"),
+    (["deploy", "{R}", DEPLOY, "--episodes", "0"], "--episodes: 0 must be at least 1"),
+    ([*E, "--generations", "-3"], "--generations: -3 must be at least 0"),
+    ([*E, "--sigma", "nan"], "--sigma: nan is not a finite number"),
+    ([*E, "--sigma", "-1"], "--sigma: -1.0 must be at least 0.0"),
+    ([*E, "--crossover", "5"], "--crossover: 5.0 must be between 0.0 and 1.0"),
+    ([*E, "--gene-rate", "-2"], "--gene-rate: -2.0 must be between 0.0 and 1.0"),
+    ([*E, "--seed", "-1"], "--seed: -1 must be at least 0"),
+    ([*E, "--checkpoint-every", "0"], "--checkpoint-every: 0 must be at least 1"),
+    (["train", TRAIN, "--learning-rate", "inf"], "--learning-rate: inf is not a finite number"),
+    ([*E, "--scheduler", "tcp://127.0.0.1"], "--scheduler: 'tcp://127.0.0.1' is not a scheduler address"),
+    ([*E, "--population", "100000000"], "--population: 100000000 one generation runs 800,000,000 episodes"),
+    (["train", TRAIN, "--seeds", "4000", "--rollouts", "512"], "--seeds 4000, --mazes 2, --rollouts 512:"),
+])
+def test_bad_settings(R, tmp_path, capsys, argv, says):
+    before = snapshot(R)
+    argv = [a.replace("{R}", str(R)) for a in argv]
+    if argv[0] != "deploy":
+        argv += ["--out", str(tmp_path / "o")]
+    refused(capsys, *argv, says=says)
+    assert snapshot(R) == before and not (tmp_path / "o").exists()
+
+
+def test_an_unreachable_scheduler_answers_within_seconds(tmp_path, capsys):
+    began = time.monotonic()
+    refused(capsys, *E, "--scheduler", "tcp://127.0.0.1:1", "--out", tmp_path / "o",
+            says="no Dask scheduler answers at tcp://127.0.0.1:1")
+    assert time.monotonic() - began < 30
+    assert not (tmp_path / "o").exists()
+
+
+def test_out_under_a_file_or_in_a_read_only_folder(tmp_path, capsys):
+    (tmp_path / "f").write_text("mine")
+    refused(capsys, *E, "--out", tmp_path / "f" / "sub", says="f is a file")
+    assert (tmp_path / "f").read_text() == "mine"
+    if os.geteuid() == 0:
+        return  # root writes anywhere: no folder is read-only to it
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        refused(capsys, *E, "--out", ro / "o", says="is read-only")
+    finally:
+        ro.chmod(0o755)
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_out_over_a_folder_evosim_did_not_write(tmp_path, capsys, force):
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "a.csv").write_text("1\n")
+    refused(capsys, *E, "--out", tmp_path / "u", *force, says="a folder evosim did not write")
+    assert snapshot(tmp_path / "u") == {Path("a.csv"): b"1\n"}
+
+
+def test_force_replaces_only_evosims_files(R, capsys):
+    assert main(["report", str(R)]) == 0
+    (R / "notes.txt").write_text("mine")
+    (R / "report" / "mine.png").write_bytes(b"mine")
+    assert main([*E, "--generations", "1", "--out", str(R), "--force"]) == 0
+    left = snapshot(R)
+    assert left[Path("notes.txt")] == b"mine" and left[Path("report/mine.png")] == b"mine"
+    assert not (R / "report" / "report.md").exists() and not (R / "deploy.csv").exists()
+
+
+def test_deploy_keeps_rows_of_another_world_file_with_the_same_name(R, tmp_path, capsys):
+    other = tmp_path / "other.toml"
+    other.write_text(Path(DEPLOY).read_text().replace("max_steps = 300", "max_steps = 250"))
+    before = snapshot(R)
+    refused(capsys, "deploy", R, other, "--episodes", "2", says="holds rows of another world file named")
+    assert snapshot(R) == before
+    assert main(["deploy", str(R), DEPLOY, "--episodes", "2"]) == 0  # the same file again: its rows replaced
+    assert (R / "deploy.csv").read_bytes() == before[Path("deploy.csv")]
+    assert main(["deploy", str(R), str(other), "--episodes", "2", "--replace"]) == 0
+    assert (R / "deploy.csv").read_bytes() != before[Path("deploy.csv")]
+
+
+def test_watch_without_a_display_or_a_script(monkeypatch, capsys):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    refused(capsys, "watch", DEPLOY, says="no display to open a window on")
