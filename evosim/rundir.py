@@ -49,7 +49,12 @@ def versions() -> dict:
 
 
 def is_run(path: Path) -> bool:
-    return (Path(path) / RUN_JSON).is_file()
+    """Whether ``path`` holds an evosim run: a run.json evosim wrote."""
+    try:
+        load_run(path)
+    except UserError:
+        return False
+    return True
 
 
 def check_out(out: str | Path, force: bool = False) -> Path:
@@ -67,7 +72,9 @@ def check_out(out: str | Path, force: bool = False) -> Path:
             raise UserError(f"{out}: --out is a folder evosim did not write (no {RUN_JSON}); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
         if is_run(out) and not force:
-            raise UserError(f"{out}: --out already holds a run ({RUN_JSON}); pick another or pass --force")
+            again = f", or continue it with 'evosim resume {out}'" if status(out) == INTERRUPTED else ""
+            raise UserError(f"{out}: --out already holds a run ({RUN_JSON}); pick another, "
+                            f"pass --force to replace it{again}")
     return out
 
 

@@ -174,3 +174,16 @@ def test_two_commands_writing_one_run_cannot_both_succeed(tmp_path):
     assert json.loads((out / "run.json").read_text())["seeds"] == [winner]
     loser = procs[codes.index(2)].stderr.read()
     assert loser.count("\n") == 1 and ("another evosim command" in loser or "already holds a run" in loser)
+
+
+def test_seeds_resume_on_a_dask_cluster_quietly(tmp_path):
+    argv = COMMANDS["evolve"]
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+    run = tmp_path / "killed"
+    assert kill_when(evosim(*argv, "--out", run), lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), 0.0)
+    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "resume", str(run), "--workers", "2"],
+                          capture_output=True, text=True, timeout=300, env=os.environ | {"OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0 and proc.stdout.startswith("resumed planner x 2 seed(s) by ga")
+    assert proc.stderr == ""  # no Dask chatter (workers joining, leaving, being removed)
+    for name in OUTPUTS:
+        assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name

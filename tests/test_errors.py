@@ -91,11 +91,13 @@ def test_bad_numbers_on_the_command_line(tmp_path, capsys):
 
 
 def test_an_existing_run_is_not_overwritten_without_force(tmp_path, capsys):
-    (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "run.json").write_text("{}")
-    code, err = run_cli(capsys, "evolve", "worlds/maze_train.toml", "--out", str(tmp_path / "run"))
-    assert code == 2 and "--force" in err
-    assert (tmp_path / "run" / "run.json").read_text() == "{}"
+    tiny = ["evolve", "worlds/maze_train.toml", "--population", "4", "--generations", "0", "--mazes", "1",
+            "--out", str(tmp_path / "run")]
+    assert main(tiny) == 0
+    before = (tmp_path / "run" / "run.json").read_bytes()
+    code, err = run_cli(capsys, *tiny)
+    assert code == 2 and "already holds a run" in err and "--force" in err
+    assert (tmp_path / "run" / "run.json").read_bytes() == before
 
 
 def test_installed_command_prints_no_traceback(tmp_path):

@@ -165,3 +165,11 @@ def test_deploy_keeps_rows_of_another_world_file_with_the_same_name(R, tmp_path,
 def test_watch_without_a_display_or_a_script(monkeypatch, capsys):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     refused(capsys, "watch", DEPLOY, says="no display to open a window on")
+
+
+def test_a_foreign_run_json_is_not_a_run(tmp_path, capsys):
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "run.json").write_text('{"mine": true}')
+    (tmp_path / "u" / "generations.csv").write_text("mine\n")
+    refused(capsys, *E, "--out", tmp_path / "u", "--force", says="a folder evosim did not write")
+    assert len(snapshot(tmp_path / "u")) == 2
