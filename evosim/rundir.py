@@ -69,7 +69,7 @@ def check_out(out: str | Path, force: bool = False) -> Path:
         if not out.is_dir():
             raise UserError(f"{out}: --out is a file, not a folder")
         if any(p.name != LOCK for p in out.iterdir()) and not is_run(out):
-            raise UserError(f"{out}: --out is a folder evosim did not write (no {RUN_JSON}); "
+            raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
         if is_run(out) and not force:
             again = f", or continue it with 'evosim resume {out}'" if status(out) == INTERRUPTED else ""
