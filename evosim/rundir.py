@@ -113,56 +113,71 @@ def remove_checkpoints(run: Path) -> None:
 
 # -- the lock --------------------------------------------------------------------------------
 
-def _alive(pid: int) -> bool:
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), or None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _alive(pid: int, started: str) -> bool:
+    """Whether process ``pid`` exists and is the one that started at ``started`` (not a reused PID)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    now = _started(pid)
+    return now is None or started == "?" or now == started
 
 
-def _holder(lock: Path) -> tuple[int, str] | None:
-    """PID and host written in a lock file, or None when it is gone or unreadable."""
+def _holder(lock: Path) -> tuple[int, str, str] | None:
+    """PID, host and start time written in a lock file, or None when it is gone or unreadable."""
     try:
-        pid, host = lock.read_text().split(maxsplit=1)
-        return int(pid), host.strip()
+        pid, host, started = lock.read_text().split()
+        return int(pid), host, started
     except (OSError, ValueError):
         return None
 
 
 def is_locked(run: Path) -> bool:
-    """Whether a live evosim process (on this host, or any process on another) holds the run's lock."""
+    """Whether the run's lock is held by a live process (on this host; any lock from another host counts)."""
     holder = _holder(Path(run) / LOCK)
-    return holder is not None and (holder[1] != socket.gethostname() or _alive(holder[0]))
+    return holder is not None and (holder[1] != socket.gethostname() or _alive(holder[0], holder[2]))
 
 
 @contextmanager
 def locked(run: Path):
-    """Hold the run's lock while inside (creating the folder); a stale lock is taken over."""
+    """Hold the run's lock while inside (creating the folder); a stale lock is taken over.
+
+    The lock file appears with its content at once (written aside, then hard-linked
+    into place, which fails if it exists), so no one ever reads a half-written lock.
+    """
     run = Path(run)
+    lock, mine = run / LOCK, run / f".{LOCK}.{os.getpid()}.tmp"
     try:
         run.mkdir(parents=True, exist_ok=True)
+        mine.write_text(f"{os.getpid()} {socket.gethostname()} {_started(os.getpid()) or '?'}\n")
     except OSError as e:
-        raise UserError(f"{run}: cannot create the run folder: {e.strerror or e}") from None
-    lock = run / LOCK
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            if is_locked(run):
-                pid, host = _holder(lock)
-                raise UserError(f"{run}: another evosim command (PID {pid} on {host}) is writing this run; "
-                                "wait for it to finish") from None
-            lock.unlink(missing_ok=True)  # stale: its process died
-        except OSError as e:
-            raise UserError(f"{run}: cannot write into the run folder: {e.strerror or e}") from None
-    else:
-        raise UserError(f"{run}: another evosim command took the lock at the same moment")
-    with os.fdopen(fd, "w") as f:
-        f.write(f"{os.getpid()} {socket.gethostname()}\n")
+        raise UserError(f"{run}: cannot write into the run folder: {e.strerror or e}") from None
+    try:
+        for _ in range(2):
+            try:
+                os.link(mine, lock)
+                break
+            except FileExistsError:
+                if is_locked(run):
+                    pid, host, _ = _holder(lock)
+                    raise UserError(f"{run}: another evosim command (PID {pid} on {host}) is writing this "
+                                    "run; wait for it to finish") from None
+                lock.unlink(missing_ok=True)  # stale: its process died
+        else:
+            raise UserError(f"{run}: another evosim command took the lock at the same moment")
+    finally:
+        mine.unlink()
     try:
         yield run
     finally:

@@ -143,19 +143,24 @@ def test_incomplete_runs_are_refused_by_deploy_report_and_watch(tmp_path, capsys
     assert not (run / "deploy.csv").exists() and not (run / "report").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process start times from /proc")
 def test_a_lock_stops_a_second_writer_and_a_stale_lock_is_taken_over(tmp_path, capsys):
     run = tmp_path / "r"
     argv = ["evolve", TRAIN, "--population", "6", "--generations", "1", "--mazes", "1", "--out", str(run)]
     assert main(argv) == 0
     before = (run / "generations.csv").read_bytes()
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = Path(f"/proc/{holder.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
     try:
-        (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename}\n")
+        (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename} {started}\n")
         capsys.readouterr()
         assert main([*argv, "--force", "--seed", "5"]) == 2
         assert f"another evosim command (PID {holder.pid}" in capsys.readouterr().err
         assert (run / "generations.csv").read_bytes() == before
         assert main(["deploy", str(run), TRAIN]) == 2
+        (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename} 1\n")
+        assert not rundir.is_locked(run)  # the PID lives, but it is another process than the one that locked
+        (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename} {started}\n")
     finally:
         holder.kill()
         holder.wait()
