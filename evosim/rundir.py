@@ -68,7 +68,7 @@ def check_out(out: str | Path, force: bool = False) -> Path:
     if existing == out:
         if not out.is_dir():
             raise UserError(f"{out}: --out is a file, not a folder")
-        if any(p.name != LOCK for p in out.iterdir()) and not is_run(out):
+        if any(not _is_lock(p.name) for p in out.iterdir()) and not is_run(out):
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
         if is_run(out) and not force:
@@ -84,7 +84,8 @@ def clear(run: Path) -> None:
         (run / name).unlink(missing_ok=True)
     for folder in (run, run / CHECKPOINTS):
         for path in folder.glob(".*.tmp"):  # left by a write that was killed
-            path.unlink()
+            if not _is_lock(path.name):
+                path.unlink()
     if (run / CHECKPOINTS).is_dir():
         for path in (run / CHECKPOINTS).glob("seed*.npz"):
             path.unlink()
@@ -112,6 +113,11 @@ def remove_checkpoints(run: Path) -> None:
 
 
 # -- the lock --------------------------------------------------------------------------------
+
+def _is_lock(name: str) -> bool:
+    """Whether a file name is a run's lock, or a lock being written."""
+    return name == LOCK or (name.startswith(f".{LOCK}.") and name.endswith(".tmp"))
+
 
 def _started(pid: int) -> str | None:
     """When process ``pid`` started (clock ticks since boot, from /proc), or None where unknown."""
@@ -143,10 +149,14 @@ def _holder(lock: Path) -> tuple[int, str, str] | None:
         return None
 
 
-def is_locked(run: Path) -> bool:
-    """Whether the run's lock is held by a live process (on this host; any lock from another host counts)."""
-    holder = _holder(Path(run) / LOCK)
+def _holds(holder: tuple[int, str, str] | None) -> bool:
+    """Whether a lock's holder is a live process (on this host; any holder on another host counts)."""
     return holder is not None and (holder[1] != socket.gethostname() or _alive(holder[0], holder[2]))
+
+
+def is_locked(run: Path) -> bool:
+    """Whether the run's lock is held by a live process."""
+    return _holds(_holder(Path(run) / LOCK))
 
 
 @contextmanager
@@ -169,15 +179,16 @@ def locked(run: Path):
                 os.link(mine, lock)
                 break
             except FileExistsError:
-                if is_locked(run):
-                    pid, host, _ = _holder(lock)
+                holder = _holder(lock)
+                if _holds(holder):
+                    pid, host, _ = holder
                     raise UserError(f"{run}: another evosim command (PID {pid} on {host}) is writing this "
                                     "run; wait for it to finish") from None
                 lock.unlink(missing_ok=True)  # stale: its process died
         else:
             raise UserError(f"{run}: another evosim command took the lock at the same moment")
     finally:
-        mine.unlink()
+        mine.unlink(missing_ok=True)
     try:
         yield run
     finally:
