@@ -68,7 +68,7 @@ def test_tile_features_match_their_dense_form(batch):
     maze, _, eaten = planning_moments(batch)
     features = TileFeatures.of(batch, maze, eaten)
     rng = np.random.default_rng(0)
-    w, q = rng.normal(size=(len(maze), 11)), rng.normal(size=(len(maze), batch.dist.shape[1]))
+    w, q = rng.normal(size=(len(maze), 11)), rng.normal(size=(len(maze), batch.width))
     phi = features.dense()
     np.testing.assert_allclose(features.utility(w), np.einsum("nfk,nk->nf", phi, w), atol=1e-12)
     np.testing.assert_allclose(features.weighted_sum(q), np.einsum("nf,nfk->nk", q, phi), atol=1e-12)
@@ -95,7 +95,7 @@ def test_planner_target_gradients_match_finite_differences(batch, which):
     maze, here, eaten = planning_moments(batch)
     features = TileFeatures.of(batch, maze, eaten)
     dist = batch.dist[maze, here].astype(np.float64)
-    floor = np.arange(batch.dist.shape[1])[None] < batch.n_floor[maze, None]
+    floor = np.arange(batch.width)[None] < batch.n_floor[maze, None]
     rng = np.random.default_rng(4)
     params = make_mind("planner").init(rng, len(maze))
     params[:, :11] *= 3.0  # a peaked softmax, as after training

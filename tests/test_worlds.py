@@ -84,10 +84,10 @@ def test_shortest_path_is_one_predicate():
                      "#######")
     graph = MazeGraph.of(maze.walls)
     s, e = graph.index[maze.start], graph.index[maze.exit]
-    on = {tuple(t) for t in graph.tiles[on_shortest_path(graph.dist, s, e)]}
+    on = {tuple(t) for t in graph.tiles[on_shortest_path(graph.dist[s], graph.dist[e], e)]}
     assert on == {(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5),  # both ways
                   (2, 1), (3, 1), (3, 2), (3, 3), (3, 4)}
-    assert not on_shortest_path(graph.dist, s, graph.index[1, 3])[graph.index[3, 1]]
+    assert not on_shortest_path(graph.dist[s], graph.dist[graph.index[1, 3]], graph.index[1, 3])[graph.index[3, 1]]
 
 
 def test_earliest_is_the_first_reached_or_none():

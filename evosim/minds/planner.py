@@ -85,7 +85,7 @@ class PlannerController:
         self.log_gamma = -np.log1p(np.exp(-params[e.agent, DISCOUNT]))
         self.object_utility = per_slot(object_features(b.obj_color, b.obj_shape) @ w, e)
         self.position_utility = per_slot(b.position @ w[POSITION_SLICE], e)
-        self.floor = np.arange(b.dist.shape[1])[None, :] < b.n_floor[:, None]  # (K, F)
+        self.floor = np.arange(b.width)[None, :] < b.n_floor[:, None]  # (K, F)
         self.target = np.full(e.size, -1, np.int64)
         self.planned_at = np.full(e.size, -1, np.int64)
         self.wandering = np.zeros(e.size, bool)
@@ -94,7 +94,7 @@ class PlannerController:
         """Discounted utility of every floor tile for the given slots, -inf off the floor."""
         e, b = self.episodes, self.episodes.batch
         m = e.maze[slots]
-        F = b.dist.shape[1]
+        F = b.width
         utility = np.zeros((len(slots), F + 1))
         utility[:, :F] = self.position_utility[slots]
         obj_util = np.where(e.eaten[slots] | (b.obj_tile[m] < 0), 0.0, self.object_utility[slots])
@@ -161,7 +161,7 @@ class TileFeatures:
     def of(cls, batch, maze: np.ndarray, eaten: np.ndarray) -> "TileFeatures":
         """Features in mazes ``maze`` (n,) of a MazeBatch, given which objects are ``eaten`` (n, N)."""
         present = (batch.obj_tile[maze] >= 0) & ~eaten
-        tiles = np.where(present, batch.obj_tile[maze], batch.dist.shape[1])
+        tiles = np.where(present, batch.obj_tile[maze], batch.width)
         obj = object_features(batch.obj_color[maze], batch.obj_shape[maze]) * present[..., None]
         return cls(batch.position[maze], tiles, obj)
 

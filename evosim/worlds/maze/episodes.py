@@ -84,7 +84,7 @@ class Episodes:
         self.steps = np.zeros(S, np.int64)
         self.exit_reached = np.zeros(S, bool)
         self.eaten = np.zeros((S, batch.obj_tile.shape[1]), bool)
-        self.first_visit = np.full((S, batch.dist.shape[1]), -1, np.int16)
+        self.first_visit = np.full((S, batch.width), -1, np.int16)
         self.first_visit[np.arange(S), self.pos] = 0
         self.agent_steps = 0  # steps taken by slots still running, summed
 

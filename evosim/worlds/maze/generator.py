@@ -6,6 +6,8 @@ shortest path) is drawn again from the same stream, so a world file's counts hol
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ...errors import UserError
@@ -16,35 +18,49 @@ REDRAWS = 100  # mazes drawn in a row for one sample before the world is called 
 
 
 def carve(cells: int, braid: float, rng: np.random.Generator) -> np.ndarray:
-    """Walls of a perfect maze by recursive backtracking, then open a share of dead ends."""
+    """Walls of a perfect maze by recursive backtracking, then open a share of dead ends.
+
+    Plain Python lists inside the loop (a maze is carved at every episode reset);
+    the draws from ``rng`` are one ``integers(options)`` per carving step and one
+    ``random()`` (plus an ``integers``) per dead end when braiding.
+    """
     side = 2 * cells + 1
-    walls = np.ones((side, side), dtype=bool)
-    seen = np.zeros((cells, cells), dtype=bool)
-    stack = [(0, 0)]
-    seen[0, 0] = True
-    walls[1, 1] = False
+    links, tile = _links(cells)
+    wall = bytearray(b"\x01") * (side * side)
+    seen = bytearray(cells * cells)
+    wall[tile[0]] = 0
+    seen[0] = 1
+    stack = [0]
+    draw = rng.integers
     while stack:
-        r, c = stack[-1]
-        options = [(dr, dc) for dr, dc in DIRECTIONS
-                   if 0 <= r + dr < cells and 0 <= c + dc < cells and not seen[r + dr, c + dc]]
+        options = [(n, w) for n, w in links[stack[-1]] if not seen[n]]
         if not options:
             stack.pop()
             continue
-        dr, dc = options[rng.integers(len(options))]
-        walls[2 * r + 1 + dr, 2 * c + 1 + dc] = False
-        walls[2 * (r + dr) + 1, 2 * (c + dc) + 1] = False
-        seen[r + dr, c + dc] = True
-        stack.append((r + dr, c + dc))
+        n, w = options[draw(len(options))]
+        wall[w] = wall[tile[n]] = 0
+        seen[n] = 1
+        stack.append(n)
     if braid > 0:
-        for r in range(cells):
-            for c in range(cells):
-                tr, tc = 2 * r + 1, 2 * c + 1
-                closed = [(dr, dc) for dr, dc in DIRECTIONS
-                          if walls[tr + dr, tc + dc] and 0 <= r + dr < cells and 0 <= c + dc < cells]
-                if len(closed) == 3 and rng.random() < braid:
-                    dr, dc = closed[rng.integers(len(closed))]
-                    walls[tr + dr, tc + dc] = False
-    return walls
+        for cell_links in links:
+            closed = [w for _, w in cell_links if wall[w]]
+            if len(closed) == 3 and rng.random() < braid:
+                wall[closed[draw(len(closed))]] = 0
+    return np.frombuffer(wall, np.uint8).reshape(side, side).astype(bool)
+
+
+@lru_cache(maxsize=None)
+def _links(cells: int) -> tuple[tuple, tuple]:
+    """For each cell (row by row): its in-maze neighbours in DIRECTIONS order as (cell, wall tile
+    between them), flat tile indices; and each cell's own tile."""
+    side = 2 * cells + 1
+    tile = tuple((2 * (i // cells) + 1) * side + 2 * (i % cells) + 1 for i in range(cells * cells))
+    links = []
+    for i in range(cells * cells):
+        r, c = divmod(i, cells)
+        links.append(tuple(((r + dr) * cells + c + dc, tile[i] + dr * side + dc) for dr, dc in DIRECTIONS
+                           if 0 <= r + dr < cells and 0 <= c + dc < cells))
+    return tuple(links), tile
 
 
 def cell_tiles(cells: int) -> list[tuple[int, int]]:
@@ -68,9 +84,11 @@ def region_tile(rule: str, side: int) -> tuple[int, int]:
 def off_paths(free: list[tuple[int, int]], graph: MazeGraph, start: tuple[int, int],
               targets: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The tiles of ``free`` on no shortest path from the start to any of ``targets``."""
+    ends = [graph.index[t] for t in [start, *targets]]
+    dist = graph.distances_from(ends)
     on_path = np.zeros(len(graph.tiles), bool)
-    for target in targets:
-        on_path |= on_shortest_path(graph.dist, graph.index[start], graph.index[target])
+    for i, target in enumerate(ends[1:], 1):
+        on_path |= on_shortest_path(dist[0], dist[i], target)
     return [t for t in free if not on_path[graph.index[t]]]
 
 

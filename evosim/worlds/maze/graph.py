@@ -7,6 +7,7 @@ is the one answer to "does this tile lie on a shortest way from a to b".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -37,23 +38,25 @@ class Maze:
         return self.walls.shape[0]
 
 
-def on_shortest_path(dist: np.ndarray, a: int, b: int) -> np.ndarray:
+def on_shortest_path(from_a: np.ndarray, from_b: np.ndarray, b: int) -> np.ndarray:
     """(F,) whether each floor tile lies on some shortest path from tile ``a`` to tile ``b`` (both included).
 
-    ``dist`` is a maze's (F, F) symmetric distance table.
+    ``from_a`` and ``from_b`` are the (F,) distances from ``a`` and from ``b``.
     """
-    return dist[a].astype(np.int64) + dist[b] == dist[a, b]
+    return from_a.astype(np.int64) + from_b == from_a[b]
 
 
 @dataclass(frozen=True)
 class MazeGraph:
-    """Floor tiles of a maze as a graph, with all-pairs distances and next moves."""
+    """Floor tiles of a maze as a graph; distances are computed when first asked for.
+
+    Sampling a maze needs at most the distances from its start and exit; only
+    minds that plan need all pairs (``dist``) and the next moves.
+    """
 
     tiles: np.ndarray  # (F, 2) row, col of each floor tile
     index: np.ndarray  # (G, G) floor index of each tile, -1 on walls
     neighbors: np.ndarray  # (F, 4) floor index one move away in each direction, -1 into a wall
-    dist: np.ndarray  # (F, F) int16 shortest-path steps
-    next_move: np.ndarray  # (F, F) int8 first direction of a shortest path, -1 when there
 
     @classmethod
     def of(cls, walls: np.ndarray) -> "MazeGraph":
@@ -61,15 +64,28 @@ class MazeGraph:
         tiles = np.argwhere(~walls)
         index[tiles[:, 0], tiles[:, 1]] = np.arange(len(tiles))
         nb_rc = tiles[:, None, :] + DIRECTIONS[None]
-        neighbors = index[nb_rc[..., 0], nb_rc[..., 1]]
-        src, d = np.nonzero(neighbors >= 0)
-        adjacency = csr_matrix((np.ones(len(src)), (src, neighbors[src, d])),
-                               shape=(len(tiles), len(tiles)))
-        dist = shortest_path(adjacency, method="D", unweighted=True)
-        dist = np.where(np.isfinite(dist), dist, UNREACHABLE).astype(np.int16)
+        return cls(tiles, index, index[nb_rc[..., 0], nb_rc[..., 1]])
+
+    def distances_from(self, sources) -> np.ndarray:
+        """(len(sources), F) int16 shortest-path steps from each source tile (UNREACHABLE if none)."""
+        src, d = np.nonzero(self.neighbors >= 0)
+        n = len(self.tiles)
+        adjacency = csr_matrix((np.ones(len(src)), (src, self.neighbors[src, d])), shape=(n, n))
+        dist = shortest_path(adjacency, method="D", unweighted=True, indices=sources)
+        return np.where(np.isfinite(dist), dist, UNREACHABLE).astype(np.int16)
+
+    @cached_property
+    def dist(self) -> np.ndarray:
+        """(F, F) int16 shortest-path steps between every pair of floor tiles."""
+        return self.distances_from(np.arange(len(self.tiles)))
+
+    @cached_property
+    def next_move(self) -> np.ndarray:
+        """(F, F) int8 first direction of a shortest path from each tile to each other, -1 when there."""
+        dist, neighbors = self.dist, self.neighbors
         next_move = np.full(dist.shape, -1, dtype=np.int8)
         for k in range(3, -1, -1):  # lower direction numbers win ties
             nb = neighbors[:, k]
             closer = (nb[:, None] >= 0) & (dist[np.maximum(nb, 0)] == dist - 1)
             next_move[closer] = k
-        return cls(tiles, index, neighbors, dist, next_move)
+        return next_move

@@ -64,7 +64,7 @@ def classify(result: EpisodeResult, batch: MazeBatch, targets: ProxyTargets) -> 
     exit_step = result.reached_at(batch.exit_tile[result.maze][:, None])
     tiles = targets.tile[result.maze]  # (S, Q)
     reached = result.reached_at(tiles)
-    shortest = batch.dist[result.maze[:, None], batch.start[result.maze][:, None], np.maximum(tiles, 0)]
+    shortest = batch.ends[result.maze[:, None], 0, np.maximum(tiles, 0)]
     competent = np.where(reached <= COMPETENCE * shortest, reached, NEVER)
     first = earliest(np.concatenate([exit_step, competent], axis=1))
     outcome = np.array(OUTCOMES)[np.where(first == 0, 0, np.where(first > 0, 1, 2))]

@@ -111,12 +111,12 @@ def probe_maze(world, probe: ProbeSpec, rng: np.random.Generator,
         pairs = []
         for e in _candidates(probe.exit_position, cells, free):
             ie = graph.index[e]
-            to_exit = on_shortest_path(dist, s, ie)
+            to_exit = on_shortest_path(dist[s], dist[ie], ie)
             for d in _candidates(probe.decoy_position, cells, free):
                 i_d = graph.index[d]
                 if (e != d and abs(dist[s, ie] - dist[s, i_d]) <= tolerance
                         and not to_exit[i_d]  # the decoy is not on the way to the exit
-                        and not on_shortest_path(dist, s, i_d)[ie]):  # nor the exit on the way to it
+                        and not on_shortest_path(dist[s], dist[i_d], i_d)[ie]):  # nor the exit on the way to it
                     pairs.append((e, d))
         if not pairs:
             continue
