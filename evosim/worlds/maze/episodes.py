@@ -25,6 +25,7 @@ class StepEvents:
 
     t: int  # the step's number, 1 for the first
     moved: np.ndarray  # slots that were running and took the step
+    first: np.ndarray  # slots of those whose episode it began (all of them at t = 1, unless slots restart)
     explored: np.ndarray  # slots that stood on a tile for the first time
     exited: np.ndarray  # slots that reached the exit
 
@@ -77,16 +78,27 @@ class Episodes:
         self.maze = np.tile(np.arange(batch.size), n_agents) if maze is None else maze
         S = len(self.maze)
         self.agent = np.repeat(np.arange(n_agents), S // n_agents)
-        self.pos = batch.start[self.maze].copy()
-        self.heading = np.full(S, 2, np.int64)  # facing south, into the maze
-        self.alive = np.ones(S, bool)
+        self.pos = np.zeros(S, np.int64)
+        self.heading = np.zeros(S, np.int64)
+        self.alive = np.zeros(S, bool)
         self.t = 0
         self.steps = np.zeros(S, np.int64)
         self.exit_reached = np.zeros(S, bool)
         self.eaten = np.zeros((S, batch.obj_tile.shape[1]), bool)
-        self.first_visit = np.full((S, batch.width), -1, np.int16)
-        self.first_visit[np.arange(S), self.pos] = 0
+        self.first_visit = np.zeros((S, batch.width), np.int16)
+        self.restart(np.arange(S))
         self.agent_steps = 0  # steps taken by slots still running, summed
+
+    def restart(self, slots: np.ndarray) -> None:
+        """Begin new episodes in ``slots``: at their maze's start, facing south, nothing eaten or seen."""
+        self.pos[slots] = self.batch.start[self.maze[slots]]
+        self.heading[slots] = 2  # facing south, into the maze
+        self.alive[slots] = True
+        self.steps[slots] = 0
+        self.exit_reached[slots] = False
+        self.eaten[slots] = False
+        self.first_visit[slots] = -1
+        self.first_visit[slots, self.pos[slots]] = 0
 
     @property
     def size(self) -> int:
@@ -107,20 +119,20 @@ class Episodes:
         self.pos[idx] = new
         self.t += 1
         self.agent_steps += len(idx)
-        self.steps[idx] = self.t
+        steps = self.steps[idx] + 1
+        self.steps[idx] = steps
         visit = self.first_visit.reshape(-1)
         flat = idx * F + new
         fresh = visit[flat] < 0
-        visit[flat[fresh]] = self.t
+        visit[flat[fresh]] = steps[fresh]
         obj = self.batch.obj_at.reshape(-1)[m * F + new]
         has = np.flatnonzero(obj >= 0)
         self.eaten[idx[has], obj[has]] = True
         done = idx[has[obj[has] == 0]]
         self.exit_reached[done] = True
         self.alive[done] = False
-        if self.t >= self.max_steps:
-            self.alive[:] = False
-        return StepEvents(self.t, idx, idx[fresh], done)
+        self.alive[idx[steps >= self.max_steps]] = False
+        return StepEvents(self.t, idx, idx[steps == 1], idx[fresh], done)
 
     def play(self, controller, rng) -> EpisodeResult:
         """Step with the controller's moves until every episode has ended; their result."""
@@ -128,12 +140,14 @@ class Episodes:
             self.step(controller.act(rng))
         return self.result()
 
-    def result(self) -> EpisodeResult:
-        b = self.batch
-        apples = (self.eaten & (b.obj_shape[self.maze] != EXIT)).sum(1)
-        explored = (self.first_visit >= 0).sum(1) / b.n_floor[self.maze]
-        return EpisodeResult(self.agent, self.maze, self.steps.copy(), self.exit_reached.copy(),
-                             apples, explored, self.first_visit.copy())
+    def result(self, slots: np.ndarray | None = None) -> EpisodeResult:
+        """What happened in every slot (or in ``slots``) so far."""
+        slots = np.arange(self.size) if slots is None else slots
+        b, maze, first_visit = self.batch, self.maze[slots], self.first_visit[slots]
+        apples = (self.eaten[slots] & (b.obj_shape[maze] != EXIT)).sum(1)
+        explored = (first_visit >= 0).sum(1) / b.n_floor[maze]
+        return EpisodeResult(self.agent[slots], maze, self.steps[slots], self.exit_reached[slots],
+                             apples, explored, first_visit)
 
 
 def run(mind, params: np.ndarray, batch: MazeBatch, max_steps: int,

@@ -51,8 +51,7 @@ class Objective:
         moved, new_tiles, exited = np.zeros((3, len(n_floor)))
         moved[events.moved] = 1.0
         new_tiles[events.explored] = 1.0
-        if events.t == 1:
-            new_tiles[events.moved] += 1.0  # the start tile, paid with the first step
+        new_tiles[events.first] += 1.0  # the start tile, paid with the first step
         exited[events.exited] = 1.0
         return self.exit_credit * exited - self.step_cost * moved + self.explore_credit * new_tiles / n_floor
 
