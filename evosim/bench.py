@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .data import DEPLOY_WORLD, TRAIN_WORLD
+from .envs import VARIANTS
 from .minds import MINDS, make_mind
 from .optimizers import OPTIMIZERS, algorithms
 from .optimizers.gradient import GradientSettings
@@ -18,6 +19,7 @@ from .worlds import load_world
 from .worlds.maze.episodes import run
 
 MAZES = 8  # mazes each agent runs, as in a default generation
+ENVS = 256  # sub-environments of the vector env measured
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class BenchSettings(Settings):
 
     population: int = setting(1000, "agents evaluated at once, and individuals per generation", least=2)
     repeats: int = setting(3, "runs of each evaluation; the best counts", least=1)
+    env_steps: int = setting(20_000, "random-action steps of the single Gymnasium env (the vector env: ten times "
+                                     "as many)", least=1)
 
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
@@ -68,6 +72,38 @@ def bench_gradient(world, mind, seeds: int = 8, updates: int = 5,
             "updates_per_s": updates / seconds, "episodes_per_s": updates * per_update / seconds}
 
 
+def env_steps_per_second(env_id: str, num_envs: int, steps: int, repeats: int) -> float:
+    """Best random-action steps per second of a Gymnasium id, resets included.
+
+    One env (``num_envs`` 1) goes through ``gymnasium.make`` and is reset when an
+    episode ends; more go through ``gymnasium.make_vec`` with the native vector
+    entry point, which resets them itself.
+    """
+    import gymnasium
+
+    best = 0.0
+    for _ in range(repeats):
+        if num_envs == 1:
+            env = gymnasium.make(env_id)
+            env.reset(seed=0)
+            env.action_space.seed(0)
+            start = time.perf_counter()
+            for _ in range(steps):
+                _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+                if terminated or truncated:
+                    env.reset()
+        else:
+            env = gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
+            env.reset(seed=0)
+            env.action_space.seed(0)
+            start = time.perf_counter()
+            for _ in range(steps // num_envs):
+                env.step(env.action_space.sample())
+        best = max(best, steps / (time.perf_counter() - start))
+        env.close()
+    return best
+
+
 def bench(settings: BenchSettings) -> None:
     population, repeats = settings.population, settings.repeats
     worlds = [load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)]
@@ -87,5 +123,11 @@ def bench(settings: BenchSettings) -> None:
             print(f"gradient: {fig['updates_per_s']:.2f} updates/s for {fig['learners']} {fig['mind']} learners "
                   f"({fig['episodes_per_update']} {worlds[0].name} episodes per update, "
                   f"{fig['episodes_per_s']:,.0f} episodes/s)")
+    print(f"gymnasium, random actions, resets included (best of {repeats}):")
+    for env_id in VARIANTS:
+        for num_envs, steps in ((1, settings.env_steps), (ENVS, 10 * settings.env_steps)):
+            rate = env_steps_per_second(env_id, num_envs, steps, repeats)
+            what = "single env" if num_envs == 1 else f"vector env x {num_envs}"
+            print(f"  {env_id:24s} {what:17s} {rate:>12,.0f} steps/s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:,.0f} MiB")

@@ -5,7 +5,7 @@ from evosim.cli import main
 
 
 def test_bench_prints_speed_figures(capsys):
-    assert main(["bench", "--population", "20", "--repeats", "1"]) == 0
+    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000"]) == 0
     out = capsys.readouterr().out
     rates = re.findall(r"(maze-\w+)\s+(planner|reflex)\s+([\d,]+) agent-steps/s", out)
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
@@ -13,6 +13,8 @@ def test_bench_prints_speed_figures(capsys):
     assert all(int(r.replace(",", "")) > 0 for _, _, r in rates)
     assert re.search(r"evolution: [\d.]+ s per generation of 20 planners", out)
     assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
+    envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
+    assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
 
 
 def test_quick_demo_trains_deploys_and_reports_every_arm(tmp_path, capsys):

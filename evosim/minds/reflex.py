@@ -91,12 +91,19 @@ class ReflexController:
     def __init__(self, mind: Reflex, params: np.ndarray, episodes):
         self.mind, self.episodes = mind, episodes
         self.params = params.astype(np.float32)
-        b, r = episodes.batch, mind.radius
-        index = np.pad(b.index, ((0, 0), (r, r), (r, r)), constant_values=-1)
-        window = (b.tiles + r)[:, :, None, None, :] + window_offsets(r)[None, None]  # (K, F, 4, W*W, 2)
-        maze = np.arange(b.size)[:, None, None, None]
+        b = episodes.batch
         #: floor tile (or -1) under each window cell, by (maze, tile, heading) flattened
-        self.window = index[maze, window[..., 0], window[..., 1]].reshape(-1, window.shape[3])
+        self.window = np.empty((b.size * b.width * 4, (2 * mind.radius + 1) ** 2), np.int64)
+        self.refresh(np.arange(b.size))
+
+    def refresh(self, mazes: np.ndarray) -> None:
+        """Build the window table's rows of ``mazes`` (again, after the batch swapped them)."""
+        b, r = self.episodes.batch, self.mind.radius
+        index = np.pad(b.index[mazes], ((0, 0), (r, r), (r, r)), constant_values=-1)
+        window = (b.tiles[mazes] + r)[:, :, None, None, :] + window_offsets(r)[None, None]  # (M, F, 4, W*W, 2)
+        maze = np.arange(len(mazes))[:, None, None, None]
+        rows = index[maze, window[..., 0], window[..., 1]]
+        self.window.reshape(b.size, -1, rows.shape[-1])[mazes] = rows.reshape(len(mazes), -1, rows.shape[-1])
 
     def observe(self) -> np.ndarray:
         """Every slot's input vector, shape (A, K, n_inputs); finished slots see zeros."""

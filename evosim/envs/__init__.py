@@ -1,0 +1,37 @@
+"""evosim's worlds behind Gymnasium's API: :class:`MazeEnv`, :class:`MazeVectorEnv`, and their ids.
+
+Following MiniGrid, one world class is registered twice: ``evosim/Maze-Train-v0``
+and ``evosim/Maze-Deploy-v0`` differ only in their world file (the Deploy id
+classifies outcomes against maze_train). Each id has a vector entry point, so
+``gymnasium.make_vec(id, num_envs=N, vectorization_mode="vector_entry_point")``
+makes the native vector environment. Importing this package (and so ``import
+evosim``) registers the ids.
+"""
+from __future__ import annotations
+
+import gymnasium
+
+from ..data import DEPLOY_WORLD, TRAIN_WORLD
+from .single import MazeEnv
+from .slots import ACTIONS, MAZE_CHANNELS, OBSERVATIONS
+from .vector import MazeVectorEnv
+
+#: Each id's keyword arguments: its world file, and the world its outcomes are classified against.
+VARIANTS = {"evosim/Maze-Train-v0": {"world": str(TRAIN_WORLD)},
+            "evosim/Maze-Deploy-v0": {"world": str(DEPLOY_WORLD), "train_world": str(TRAIN_WORLD)}}
+
+__all__ = ["ACTIONS", "MAZE_CHANNELS", "OBSERVATIONS", "VARIANTS", "MazeEnv", "MazeVectorEnv", "register_envs"]
+
+
+def register_envs():
+    """Register the train and deploy variants with Gymnasium; later calls change nothing."""
+    for env_id, kwargs in VARIANTS.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(env_id, entry_point="evosim.envs:MazeEnv",
+                               vector_entry_point="evosim.envs:MazeVectorEnv", kwargs=kwargs)
+
+
+# Importing this package registers the variants, so that
+# gymnasium.make("evosim.envs:evosim/Maze-Train-v0") works even where ``import evosim``
+# alone does not run evosim/__init__.py (e.g. a clone named evosim in the working folder).
+register_envs()

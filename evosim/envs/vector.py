@@ -1,0 +1,67 @@
+"""``MazeVectorEnv``: N maze episodes stepped together in numpy, behind Gymnasium's vector API."""
+from __future__ import annotations
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from ..data import TRAIN_WORLD
+from .single import MazeEnv, as_world
+from .slots import EnvSlots
+
+
+class MazeVectorEnv(VectorEnv):
+    """``num_envs`` independent :class:`MazeEnv` episodes in one batch, with Gymnasium 1.x autoreset.
+
+    After a sub-environment's episode ends, its next ``step`` resets it (the
+    action is ignored; reward 0, not terminated, not truncated), as Gymnasium's
+    ``NEXT_STEP`` autoreset mode says. ``reset(seed=s)`` seeds sub-environment i
+    with ``s + i``, so sub-environment i meets the mazes a :class:`MazeEnv` reset
+    with seed ``s + i`` meets. ``info`` holds arrays with ``_key`` masks: every
+    step ``maze_seed``, ``steps`` and ``exit_reached`` for all; ``outcome``,
+    ``proxy``, ``exit_step``, ``apples``, ``apples_<colour>`` and ``explored`` for
+    the sub-environments whose episode ended at this step.
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+
+    def __init__(self, num_envs: int = 8, world=TRAIN_WORLD, observation: str = "window", train_world=None):
+        self.world = as_world(world)
+        self.num_envs = num_envs
+        self.slots = EnvSlots(self.world, num_envs, observation,
+                              None if train_world is None else as_world(train_world))
+        self.single_observation_space = self.slots.space
+        self.single_action_space = self.slots.action_space
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        self.metadata = MazeVectorEnv.metadata | {"render_fps": MazeEnv.metadata["render_fps"]}
+        self._pending = np.zeros(num_envs, bool)  # episodes that ended at the last step: reset at the next
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        if seed is not None or self.slots.episodes is None:
+            self.slots.seed(seed)
+        self.slots.reset(np.arange(self.num_envs))
+        self._pending[:] = False
+        return self.slots.observe(), self._info()
+
+    def step(self, actions):
+        pending = np.flatnonzero(self._pending)
+        reward, terminated, truncated, ended = self.slots.step(actions)
+        final = self.slots.final_info(ended) if len(ended) else {}
+        if len(pending):
+            self.slots.reset(pending)
+        self._pending[:] = False
+        self._pending[ended] = True
+        info = self._info()
+        mask = self._pending.copy()
+        for key, values in final.items():
+            column = np.zeros(self.num_envs, values.dtype)
+            column[ended] = values
+            info[key], info[f"_{key}"] = column, mask
+        return self.slots.observe(), reward, terminated, truncated, info
+
+    def _info(self) -> dict:
+        e, every = self.slots.episodes, np.ones(self.num_envs, bool)
+        return {"maze_seed": self.slots.maze_seed.copy(), "_maze_seed": every,
+                "steps": e.steps.copy(), "_steps": every, "exit_reached": e.exit_reached.copy(),
+                "_exit_reached": every}
