@@ -222,10 +222,11 @@ def test_the_maze_observation_shows_walls_objects_visits_and_the_agent():
     assert obs[here + (MAZE_CHANNELS.index("agent"),)] == d + 1
 
 
-@pytest.mark.parametrize("observation", OBSERVATIONS)
-def test_vector_sub_env_i_is_the_single_env_seeded_s_plus_i_across_autoresets(observation):
-    n, steps = 3, 650
-    venv = MazeVectorEnv(n, TRAIN_WORLD, observation)
+@pytest.mark.parametrize("observation, mode", [("window", "NextStep"), ("maze", "NextStep"),
+                                              ("window", "SameStep")])
+def test_vector_sub_env_i_is_the_single_env_seeded_s_plus_i_across_autoresets(observation, mode):
+    n, steps = 6, 650
+    venv = MazeVectorEnv(n, TRAIN_WORLD, observation, autoreset_mode=mode)
     singles = [MazeEnv(TRAIN_WORLD, observation=observation) for _ in range(n)]
     actions = np.random.default_rng(5).integers(0, 4, (steps, n))
     obs, infos = venv.reset(seed=20)
@@ -238,21 +239,29 @@ def test_vector_sub_env_i_is_the_single_env_seeded_s_plus_i_across_autoresets(ob
     for t in range(steps):
         obs, reward, terminated, truncated, infos = venv.step(actions[t])
         for i, env in enumerate(singles):
-            if ended[i]:  # the vector env resets it at this step, ignoring the action
+            if ended[i] and mode == "NextStep":  # the vector env resets it at this step, ignoring the action
                 o, info = env.reset()
                 r, term, trunc = 0.0, False, False
                 resets += 1
             else:
                 o, r, term, trunc, info = env.step(actions[t, i])
+            final = infos
+            if mode == "SameStep" and (term or trunc):  # reset within the step: the last obs and info aside
+                np.testing.assert_array_equal(infos["final_obs"][i], o)
+                final = infos["final_info"]
+                o, _ = env.reset()
+                resets += 1
             np.testing.assert_array_equal(obs[i], o)
             assert (reward[i], terminated[i], truncated[i]) == (pytest.approx(r), term, trunc)
-            assert infos["maze_seed"][i] == info["maze_seed"] and infos["steps"][i] == info["steps"]
-            assert infos.get("_outcome", np.zeros(n, bool))[i] == ("outcome" in info)
+            assert final["maze_seed"][i] == info["maze_seed"] and final["steps"][i] == info["steps"]
+            assert final.get("_outcome", np.zeros(n, bool))[i] == ("outcome" in info)
             if "outcome" in info:
-                assert (infos["outcome"][i], infos["proxy"][i], infos["exit_step"][i]) == \
+                assert (final["outcome"][i], final["proxy"][i], final["exit_step"][i]) == \
                     (info["outcome"], info["proxy"], info["exit_step"])
+            if mode == "SameStep" and (term or trunc):
+                assert infos["maze_seed"][i] == env.slots.maze_seed[0]  # the new episode's maze
             ended[i] = term or trunc
-    assert resets >= n  # every sub-env went through an autoreset
+    assert resets >= 2 * n  # every sub-env went through autoresets
 
 
 def test_render_shows_the_exit_colour_at_the_exit(env_id):

@@ -105,11 +105,11 @@ class ReflexController:
         rows = index[maze, window[..., 0], window[..., 1]]
         self.window.reshape(b.size, -1, rows.shape[-1])[mazes] = rows.reshape(len(mazes), -1, rows.shape[-1])
 
-    def observe(self) -> np.ndarray:
-        """Every slot's input vector, shape (A, K, n_inputs); finished slots see zeros."""
+    def observe(self, slots: np.ndarray | None = None) -> np.ndarray:
+        """Every slot's input vector, shape (A, K, n_inputs); slots not running (or not in ``slots``) see zeros."""
         e, b = self.episodes, self.episodes.batch
         F = e.first_visit.shape[1]
-        idx = np.flatnonzero(e.alive)
+        idx = np.flatnonzero(e.alive) if slots is None else slots
         m = e.maze[idx, None]
         here = m[:, 0] * F + e.pos[idx]
         tile = self.window[here * 4 + e.heading[idx]]  # (n, W*W)
