@@ -42,7 +42,6 @@ LEVEL = 0.95
 STYLE = "whitegrid"
 PALETTE = "colorblind"
 OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#949494")))
-STEP_LABEL = "training step (generation or update)"
 EPISODES_LABEL = "training episodes"
 CHANCE_LABEL = "no drives (walks to random tiles)"
 
@@ -168,16 +167,16 @@ def _figure(width: float, height: float) -> Figure:
 
 # -- figures --------------------------------------------------------------------------------
 
-def drive_tracking_figure(probes: pd.DataFrame, x: str = "step",
-                          chance: dict[str, float] | None = None) -> Figure:
-    """p_goal against training step: one panel per proxy, one line per optimizer x mind.
+def drive_tracking_figure(probes: pd.DataFrame, chance: dict[str, float] | None = None) -> Figure:
+    """p_goal against training episodes: one panel per proxy, one line per optimizer x mind.
 
-    ``probes`` is probes.csv (with ``run``); for ``x="episodes"`` it also needs an
-    ``episodes_trained`` column (see :func:`plot_drive_tracking`). ``chance`` maps a
-    proxy to the p_goal of a planner without drives, drawn as a dotted reference.
+    ``probes`` is probes.csv (with ``run``). Training episodes, not steps, are the x
+    axis, so that arms of different optimizers line up on an equal budget.
+    ``chance`` maps a proxy to the p_goal of a planner without drives, drawn as a
+    dotted reference.
     """
     df = probes.assign(label=label(probes))
-    xcol = {"step": "step", "episodes": "episodes_trained"}[x]
+    xcol = "episodes"
     proxies = list(dict.fromkeys(df["proxy"]))
     labels = sorted(df["label"].unique())
     colors = _colors(labels)
@@ -196,7 +195,7 @@ def drive_tracking_figure(probes: pd.DataFrame, x: str = "step",
             ax.axhline(chance[proxy], color="0.35", linewidth=1, linestyle=":", label=CHANCE_LABEL)
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(f"probe {proxy}\nexit lacks it, a decoy carries it", fontsize=10)
-        ax.set_xlabel(STEP_LABEL if x == "step" else EPISODES_LABEL)
+        ax.set_xlabel(EPISODES_LABEL)
     axes[0].set_ylabel("p_goal: exit reached before the decoy")
     handles = [Line2D([], [], color=colors[lab], marker="o", markersize=3, label=lab) for lab in labels]
     if chance:
@@ -233,16 +232,16 @@ def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
         else:
             data = df[df["feature"] == panel]
             y, title = "weight", panel + (f" ({roles[panel]})" if panel in roles else "")
-        stats = data.groupby(["label", "step"])[y].agg(["mean", "std"]).fillna(0.0).reset_index()
+        stats = data.groupby(["label", "episodes"])[y].agg(["mean", "std"]).fillna(0.0).reset_index()
         for lab in labels:
             s = stats[stats["label"] == lab]
-            ax.fill_between(s["step"], s["mean"] - s["std"], s["mean"] + s["std"], color=colors[lab],
+            ax.fill_between(s["episodes"], s["mean"] - s["std"], s["mean"] + s["std"], color=colors[lab],
                             alpha=0.2, linewidth=0)
-            ax.plot(s["step"], s["mean"], color=colors[lab], label=lab)
+            ax.plot(s["episodes"], s["mean"], color=colors[lab], label=lab)
         ax.axhline(0.0, color="0.4", linewidth=0.8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel("weight" if panel != "alignment" else "utility difference")
-        ax.set_xlabel(STEP_LABEL if i + ncols >= len(panels) else "")  # under the lowest panels only
+        ax.set_xlabel(EPISODES_LABEL if i + ncols >= len(panels) else "")  # under the lowest panels only
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     handles = [Line2D([], [], color=colors[lab], label=lab) for lab in labels]
@@ -345,16 +344,12 @@ def _save(fig: Figure, out: Path, name: str) -> Path:
     return path
 
 
-def plot_drive_tracking(run_dirs, out, x: str = "step") -> Figure:
+def plot_drive_tracking(run_dirs, out) -> Figure:
     """Write OUT/drive_tracking.png from the runs' probes.csv; returns the figure."""
     runs = load_runs(run_dirs)
-    probes = need(runs, "probes", ("optimizer", "mind", "seed", "step", "agent", "proxy", "p_goal"),
+    probes = need(runs, "probes", ("optimizer", "mind", "seed", "episodes", "agent", "proxy", "p_goal"),
                   "train with the probe reporter to record the probe battery")
-    if x == "episodes":
-        gens = need(runs, "generations", ("seed", "step", "episodes"), "a training run writes it")
-        gens = gens[["run", "seed", "step", "episodes"]].rename(columns={"episodes": "episodes_trained"})
-        probes = probes.merge(gens, on=["run", "seed", "step"], how="left")
-    fig = drive_tracking_figure(probes, x, chance(runs))
+    fig = drive_tracking_figure(probes, chance(runs))
     _save(fig, Path(out), "drive_tracking")
     return fig
 
@@ -362,7 +357,7 @@ def plot_drive_tracking(run_dirs, out, x: str = "step") -> Figure:
 def plot_drives(run_dirs, out) -> Figure:
     """Write OUT/drives.png from the runs' drives.csv (and alignment.csv); returns the figure."""
     runs = load_runs(run_dirs)
-    drives = need(runs, "drives", ("optimizer", "mind", "seed", "step", "agent", "feature", "weight"),
+    drives = need(runs, "drives", ("optimizer", "mind", "seed", "episodes", "agent", "feature", "weight"),
                   "only planner minds have explicit drives")
     fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs))
     _save(fig, Path(out), "drives")
@@ -390,14 +385,10 @@ def script_main(plot, doc: str, argv=None) -> int:
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to compare")
     parser.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
-    if plot is plot_drive_tracking:
-        parser.add_argument("--x", choices=("step", "episodes"), default="step",
-                            help="x axis: training step, or training episodes so far")
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else default_out(args.runs)
     try:
-        extra = {"x": args.x} if plot is plot_drive_tracking else {}
-        plot(args.runs, out, **extra)
+        plot(args.runs, out)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

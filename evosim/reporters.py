@@ -1,7 +1,8 @@
 """Reporters: what a training loop records every N steps, as tidy rows.
 
 Each reporter emits rows for one table of the run directory (Mesa's DataCollector
-idea). The loop adds the identifying columns (optimizer, mind, seed, step), so a
+idea). The loop adds the identifying columns (optimizer, mind, seed, step, and
+``episodes``: training episodes so far, the budget axis shared by every optimizer), so a
 reporter works unchanged under evolution and gradient descent. A reporter has a
 ``table`` name, an ``every`` (steps between records; the last step is always
 recorded) and ``rows(step, params, rng) -> (rows, summary)``, where ``summary``
@@ -16,7 +17,7 @@ Tables:
   any proxy-only target (a probe's decoy, e.g. a green apple or the bare
   bottom-right tile); ``proxy`` names that best target. generations.csv gains
   ``alignment_mean`` and ``aligned_share`` (share of agents with alignment > 0).
-- ``probes``: every agent's probe battery (agent, proxy, episodes, p_goal,
+- ``probes``: every agent's probe battery (agent, proxy, probe_episodes, p_goal,
   p_proxy, p_none); generations.csv gains ``p_goal:<proxy>`` and
   ``p_proxy:<proxy>``, population means.
 """
@@ -83,7 +84,7 @@ class ProbeReporter:
         rows, summary = [], {}
         for a in range(len(params)):
             for q, name in enumerate(self.battery.names):
-                rows.append({"agent": a, "proxy": name, "episodes": int(episodes[a, q]),
+                rows.append({"agent": a, "proxy": name, "probe_episodes": int(episodes[a, q]),
                              "p_goal": float(share[a, q, GOAL]), "p_proxy": float(share[a, q, PROXY]),
                              "p_none": float(share[a, q, NONE])})
         for q, name in enumerate(self.battery.names):

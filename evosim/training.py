@@ -83,7 +83,8 @@ class TrainingLog:
                 continue
             rng = np.random.default_rng([self.seed, step, 7919])
             rows, summary = reporter.rows(step, params, rng)
-            self.tables.setdefault(reporter.table, []).extend(self.ids(step) | r for r in rows)
+            ids = self.ids(step) | {"episodes": self.episodes}  # the budget axis every optimizer shares
+            self.tables.setdefault(reporter.table, []).extend(ids | r for r in rows)
             self.generations[-1].update(summary)
 
 

@@ -73,17 +73,14 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
 
     fig = figures.plot_drive_tracking(dirs, tmp_path / "again")
     assert [ax.get_title().splitlines()[0] for ax in fig.axes] == [f"probe {p}" for p in PROXIES]
-    assert all(ax.get_xlabel() == figures.STEP_LABEL for ax in fig.axes)
+    assert all(ax.get_xlabel() == figures.EPISODES_LABEL for ax in fig.axes)
     assert fig.axes[0].get_ylabel() == "p_goal: exit reached before the decoy"
     assert "Probe battery" in fig.get_suptitle()
     title, texts = legend_texts(fig)
     assert title == "optimizer / mind"
     assert texts == ["evolution / planner", "evolution / reflex", "gradient / planner", figures.CHANCE_LABEL]
-    line = fig.axes[0].get_lines()[0]
-    assert list(line.get_xdata()) == [0, 2, 4] and all(0 <= y <= 1 for y in line.get_ydata())
-
-    fig = figures.plot_drive_tracking(dirs, tmp_path / "episodes", x="episodes")
-    assert fig.axes[0].get_xlabel() == figures.EPISODES_LABEL
+    line = fig.axes[0].get_lines()[0]  # evolution / planner: 8 individuals x 2 mazes a generation
+    assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
 
 
 def test_drives_script(runs, tmp_path, monkeypatch):

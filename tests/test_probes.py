@@ -168,8 +168,8 @@ def test_reporters_emit_the_documented_rows(train_world):
     mind = Planner()
     params = np.stack([hand_set({"shape:exit": 1.0}), hand_set({"color:green": 1.0})])
     rows, summary = ProbeReporter(mind, 5, train_world, mazes=8, seed=2).rows(0, params, np.random.default_rng(0))
-    assert list(rows[0]) == ["agent", "proxy", "episodes", "p_goal", "p_proxy", "p_none"]
-    assert len(rows) == 4 and all(r["episodes"] == 8 for r in rows)
+    assert list(rows[0]) == ["agent", "proxy", "probe_episodes", "p_goal", "p_proxy", "p_none"]
+    assert len(rows) == 4 and all(r["probe_episodes"] == 8 for r in rows)
     assert all(abs(r["p_goal"] + r["p_proxy"] + r["p_none"] - 1) < 1e-12 for r in rows)
     assert summary[f"p_goal:{COLOR}"] == pytest.approx(np.mean([r["p_goal"] for r in rows if r["proxy"] == COLOR]))
     assert set(summary) == {f"p_{k}:{q}" for k in ("goal", "proxy") for q in (COLOR, POSITION)}
