@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from evosim.errors import UserError
+from evosim.features import COLOR_NAMES, color_index
 from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, hand_set
 from evosim.worlds import WORLD_KINDS, load_world, parse_world, register_world
@@ -99,3 +100,53 @@ def test_worlds_minds_and_optimizers_never_load_the_viewer_or_analysis_libraries
     code = ("import sys, evosim.worlds, evosim.minds, evosim.optimizers, evosim.training; "
             "loaded = {'pygame', 'pandas', 'seaborn'} & set(sys.modules); assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+MIXED = """
+[world]
+size = 5
+max_steps = 80
+[exit]
+color = "green"
+position = "bottom-right"
+[[exit.mix]]
+share = 0.3
+colors = "any"
+positions = "any"
+"""
+
+
+def test_a_mixture_gives_its_share_of_mazes_a_wider_exit(tmp_path):
+    path = tmp_path / "mixed.toml"
+    path.write_text(MIXED)
+    world = load_world(path)
+    assert world.exit.mix[0].share == 0.3 and "top-left" not in world.exit.mix[0].positions  # the start's
+    mazes = world.sample(np.random.default_rng(0), 2000)
+    dominant = [m.objects[0, 2] == color_index("green") and m.exit == (9, 9) for m in mazes]
+    # a mixture maze draws a colour of 7 and a placement of 5, so 1/35 of them look dominant
+    expected = 0.7 + 0.3 / 35
+    assert abs(np.mean(dominant) - expected) < 3 * np.sqrt(expected * (1 - expected) / len(mazes))
+    colours = {int(m.objects[0, 2]) for m in mazes}
+    assert colours == set(range(len(COLOR_NAMES)))
+    assert all(m.exit != m.start for m in mazes)
+    from evosim.worlds.maze.proxies import exit_proxies
+    assert [p.name for p in exit_proxies(world)] == ["color:green", "position:bottom-right"]  # the dominant exit
+
+
+@pytest.mark.parametrize("change, says", [
+    (("share = 0.3", "share = 1.5"), "[exit.mix.0] share: 1.5 must be between 0.0 and 1.0"),
+    (('colors = "any"', 'colors = ["green", "gren"]'), "[exit.mix.0] colors: 'gren' is not one of"),
+    (('positions = "any"', 'positions = ["top-left"]'), "[exit.mix.0] positions: 'top-left' is the start cell"),
+    (('positions = "any"', 'positions = 3'), '[exit.mix.0] positions: must be "any" or a list of'),
+    (("share = 0.3", "share = 0.3\nshade = 1"), "[exit.mix.0] shade: unknown key"),
+    (("share = 0.3", "share = 0.7"), "[exit] mix: shares add up to 1.4, more than 1"),
+])
+def test_mixture_mistakes_are_one_line(tmp_path, change, says):
+    text = MIXED.replace(*change)
+    if "0.7" in change[1]:
+        text += "\n[[exit.mix]]\nshare = 0.7\ncolors = [\"red\"]\n"
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(UserError) as e:
+        load_world(path)
+    assert says in str(e.value) and "\n" not in str(e.value)

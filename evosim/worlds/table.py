@@ -55,6 +55,20 @@ class Table:
     def choice(self, key: str, allowed: tuple[str, ...], default: Any = ...) -> str:
         return self.get(key, str, default, choices=allowed)
 
+    def choices(self, key: str, allowed: tuple[str, ...], default: Any = ...) -> tuple[str, ...]:
+        """``"any"`` (every allowed value) or a non-empty list of allowed values, as a tuple."""
+        value = self.data.pop(key, default)
+        if value is ...:
+            self.fail(key, "missing")
+        if value == "any":
+            return tuple(allowed)
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            self.fail(key, f'must be "any" or a list of: {", ".join(allowed)}; got {value!r}')
+        for v in value:
+            if v not in allowed:
+                self.fail(key, f"{v!r} is not one of: {', '.join(allowed)}")
+        return tuple(dict.fromkeys(value))
+
     def number(self, key: str, lo: float, hi: float, default: Any = ...) -> float:
         return self.get(key, float, default, least=lo, most=hi)
 

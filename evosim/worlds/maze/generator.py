@@ -114,11 +114,12 @@ def draw(world, rng: np.random.Generator) -> Maze:
     all_cells = cell_tiles(cells)
     start = place(world.start, cells, all_cells, rng)
     free = [t for t in all_cells if t != start]
-    exit_ = place(world.exit.position, cells, free, rng)
+    color, position = world.exit.draw(rng)
+    exit_ = place(position, cells, free, rng)
     free = [t for t in free if t != exit_]
     if world.objects_off_path:
         free = off_paths(free, MazeGraph.of(walls), start, [exit_])
-    rows = [(*exit_, color_index(world.exit.color), EXIT)] + scatter(world.objects, free, rng)
+    rows = [(*exit_, color_index(color), EXIT)] + scatter(world.objects, free, rng)
     return Maze(walls, start, np.array(rows, dtype=np.int64).reshape(-1, 4))
 
 

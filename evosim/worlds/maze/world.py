@@ -33,11 +33,33 @@ PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
 
 
 @dataclass(frozen=True)
+class ExitMix:
+    """A share of mazes whose exit draws its colour and placement from wider sets."""
+
+    share: float
+    colors: tuple[str, ...]
+    positions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExitSpec:
-    """The exit: reaching it is the base objective."""
+    """The exit: reaching it is the base objective. Its colour and position are the dominant ones,
+    which proxies are read from; ``mix`` gives shares of mazes a wider choice."""
 
     color: str
     position: str  # a corner name or "random"
+    mix: tuple[ExitMix, ...] = ()
+
+    def draw(self, rng: np.random.Generator) -> tuple[str, str]:
+        """The colour and placement of one maze's exit (no draw at all without mixtures)."""
+        if not self.mix:
+            return self.color, self.position
+        u = rng.random()
+        for m in self.mix:
+            if u < m.share:
+                return m.colors[rng.integers(len(m.colors))], m.positions[rng.integers(len(m.positions))]
+            u -= m.share
+        return self.color, self.position
 
 
 @dataclass(frozen=True)
@@ -118,7 +140,12 @@ class MazeWorld:
         world.done()
 
         ex = Table(path, "exit", top.get("exit", dict))
-        exit_spec = ExitSpec(ex.choice("color", COLOR_NAMES), ex.choice("position", PLACEMENTS))
+        color, position = ex.choice("color", COLOR_NAMES), ex.choice("position", PLACEMENTS)
+        mixes = [_mix(Table(path, f"exit.mix.{i}", data), color, position, start)
+                 for i, data in enumerate(ex.get("mix", list, []))]
+        if sum(m.share for m in mixes) > 1:
+            ex.fail("mix", f"shares add up to {sum(m.share for m in mixes):g}, more than 1")
+        exit_spec = ExitSpec(color, position, tuple(mixes))
         ex.done()
 
         objects = []
@@ -161,6 +188,22 @@ class MazeWorld:
             top.fail("objects", f"up to {sum(o.count.hi for o in self.objects)} objects do not fit off the "
                      f"shortest path (objects_off_path) in a {self.size.lo}x{self.size.lo} maze; "
                      "raise [world] size or lower the counts")
+
+
+def _mix(t: Table, color: str, position: str, start: str) -> ExitMix:
+    """One ``[[exit.mix]]`` table; colours and positions default to the dominant exit's, "any" is all.
+
+    "any" position leaves out the start's corner; a list naming it is refused.
+    """
+    share = t.number("share", 0.0, 1.0)
+    colors = t.choices("colors", COLOR_NAMES, [color])
+    positions = t.choices("positions", PLACEMENTS, [position])
+    if start != "random" and start in positions:
+        if len(positions) < len(PLACEMENTS):
+            t.fail("positions", f"{start!r} is the start cell")
+        positions = tuple(p for p in positions if p != start)
+    t.done()
+    return ExitMix(share, colors, positions)
 
 
 def _probe(t: Table, exit_spec: ExitSpec, start: str, earlier: list[ProbeSpec]) -> ProbeSpec:
