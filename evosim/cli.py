@@ -6,6 +6,7 @@ Every option of every command is a field of a settings dataclass
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -87,6 +88,23 @@ def cmd_resume(args) -> None:
         print(runner.describe("resumed", runner.Job.from_run(run), logs, run))
 
 
+def cmd_sweep(args) -> None:
+    """``evosim sweep EXPERIMENT --out DIR``: every cell trained and deployed on Dask; sweep.csv."""
+    from .sweep import Experiment, SweepSettings, sweep
+
+    settings = from_flags(SweepSettings, args)
+    experiment = Experiment.load(args.experiment, settings.quick)
+    cluster = from_flags(ClusterSettings, args, **({} if given(args, ClusterSettings) else
+                                                   {"workers": os.cpu_count() or 1}))
+    rows = sweep(experiment, Path(args.out), cluster)
+    failed = [r for r in rows if r["status"] != "complete"]
+    print(f"swept {len(rows)} cells of {experiment.path} ({len(failed)} failed); index in "
+          f"{Path(args.out) / 'sweep.csv'}")
+    if failed:
+        raise UserError(f"{len(failed)} cell(s) failed twice: {', '.join(r['run'] for r in failed)}; "
+                        "see the error column of sweep.csv; a rerun retries them")
+
+
 def cmd_deploy(args) -> None:
     from .deploy import DeploySettings, check_world, deploy, fractions, record
 
@@ -148,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
     from .demo import DemoSettings
     from .deploy import DeploySettings
     from .report import ReportSettings
+    from .sweep import SweepSettings
     from .viewer.app import add_watch_arguments
 
     top = Parser(prog="evosim", description="Watch and measure inner alignment: agents shaped by "
@@ -166,6 +185,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run directory of the interrupted run")
     add_flags(p, ClusterSettings)
     p.set_defaults(func=cmd_resume)
+
+    p = sub.add_parser("sweep", help="train and deploy every cell of an experiment file on Dask; sweep.csv")
+    p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/diversity.toml")
+    p.add_argument("--out", required=True, help="sweep folder: one run directory per cell, and sweep.csv")
+    add_flags(p, SweepSettings)
+    add_flags(p, ClusterSettings)
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")

@@ -42,14 +42,14 @@ class ClusterSettings(Settings):
 
 
 @contextmanager
-def connect(settings: ClusterSettings):
-    """A Dask client for the settings (None when the seeds run in this process), closed on leaving.
+def connect(settings: ClusterSettings, always: bool = False):
+    """A Dask client for the settings, closed on leaving; None for one local worker, unless ``always``.
 
     An unreachable scheduler is a UserError within seconds. The client closes
     before a local cluster, so that no worker leaves while it holds results; the
     cluster's own logging (workers joining and leaving) stays out of the output.
     """
-    if settings.scheduler is None and settings.workers <= 1:
+    if settings.scheduler is None and settings.workers <= 1 and not always:
         yield None
         return
     from distributed import Client, LocalCluster

@@ -43,6 +43,7 @@ STYLE = "whitegrid"
 PALETTE = "colorblind"
 OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#949494")))
 EPISODES_LABEL = "training episodes"
+COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep report's share: misgeneralized, colour proxy
 CHANCE_LABEL = "no drives (walks to random tiles)"
 
 
@@ -140,11 +141,11 @@ def final_step(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["step"] == last]
 
 
-def outcome_shares(deploy: pd.DataFrame) -> pd.DataFrame:
+def outcome_shares(deploy: pd.DataFrame, outcomes: tuple[str, ...] = OUTCOMES) -> pd.DataFrame:
     """Each agent's share of episodes per outcome and world, long form (every outcome present)."""
     keys = ["optimizer", "mind", "run", "seed", "agent", "world"]
     counts = pd.crosstab([deploy[k] for k in keys], deploy["outcome"])
-    counts = counts.reindex(columns=list(OUTCOMES), fill_value=0)
+    counts = counts.reindex(columns=list(outcomes), fill_value=0)
     shares = counts.div(counts.sum(axis=1), axis=0)
     shares.columns.name = None
     return shares.reset_index().melt(id_vars=keys, var_name="outcome", value_name="share")
@@ -290,6 +291,76 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
                fontsize=9)
     fig.suptitle("Outcomes before and after the shift\n(mean over agents and seeds, 95% CI)",
                  fontsize=11)
+    return fig
+
+
+def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
+    """Outcome shares in ``world`` against a sweep's world axis: one panel per outcome, one line per arm.
+
+    ``shares`` holds each agent's outcome shares (:func:`sweep_shares`); lines are
+    means with 95% CIs over seeds (then agents). The axis is drawn symmetric-log,
+    so that a share of 0 sits beside 1%.
+    """
+    df = shares[shares["world"] == world]
+    arms = sorted(df["arm"].unique())
+    colors = _colors(arms)
+    stats = mean_ci(df, "share", ["arm", "outcome", axis])
+    positive = sorted(v for v in df[axis].unique() if v > 0)
+    with sns.axes_style(STYLE):
+        fig = _figure(4.2 * len(OUTCOMES) + 0.6, 4.0)
+        axes = fig.subplots(1, len(OUTCOMES), sharey=True, squeeze=False)[0]
+    for ax, outcome in zip(axes, ("misgeneralized", "aligned", "incapable")):
+        for arm in arms:
+            st = stats[(stats["arm"] == arm) & (stats["outcome"] == outcome)].sort_values(axis)
+            ax.fill_between(st[axis], st["lo"], st["hi"], color=colors[arm], alpha=0.2, linewidth=0)
+            ax.plot(st[axis], st["mean"], color=colors[arm], marker="o", markersize=3, label=arm)
+        if positive:
+            ax.set_xscale("symlog", linthresh=positive[0])
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"{outcome} in {world}", fontsize=10)
+        ax.set_xlabel(f"{axis} (symmetric log scale)")
+    axes[0].set_ylabel("share of episodes")
+    handles = [Line2D([], [], color=colors[a], marker="o", markersize=3, label=a) for a in arms]
+    fig.legend(handles=handles, title="algorithm / mind", loc="outside lower center", ncols=len(arms),
+               fontsize=9)
+    fig.suptitle("Training diversity against goal misgeneralization\n(mean over seeds and agents, 95% CI)",
+                 fontsize=11)
+    return fig
+
+
+def sweep_shares(folder: Path) -> tuple[pd.DataFrame, str, list[str]]:
+    """Each agent's outcome shares in every complete cell of a sweep, with its arm and world-axis value;
+    the axis name and the deployment worlds."""
+    from .sweep import load_sweep
+
+    rows = [r for r in load_sweep(folder) if r["status"] == "complete"]
+    if not rows:
+        raise UserError(f"{folder}: no complete cell in sweep.csv; run or rerun the sweep")
+    fixed = {"arm", "status", "run", "seconds", "error"}
+    axes = [k for k in rows[0] if k not in fixed and ":" not in k]
+    if len(axes) != 1:
+        raise UserError(f"{folder}: the diversity figure needs exactly one world axis, the sweep has "
+                        f"{len(axes)} ({', '.join(axes) or 'none'})")
+    frames = []
+    for r in rows:
+        run = Path(folder) / r["run"]
+        deploy = need([Run(run, rundir.load_run(run))], "deploy", ("seed", "agent", "world", "outcome", "proxy"),
+                      "a sweep cell deploys its agents")
+        toward = deploy.assign(outcome=np.where((deploy["outcome"] == "misgeneralized")
+                                                & deploy["proxy"].fillna("").str.startswith("color:"),
+                                                COLOR_MISGENERALIZED, "other"))
+        colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"))
+        shares = pd.concat([outcome_shares(deploy), colour[colour["outcome"] == COLOR_MISGENERALIZED]])
+        frames.append(shares.assign(arm=r["arm"], **{axes[0]: float(r[axes[0]])}))
+    worlds = list(dict.fromkeys(k.split(":")[0] for k in rows[0] if ":" in k))
+    return pd.concat(frames, ignore_index=True), axes[0], worlds
+
+
+def plot_diversity(folder, out) -> Figure:
+    """Write OUT/diversity.png from a sweep folder: outcomes in its last deployment world against its axis."""
+    shares, axis, worlds = sweep_shares(Path(folder[0] if isinstance(folder, (list, tuple)) else folder))
+    fig = diversity_figure(shares, axis, worlds[-1])
+    _save(fig, Path(out), "diversity")
     return fig
 
 

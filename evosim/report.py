@@ -32,17 +32,28 @@ class ReportSettings(Settings):
 
 
 def write_report(run_dirs, out=None) -> Path:
-    """Write report.md and its figures for ``run_dirs``; returns the path of report.md.
+    """Write report.md and its figures for ``run_dirs`` (or one sweep folder); returns the path of report.md.
 
     Everything is written into a temporary folder beside ``out`` and moved in at
     the end, so a report that fails leaves ``out`` as it was.
     """
     from . import figures as F
+    from .sweep import SWEEP_CSV
 
-    runs = F.load_runs([Path(d) for d in run_dirs])
-    for run in runs:
-        if not (run.path / "generations.csv").exists():
-            raise UserError(f"{run.path}: no generations.csv; not a finished training run")
+    if len(run_dirs) == 1 and (Path(run_dirs[0]) / SWEEP_CSV).is_file():
+        folder = Path(run_dirs[0])
+        data = F.sweep_shares(folder)
+
+        def draft_report(draft: Path) -> None:
+            _draft_sweep_report(F, folder, data, draft)
+    else:
+        runs = F.load_runs([Path(d) for d in run_dirs])
+        for run in runs:
+            if not (run.path / "generations.csv").exists():
+                raise UserError(f"{run.path}: no generations.csv; not a finished training run")
+
+        def draft_report(draft: Path) -> None:
+            _draft_report(F, runs, draft)
     out = Path(out) if out else F.default_out(run_dirs)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: --out is a file, not a folder")
@@ -52,7 +63,7 @@ def write_report(run_dirs, out=None) -> Path:
     except OSError as e:
         raise UserError(f"{out}: cannot write the report there: {e.strerror or e}") from None
     try:
-        _draft_report(F, runs, draft)
+        draft_report(draft)
         rundir.clear_report(out)
         out.mkdir(exist_ok=True)
         for path in draft.iterdir():
@@ -60,6 +71,35 @@ def write_report(run_dirs, out=None) -> Path:
     finally:
         shutil.rmtree(draft, ignore_errors=True)
     return out / REPORT_MD
+
+
+def _draft_sweep_report(F, folder: Path, data, out: Path) -> None:
+    """report.md and diversity.png of a sweep: outcomes in its deployment world against its world axis."""
+    shares, axis, worlds = data
+    world = worlds[-1]
+    F.diversity_figure(shares, axis, world).savefig(out / "diversity.png")
+    stats = F.mean_ci(shares[shares["world"] == world], "share", ["arm", axis, "outcome"])
+    cell = stats.set_index(["arm", axis, "outcome"])
+    arms, values = sorted(shares["arm"].unique()), sorted(shares[axis].unique())
+    columns = ("misgeneralized", F.COLOR_MISGENERALIZED, "aligned", "incapable")
+    rows = [[arm, f"{v:g}"] + [_pct(*cell.loc[(arm, v, c), ["mean", "lo", "hi"]]) for c in columns]
+            for arm in arms for v in values if (arm, v, "aligned") in cell.index]
+    seeds = shares.groupby(["arm", axis])["seed"].nunique().min()
+    lines = ["# evosim sweep report", "",
+             f"Sweep `{folder}`: {len(shares.groupby(['arm', axis]))} complete cells, {len(arms)} arms x "
+             f"{len(values)} values of `{axis}`, at least {seeds} seeds per cell. Outcomes in **{world}** "
+             "(mean over seeds and agents, 95% CI over seeds, then agents):", ""]
+    lines += _md_table(["arm", axis, *columns], rows)
+    lines += [f"Where colour misgeneralization (misgeneralized toward the training exit's colour) falls "
+              f"below 5% in {world}:", ""]
+    for arm in arms:
+        below = [v for v in values if (arm, v, F.COLOR_MISGENERALIZED) in cell.index
+                 and cell.loc[(arm, v, F.COLOR_MISGENERALIZED), "mean"] < 0.05]
+        aligned = cell.loc[(arm, below[0], "aligned"), "mean"] if below else None
+        lines.append(f"- {arm}: " + (f"from `{axis}` = {below[0]:g} (aligned there: {aligned:.0%})" if below
+                                     else "not at any share swept"))
+    lines += ["", "## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
+    (out / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _draft_report(F, runs, out: Path) -> None:

@@ -1,0 +1,286 @@
+"""``evosim sweep``: many cells of one experiment, each an ordinary run directory, on Dask.
+
+An experiment file names a training world, the deployment worlds, the arms
+(``algorithm/mind``), seeds and budgets, fixed changes to the training world
+(``[sweep.set]``) and world axes (``[sweep.axes]``, dotted keys into the world
+file with the values to sweep). Every combination of arm and axis values is a
+cell: trained (with checkpoints) and deployed into ``OUT/cells/NAME``.
+``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
+time, and outcome fractions per deployment world.
+
+Cells run on a Dask LocalCluster (or any scheduler). A rerun skips finished cells
+and resumes interrupted ones; a cell that fails is retried once, then reported
+while the rest go on. A cell's results do not depend on where or beside what it ran.
+"""
+from __future__ import annotations
+
+import copy
+import time
+import tomllib
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+from typing import Callable
+
+import tomli_w
+from tqdm import tqdm
+
+from . import rundir
+from .checks import problem
+from .cluster import ClusterSettings, connect
+from .data import WORLDS
+from .errors import UserError
+from .minds import MINDS, make_mind
+from .optimizers import OPTIMIZERS
+from .settings import Settings, setting
+from .worlds import load_world, parse_world
+
+SWEEP_CSV = "sweep.csv"
+CELLS = "cells"
+RETRIES = 1
+#: The keys of an experiment's [sweep] table, which its [quick] table may replace.
+SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes"}
+
+
+@dataclass(frozen=True)
+class SweepSettings(Settings):
+    """Settings of ``evosim sweep``."""
+
+    quick: bool = setting(False, "the experiment's [quick] values: a smoke run")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a sweep: an arm, its training world's changes, and what to name it."""
+
+    name: str
+    algorithm: str
+    mind: str
+    world: dict = field(hash=False)  # axis key -> value, applied to the training world
+    budget: int | None = None
+
+    @property
+    def values(self) -> dict:
+        """The cell's axis values, as sweep.csv columns."""
+        return {"arm": f"{self.algorithm}/{self.mind}"} | self.world
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment file."""
+
+    path: Path
+    train: Path
+    deploy: tuple[Path, ...]
+    train_raw: dict = field(hash=False)  # the training world's TOML with [sweep.set] applied
+    seeds: int
+    episodes: int  # deployment episodes per agent
+    budgets: dict = field(hash=False)  # mind -> training episodes, or absent for the default budget
+    cells: tuple[Cell, ...]
+
+    @classmethod
+    def load(cls, path: str | Path, quick: bool = False) -> "Experiment":
+        path = Path(path)
+        try:
+            raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            raise UserError(f"{path}: no such experiment file") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise UserError(f"{path}: not an experiment file: {e}") from None
+        sweep = _table(path, raw, "sweep", SWEEP_KEYS, required={"train", "deploy", "arms"})
+        quick_values = _table(path, raw, "quick", SWEEP_KEYS)
+        _table(path, raw, "", {"sweep", "quick"})
+        if quick:
+            sweep = sweep | quick_values
+        train = _world_file(path, "sweep.train", sweep["train"])
+        deploy = tuple(_world_file(path, "sweep.deploy", d) for d in _list(path, "sweep.deploy", sweep["deploy"]))
+        seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1)
+        episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1)
+        budgets = sweep.get("budgets", {})
+        if not isinstance(budgets, dict) or any(m not in MINDS for m in budgets):
+            raise UserError(f"{path}: [sweep] budgets: a table of mind = training episodes, minds: "
+                            f"{', '.join(MINDS)}")
+        for mind, b in budgets.items():
+            _number(path, f"sweep.budgets.{mind}", b, int, least=1)
+        arms = []
+        for arm in _list(path, "sweep.arms", sweep["arms"]):
+            algorithm, _, mind = str(arm).partition("/")
+            if algorithm not in OPTIMIZERS or mind not in MINDS:
+                raise UserError(f"{path}: [sweep] arms: {arm!r} is not ALGORITHM/MIND with an algorithm of "
+                                f"{', '.join(OPTIMIZERS)} and a mind of {', '.join(MINDS)}")
+            OPTIMIZERS[algorithm].check_mind(make_mind(mind))
+            arms.append((algorithm, mind))
+        train_raw = tomllib.loads(train.read_text())
+        for key, value in _table(path, sweep, "set", None).items():
+            _put(train_raw, key, value, path, "sweep.set")
+        axes = _table(path, sweep, "axes", None)
+        for key, values in axes.items():
+            _list(path, f"sweep.axes.{key}", values)
+        cells = []
+        for (algorithm, mind), *combo in product(arms, *axes.values()):
+            world = dict(zip(axes, combo))
+            name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in world.items()])
+            cells.append(Cell(name, algorithm, mind, world, budgets.get(mind)))
+        experiment = cls(path, train, deploy, train_raw, seeds, episodes, budgets, tuple(cells))
+        for cell in cells:  # every cell's world is checked before any compute
+            experiment.world(cell)
+        return experiment
+
+    def world_raw(self, cell: Cell) -> dict:
+        """The cell's training world file, as TOML data."""
+        raw = copy.deepcopy(self.train_raw)
+        for key, value in cell.world.items():
+            _put(raw, key, value, self.path, "sweep.axes")
+        return raw
+
+    def world(self, cell: Cell):
+        """The cell's training world, validated."""
+        try:
+            return parse_world(self.world_raw(cell), str(self.train))
+        except UserError as e:
+            raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
+
+
+def _table(path: Path, raw: dict, key: str, allowed: set | None, required: set = frozenset()) -> dict:
+    """``raw[key]`` (or ``raw`` itself for key ''), a table with only ``allowed`` keys and every ``required``."""
+    table = raw if not key else raw.get(key, {})
+    where = f"[{key}]" if key else "top level"
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: {where}: must be a table")
+    for k in table:
+        if allowed is not None and k not in allowed:
+            raise UserError(f"{path}: {where} {k}: unknown key (allowed: {', '.join(sorted(allowed))})")
+    for k in required:
+        if k not in table:
+            raise UserError(f"{path}: {where} {k}: missing")
+    return table
+
+
+def _list(path: Path, key: str, value) -> list:
+    if not isinstance(value, list) or not value:
+        raise UserError(f"{path}: {key}: must be a non-empty list, got {value!r}")
+    return value
+
+
+def _number(path: Path, key: str, value, kind: type, **allowed):
+    why = problem(value, kind, **allowed)
+    if why:
+        raise UserError(f"{path}: {key}: {why}")
+    return value
+
+
+def _world_file(path: Path, key: str, name) -> Path:
+    """A world file named beside the experiment file, or one of the shipped worlds by file name."""
+    if not isinstance(name, str):
+        raise UserError(f"{path}: {key}: must be a world file name, got {name!r}")
+    for candidate in (path.parent / name, WORLDS / name):
+        if candidate.is_file():
+            load_world(candidate)  # checked now, before any compute
+            return candidate
+    raise UserError(f"{path}: {key}: no world file {name!r} beside the experiment or among the shipped "
+                    f"worlds ({', '.join(sorted(p.name for p in WORLDS.glob('*.toml')))})")
+
+
+def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
+    """Set a dotted key (``exit.mix.0.share``: tables by name, lists by index) in world TOML data."""
+    parts = dotted.split(".")
+    node = raw
+    try:
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        last = parts[-1]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    except (ValueError, IndexError, TypeError, AttributeError):
+        raise UserError(f"{path}: [{where}] {dotted!r}: no such place in the training world "
+                        "(tables by name, lists by index, e.g. exit.mix.0.share)") from None
+
+
+def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
+    """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
+    from .deploy import check_world, deploy, fractions, record, world_digest
+    from .runner import Job, resume, start
+    from .training import RunSettings
+
+    run = out / CELLS / cell.name
+    began = time.perf_counter()
+    state = rundir.status(run) if rundir.is_run(run) else None
+    if state == rundir.INTERRUPTED:
+        resume(run, ClusterSettings())
+    elif state != rundir.COMPLETE:
+        world, mind = experiment.world(cell), make_mind(cell.mind)
+        cls = OPTIMIZERS[cell.algorithm]
+        seeds = list(range(experiment.seeds))
+        settings = cls.Settings()
+        budget = cell.budget or (mind.evolve_budget if cls.command == "evolve" else None)
+        if budget is not None:
+            settings = settings.with_budget(budget, len(seeds))
+        job = Job(world, tomli_w.dumps(experiment.world_raw(cell)), mind, cell.algorithm, settings, seeds,
+                  RunSettings().checkpoint_every, budget)
+        start(job, run, True, ClusterSettings())
+    agents = rundir.load_agents(run)
+    train = rundir.training_world(run)
+    row = cell.values | {"status": "complete", "run": f"{CELLS}/{cell.name}"}
+    shares = {}
+    for path in experiment.deploy:
+        world = load_world(path)
+        if rundir.load_run(run).get("deployed", {}).get(world.name) != world_digest(world):
+            with rundir.locked(run):
+                check_world(run, world)
+                record(run, deploy(agents, train, world, experiment.episodes, 0), world)
+        rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
+        shares |= {f"{world.name}:{k}": v for k, v in fractions(rows).items()}
+    return row | {"seconds": round(time.perf_counter() - began, 2)} | shares
+
+
+def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings,
+          cell_fn: Callable = run_cell) -> list[dict]:
+    """Run every cell on Dask (skipping finished ones), retrying a failure once; write and return sweep.csv."""
+    from distributed import as_completed
+
+    out = Path(out)
+    _check_out(out)
+    previous = {r["run"]: r for r in rundir.read_csv(out / SWEEP_CSV)}
+    (out / CELLS).mkdir(parents=True, exist_ok=True)
+    rows: dict[str, dict] = {}
+    with connect(cluster, always=True) as client:
+        futures = {client.submit(cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
+                                 pure=False): cell for cell in experiment.cells}
+        for future in tqdm(as_completed(futures), total=len(futures), desc="sweep cells", disable=None):
+            cell = futures[future]
+            if future.status == "finished":
+                row = future.result()
+                old = previous.get(row["run"])
+                if old and _was_finished(old) and row["seconds"] < float(old["seconds"]):
+                    row["seconds"] = float(old["seconds"])  # skipped: keep the time it took
+                rows[cell.name] = row
+            else:
+                error = str(future.exception()).splitlines()[0] if future.exception() else future.status
+                rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",
+                                                 "seconds": "", "error": error}
+    ordered = [rows[c.name] for c in experiment.cells]
+    rundir.write_csv(out / SWEEP_CSV, ordered)
+    return ordered
+
+
+def _was_finished(row: dict) -> bool:
+    return row.get("status") == "complete"
+
+
+def _check_out(out: Path) -> None:
+    """A sweep folder is new, empty, or an earlier sweep (sweep.csv); evosim never writes elsewhere."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: --out is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SWEEP_CSV).is_file() and not (out / CELLS).is_dir():
+        raise UserError(f"{out}: --out is a folder evosim did not write (no {SWEEP_CSV}); a sweep writes "
+                        "only into a new or empty folder, or over an earlier sweep")
+
+
+def load_sweep(folder: Path) -> list[dict]:
+    """The rows of a sweep folder's sweep.csv."""
+    path = Path(folder) / SWEEP_CSV
+    if not path.is_file():
+        raise UserError(f"{folder}: not a sweep folder (no {SWEEP_CSV})")
+    return rundir.read_csv(path)

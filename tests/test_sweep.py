@@ -1,0 +1,136 @@
+"""Sweeps: cells on a real Dask LocalCluster, a failure retried once, reruns that skip, the same tables
+on any number of workers, one-line mistakes, and the diversity report."""
+import os
+from pathlib import Path
+
+import pytest
+
+from evosim import rundir
+from evosim.cli import main
+from evosim.cluster import ClusterSettings
+from evosim.sweep import Experiment, load_sweep, run_cell, sweep
+
+EXPERIMENT = """
+[sweep]
+train = "maze_train.toml"
+deploy = ["maze_train.toml", "maze_deploy.toml"]
+arms = ["ga/planner", "gradient/planner"]
+seeds = 2
+episodes = 2
+budgets = { planner = 1600 }
+
+[sweep.set]
+"exit.mix" = [{ share = 0.0, colors = "any", positions = "any" }]
+
+[sweep.axes]
+"exit.mix.0.share" = [0.0, 0.5]
+"""
+FLAKY, BROKEN = "ga-planner_share-0.5", "gradient-planner_share-0.0"
+TABLES = ("generations.csv", "probes.csv", "drives.csv", "alignment.csv", "deploy.csv", "agents.npz")
+
+
+@pytest.fixture
+def experiment(tmp_path) -> Experiment:
+    path = tmp_path / "tiny.toml"
+    path.write_text(EXPERIMENT)
+    return Experiment.load(path)
+
+
+def flaky_cell(experiment, cell, out: Path) -> dict:
+    """``run_cell``, except that one cell fails at its first attempt (noted by a marker file)."""
+    marker = out / f"failed-once-{cell.name}"
+    if cell.name == FLAKY and not marker.exists():
+        marker.touch()
+        raise RuntimeError("a worker fell over")
+    return run_cell(experiment, cell, out)
+
+
+def broken_cell(experiment, cell, out: Path) -> dict:
+    """``run_cell``, except that one cell fails every time."""
+    if cell.name == BROKEN:
+        raise RuntimeError("this cell always fails")
+    return run_cell(experiment, cell, out)
+
+
+def cell_bytes(out: Path) -> dict:
+    return {(cell.name, t): (cell / t).read_bytes() for cell in sorted((out / "cells").iterdir()) for t in TABLES
+            if (cell / t).exists()}
+
+
+def test_a_cell_that_fails_once_is_retried_and_the_rest_go_on(experiment, tmp_path):
+    out = tmp_path / "flaky"
+    rows = sweep(experiment, out, ClusterSettings(workers=2), cell_fn=flaky_cell)
+    assert (out / f"failed-once-{FLAKY}").exists()  # it did fail, then ran again
+    assert [r["status"] for r in rows] == ["complete"] * 4
+    assert [r["run"] for r in rows] == [f"cells/{c.name}" for c in experiment.cells]
+    flaky = rows[[c.name for c in experiment.cells].index(FLAKY)]
+    assert rundir.status(out / flaky["run"]) == rundir.COMPLETE
+    assert 0.0 <= float(flaky["maze-deploy:misgeneralized"]) <= 1.0
+    assert load_sweep(out) == [{k: str(v) for k, v in r.items()} for r in rows]
+
+    rows = sweep(experiment, tmp_path / "broken", ClusterSettings(workers=2), cell_fn=broken_cell)
+    failed = [r for r in rows if r["status"] == "failed"]
+    assert [r["run"] for r in failed] == [f"cells/{BROKEN}"] and "always fails" in failed[0]["error"]
+    assert sum(r["status"] == "complete" for r in rows) == 3
+
+
+def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experiment, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = sweep(experiment, one, ClusterSettings(workers=1))
+    sweep(experiment, two, ClusterSettings(workers=2))
+    assert cell_bytes(one) == cell_bytes(two) and len(cell_bytes(one)) >= 4 * 5
+    stamps = {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()}
+    again = sweep(experiment, one, ClusterSettings(workers=2))
+    assert {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()} == stamps  # nothing redone
+    assert again == first  # wall times kept from the run that did the work
+
+
+def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
+    out = tmp_path / "s"
+    sweep(experiment, out, ClusterSettings(workers=1))
+    whole = cell_bytes(out)
+    run = out / "cells" / FLAKY
+    rundir.update_run_json(run, status=rundir.INTERRUPTED)
+    (run / "agents.npz").unlink()
+    (run / rundir.CHECKPOINTS).mkdir()  # no checkpoint: resume starts the seeds again
+    sweep(experiment, out, ClusterSettings(workers=1))
+    assert cell_bytes(out) == whole
+
+
+@pytest.mark.parametrize("change, says", [
+    (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["ga/planer"]'), "[sweep] arms: 'ga/planer' is not"),
+    (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["gradient/beeline"]'), "is not ALGORITHM/MIND"),
+    (('seeds = 2', 'seeds = 0'), "sweep.seeds: 0 must be at least 1"),
+    (('seeds = 2', 'sedes = 2'), "[sweep] sedes: unknown key"),
+    (('train = "maze_train.toml"', 'train = "nowhere.toml"'), "sweep.train: no world file 'nowhere.toml'"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.0, 1.5]'),
+     "cell ga-planner_share-1.5: "),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.3.share" = [0.5]'), "'exit.mix.3.share': no such place"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = []'), "must be a non-empty list"),
+])
+def test_experiment_mistakes_are_one_line_before_any_compute(tmp_path, capsys, change, says):
+    path = tmp_path / "bad.toml"
+    path.write_text(EXPERIMENT.replace(*change))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err and str(path) in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_never_writes_into_a_folder_it_did_not_make(experiment, tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    assert main(["sweep", str(experiment.path), "--out", str(tmp_path / "mine"), "--workers", "1"]) == 2
+    assert "a folder evosim did not write" in capsys.readouterr().err
+    assert os.listdir(tmp_path / "mine") == ["notes.txt"]
+
+
+def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
+    out = tmp_path / "s"
+    sweep(experiment, out, ClusterSettings(workers=1))
+    assert main(["report", str(out)]) == 0
+    text = (out / "report" / "report.md").read_text()
+    assert "| arm | exit.mix.0.share | misgeneralized | misgeneralized toward colour | aligned | incapable |" in text
+    assert text.count("| ga/planner |") == 2 and text.count("| gradient/planner |") == 2
+    assert "falls below 5% in maze-deploy" in text
+    assert (out / "report" / "diversity.png").stat().st_size > 10_000
