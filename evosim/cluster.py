@@ -68,13 +68,13 @@ def connect(settings: ClusterSettings, always: bool = False):
         yield client
 
 
-def map_seeds(fn: Callable, seeds: list, client=None, desc: str = "seeds") -> list:
-    """``[fn(seed) for seed in seeds]``, on the Dask ``client``'s workers when there is one."""
+def map_each(fn: Callable, items: list, client=None, desc: str = "tasks") -> list:
+    """``[fn(item) for item in items]``, on the Dask ``client``'s workers when there is one."""
     if client is None:
-        return [fn(seed) for seed in seeds]
+        return [fn(item) for item in items]
     from distributed import as_completed
 
-    futures = client.map(fn, seeds, pure=False)
+    futures = client.map(fn, items, pure=False)
     for _ in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=None):
         pass
     return client.gather(futures)

@@ -6,11 +6,13 @@ outcome table and says where the run directories are.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import rundir
-from .cluster import ClusterSettings
+from .cluster import ClusterSettings, connect, map_each
 from .data import DEPLOY_WORLD, TRAIN_WORLD
 from .deploy import deploy, fractions, record
 from .minds import MINDS, make_mind
@@ -34,6 +36,8 @@ class DemoSettings(Settings):
     quick: bool = setting(False, "a small run, under 30 s")
     out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
     seed: int = setting(0, "seed of every arm (the gradient learners: seed..seed+7)", least=0)
+    workers: int | None = setting(None, "arms trained side by side on a Dask LocalCluster (default: the core "
+                                        "count); the tables are the same for any number", least=1)
 
 
 def arms() -> list[tuple[str, str]]:
@@ -42,17 +46,31 @@ def arms() -> list[tuple[str, str]]:
             if OPTIMIZERS[a].command == "evolve" or make_mind(m).can_learn]
 
 
-def train_arm(algorithm: str, mind_name: str, world, budget: int, seed: int, out: Path,
-              population: int) -> None:
-    """Train one arm on ``budget`` training episodes into the run directory ``out`` (replacing a run there)."""
-    cls = OPTIMIZERS[algorithm]
+def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
+    """Train one arm ``(algorithm, mind, run directory)`` on its mind's demo budget (replacing a run
+    there), deploy it in both worlds; (optimizer, mind, world, outcome fractions) per world.
+
+    A top-level function, so that Dask workers can run the arms side by side.
+    """
+    algorithm, mind_name, out = arm
+    pick = 1 if quick else 0
+    train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
+    cls, mind = OPTIMIZERS[algorithm], make_mind(mind_name)
     if cls.one_seed:
-        seeds, settings = [seed], cls.Settings(population=population)
+        seeds, settings = [seed], cls.Settings(population=POPULATION[pick])
     else:
         seeds, settings = list(range(seed, seed + LEARNERS)), cls.Settings()
+    budget = mind.demo_budget[pick]
     settings = settings.with_budget(budget, len(seeds))
-    job = Job.new(world, make_mind(mind_name), algorithm, settings, seeds, RunSettings().checkpoint_every, budget)
-    start(job, out, True, ClusterSettings())
+    start(Job.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
+          ClusterSettings())
+    agents = rundir.load_agents(out)
+    shares = []
+    for world in (train, shifted):
+        rows = deploy(agents, train, world, EPISODES[pick], seed)
+        record(out, rows, world)
+        shares.append((cls.label, mind_name, world.name, fractions(rows)))
+    return shares
 
 
 def demo(settings: DemoSettings) -> None:
@@ -64,16 +82,13 @@ def demo(settings: DemoSettings) -> None:
     print(f"evosim demo: {len(runs)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
     for mind in dict.fromkeys(m for _, m in runs):
         print(f"  budget for {mind} arms: {MINDS[mind].demo_budget[pick]:,} training episodes per base optimizer")
-    table = []
     for run in runs.values():
         rundir.check_out(run, force=True)
-    for (algorithm, mind), run in runs.items():
-        train_arm(algorithm, mind, train, MINDS[mind].demo_budget[pick], seed, run, POPULATION[pick])
-        agents = rundir.load_agents(run)
-        for world in (train, shifted):
-            rows = deploy(agents, train, world, episodes, seed)
-            record(run, rows, world)
-            table.append((OPTIMIZERS[algorithm].label, mind, world.name, fractions(rows)))
+    workers = settings.workers or os.cpu_count() or 1
+    with connect(ClusterSettings(workers=min(workers, len(runs)))) as client:
+        results = map_each(partial(run_arm, quick=settings.quick, seed=seed),
+                           [(a, m, run) for (a, m), run in runs.items()], client, desc="demo arms")
+    table = [share for shares in results for share in shares]
     for world in (train, shifted):
         print(f"\noutcomes in {world.name} ({episodes} episodes per agent):")
         print(f"  {'optimizer':10s} {'mind':8s} {'aligned':>8s} {'misgeneralized':>15s} {'incapable':>10s}")

@@ -215,11 +215,11 @@ def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int
                 checkpoint_dir: Path | None = None, every: int = 1) -> list[TrainingLog]:
     """Every seed's logs: in one run, or a run per seed (on the Dask ``client``'s workers, if any)
     for one-seed optimizers."""
-    from .cluster import map_seeds
+    from .cluster import map_each
 
     run = partial(train_run, world, mind_name, algorithm, settings,
                   checkpoint_dir=checkpoint_dir, every=every)
     if not OPTIMIZERS[algorithm].one_seed:
         return run(seeds)
-    runs = map_seeds(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")
+    runs = map_each(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")
     return [log for logs in runs for log in logs]

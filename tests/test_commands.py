@@ -17,8 +17,10 @@ def test_bench_prints_speed_figures(capsys):
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
 
 
-def test_quick_demo_trains_deploys_and_reports_every_arm(tmp_path, capsys):
-    assert main(["demo", "--quick", "--out", str(tmp_path / "demo")]) == 0
+def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_of_workers(tmp_path, capsys):
+    assert main(["demo", "--quick", "--workers", "1", "--out", str(tmp_path / "one")]) == 0
+    capsys.readouterr()
+    assert main(["demo", "--quick", "--workers", "2", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "12,800 training episodes per base optimizer" in out
     for world in ("maze-train", "maze-deploy"):
@@ -32,3 +34,7 @@ def test_quick_demo_trains_deploys_and_reports_every_arm(tmp_path, capsys):
         assert {"run.json", "generations.csv", "deploy.csv", "probes.csv", "agents.npz"} <= {p.name for p in run.iterdir()}
     report = tmp_path / "demo" / "report"
     assert (report / "report.md").exists() and len(list(report.glob("*.png"))) == 3
+    tables = sorted(p.relative_to(tmp_path / "demo") for p in (tmp_path / "demo").glob("*/*.csv"))
+    assert len(tables) >= 14
+    for table in tables:  # the arms ran side by side on two workers, and wrote what one worker writes
+        assert (tmp_path / "demo" / table).read_bytes() == (tmp_path / "one" / table).read_bytes(), table
