@@ -1,6 +1,8 @@
 """Sweeps: cells on a real Dask LocalCluster, a failure retried once, reruns that skip, the same tables
 on any number of workers, one-line mistakes, and the diversity report."""
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ import pytest
 from evosim import rundir
 from evosim.cli import main
 from evosim.cluster import ClusterSettings
+from evosim.figures import plot_diversity
 from evosim.sweep import Experiment, load_sweep, run_cell, sweep
 
 EXPERIMENT = """
@@ -134,3 +137,13 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     assert text.count("| ga/planner |") == 2 and text.count("| gradient/planner |") == 2
     assert "falls below 5% in maze-deploy" in text
     assert (out / "report" / "diversity.png").stat().st_size > 10_000
+    fig = plot_diversity(out, tmp_path / "again")
+    assert [ax.get_title() for ax in fig.axes] == [f"{o} in maze-deploy" for o in
+                                                  ("misgeneralized", "aligned", "incapable")]
+    assert all(ax.get_xscale() == "symlog" for ax in fig.axes)
+    assert [list(line.get_xdata()) for line in fig.axes[0].get_lines()] == [[0.0, 0.5], [0.0, 0.5]]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["ga/planner", "gradient/planner"]
+    script = Path(__file__).resolve().parents[1] / "analysis" / "diversity.py"
+    done = subprocess.run([sys.executable, str(script), str(out), "--out", str(tmp_path / "fig")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and (tmp_path / "fig" / "diversity.png").stat().st_size > 10_000
