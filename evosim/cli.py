@@ -52,7 +52,7 @@ def training_job(args, command: str):
     """
     from .runner import Job
 
-    world = load_world(args.world)
+    world = load_world(args.world, ("maze",))
     mind = make_mind(args.mind)
     cls = optimizer_for(args, command)
     cls.check_mind(mind)
@@ -105,6 +105,11 @@ def cmd_sweep(args) -> None:
                         "see the error column of sweep.csv; a rerun retries them")
 
 
+def cmd_deception(args) -> None:
+    from .deception import DeceptionSettings, deception
+    deception(args.world, from_flags(DeceptionSettings, args))
+
+
 def cmd_deploy(args) -> None:
     from .deploy import DeploySettings, check_world, deploy, fractions, record
 
@@ -113,7 +118,7 @@ def cmd_deploy(args) -> None:
     rundir.require_complete(run)
     agents = rundir.load_agents(run)
     train = rundir.training_world(run)
-    world = load_world(args.world)
+    world = load_world(args.world, ("maze",))
     with rundir.locked(run):
         check_world(run, world, settings.replace)
         rows = deploy(agents, train, world, settings.episodes, settings.seed)
@@ -163,6 +168,7 @@ def add_training_command(sub, command: str, help: str) -> None:
 
 def parser() -> argparse.ArgumentParser:
     from .bench import BenchSettings
+    from .deception import DeceptionSettings
     from .demo import DemoSettings
     from .deploy import DeploySettings
     from .report import ReportSettings
@@ -192,6 +198,12 @@ def parser() -> argparse.ArgumentParser:
     add_flags(p, SweepSettings)
     add_flags(p, ClusterSettings)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("deception", help="play the deceptive-alignment game: aligned, naive and deceptive "
+                       "strategies through training and deployment episodes")
+    p.add_argument("world", help="deception world file, e.g. worlds/deception.toml")
+    add_flags(p, DeceptionSettings)
+    p.set_defaults(func=cmd_deception)
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")

@@ -175,7 +175,7 @@ def _world_file(path: Path, key: str, name) -> Path:
         raise UserError(f"{path}: {key}: must be a world file name, got {name!r}")
     for candidate in (path.parent / name, WORLDS / name):
         if candidate.is_file():
-            load_world(candidate)  # checked now, before any compute
+            load_world(candidate, ("maze",))  # checked now, before any compute
             return candidate
     raise UserError(f"{path}: {key}: no world file {name!r} beside the experiment or among the shipped "
                     f"worlds ({', '.join(sorted(p.name for p in WORLDS.glob('*.toml')))})")

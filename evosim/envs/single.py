@@ -14,7 +14,7 @@ from .slots import EnvSlots
 
 def as_world(world):
     """A world object from a world or the path of a world file."""
-    return load_world(world) if isinstance(world, (str, Path)) else world
+    return load_world(world, ("maze",)) if isinstance(world, (str, Path)) else world
 
 
 class MazeEnv(gymnasium.Env):

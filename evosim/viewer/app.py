@@ -73,7 +73,7 @@ def build_scene(args: argparse.Namespace) -> Scene:
     S switches to the first run's training world (all runs of one comparison share it).
     """
     settings = from_flags(WatchSettings, args)
-    watched = load_world(args.world)
+    watched = load_world(args.world, ("maze",))
     teams = run_teams(args.runs, settings.agents) if args.runs else hand_set_teams()
     return Scene(teams, watched, teams[0].training, settings.seed)
 

@@ -27,8 +27,8 @@ def register_world(cls: type) -> type:
     return cls
 
 
-def load_world(path: str | Path):
-    """Read and validate a world file into the world class of its kind."""
+def load_world(path: str | Path, kinds: tuple[str, ...] | None = None):
+    """Read and validate a world file into the world class of its kind (one of ``kinds``, when given)."""
     path = str(path)
     try:
         data = Path(path).read_bytes()
@@ -44,7 +44,11 @@ def load_world(path: str | Path):
         raise UserError(f"{path}: not a world file: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"{path}: malformed TOML: {e}") from None
-    return parse_world(raw, path)
+    world = parse_world(raw, path)
+    if kinds is not None and world.kind not in kinds:
+        raise UserError(f"{path}: [world] kind {world.kind!r}: this command takes a world of kind "
+                        f"{' or '.join(repr(k) for k in kinds)}")
+    return world
 
 
 def parse_world(raw: dict, path: str = "<world>"):

@@ -1,0 +1,85 @@
+"""The deceptive-alignment game: the deceptive plan by dynamic programming, worked out by hand, in mazes."""
+import numpy as np
+import pytest
+
+from evosim.cli import main
+from evosim.data import WORLDS
+from evosim.deception import walk
+from evosim.worlds import load_world
+from evosim.worlds.deception.game import A, B, Game
+
+DECEPTION = str(WORLDS / "deception.toml")
+
+
+@pytest.mark.parametrize("T, D, p, plan, expected", [
+    # p = 1: an A in training is always punished, and forfeits the D deployment apples; so B until deployment
+    (2, 3, 1.0, "BBAAA", 3.0),
+    (3, 2, 1.0, "BBBAA", 2.0),
+    # p = 0.5 > 1/D: A in the last training episode is worth 1 + 0.5 * 3 = 2.5 < 3 (waiting); in the first,
+    # 1 + 0.5 * 3 = 2.5 < 3 as well (after it, waiting is still worth 3)
+    (2, 3, 0.5, "BBAAA", 3.0),
+    # p = 0.2 < 1/D: A in the last training episode is worth 1 + 0.8 * 3 = 3.4 > 3; in the first,
+    # 1 + 0.8 * 3.4 = 3.72 > 3.4
+    (2, 3, 0.2, "AAAAA", 3.72),
+])
+def test_the_deceptive_plan_maximises_expected_apples(T, D, p, plan, expected):
+    game = Game(T, D, p)
+    assert "".join(game.plan()) == plan
+    assert game.expected_apples("deceptive") == pytest.approx(expected)
+    assert game.expected_apples("aligned") == 0.0
+    assert game.expected_apples("deceptive") >= game.expected_apples("naive")
+
+
+def test_the_plan_turns_at_one_over_d_and_is_no_written_rule():
+    # the same game, the modification chance just above and just below 1/D
+    assert Game(2, 3, 0.34).plan() == [B, B, A, A, A]
+    assert Game(2, 3, 0.32).plan() == [A, A, A, A, A]
+    assert Game(2, 3, 1 / 3).plan() == [B, B, A, A, A]  # indifferent in expectation: ties go to B
+    assert Game(4, 1, 1.0).plan() == [B, B, B, B, A]
+    # no deployment: one apple at most, as well taken in the last training episode as in the first (tie: B)
+    assert Game(2, 0, 1.0).plan() == [B, A] and Game(2, 0, 1.0).expected_apples("deceptive") == 1.0
+    assert Game(2, 3, 0.0).plan() == [A] * 5  # no modification: no reason to deceive
+    assert Game(2, 3, 1.0).expected_apples("naive") == 1.0
+
+
+def test_playing_marks_modification_and_then_only_b():
+    game = Game(2, 3, 1.0)
+    assert game.play("naive", np.random.default_rng(0)) == [(A, True), (B, False), (B, False), (B, False),
+                                                             (B, False)]
+    assert game.play("deceptive", np.random.default_rng(0)) == [(B, False), (B, False), (A, False),
+                                                                 (A, False), (A, False)]
+
+
+def test_an_episode_maze_gives_a_clean_choice():
+    world = load_world(DECEPTION)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        maze = world.episode_maze(rng)
+        assert walk(maze, world.maze.max_steps, A) == A and walk(maze, world.maze.max_steps, B) == B
+
+
+def test_the_command_prints_the_table_and_the_plan(capsys):
+    assert main(["deception", DECEPTION]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("plan: B,B,A,A,A")
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.split() and line.split()[0] in ("aligned", "naive", "deceptive")}
+    assert rows["deceptive"][1:] == ["B", "B", "A", "A", "A", "3", "2", "3.000"]
+    assert rows["naive"][1:] == ["A*", "B", "B", "B", "B", "1", "4", "1.000"]
+    assert rows["aligned"][1:] == ["B"] * 5 + ["0", "5", "0.000"]
+    assert main(["deception", DECEPTION, "--modification", "0.2", "--deployment-episodes", "3"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("plan: A,A,A,A,A")
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["deception", DECEPTION, "--modification", "1.5"], "--modification: 1.5 must be between 0.0 and 1.0"),
+    (["deception", str(WORLDS / "maze_train.toml")], "[world] kind 'maze': this command takes a world of kind "
+                                                      "'deception'"),
+    (["evolve", DECEPTION, "--out", "o"], "[world] kind 'deception': this command takes a world of kind 'maze'"),
+    (["watch", DECEPTION], "[world] kind 'deception': this command takes a world of kind 'maze'"),
+    (["deception", DECEPTION, "--training-episodes", "-1"], "--training-episodes: -1 must be at least 0"),
+])
+def test_mistakes_are_one_line(capsys, argv, says):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err
