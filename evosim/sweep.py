@@ -75,7 +75,6 @@ class Experiment:
     train_raw: dict = field(hash=False)  # the training world's TOML with [sweep.set] applied
     seeds: int
     episodes: int  # deployment episodes per agent
-    budgets: dict = field(hash=False)  # mind -> training episodes, or absent for the default budget
     cells: tuple[Cell, ...]
 
     @classmethod
@@ -121,7 +120,7 @@ class Experiment:
             world = dict(zip(axes, combo))
             name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in world.items()])
             cells.append(Cell(name, algorithm, mind, world, budgets.get(mind)))
-        experiment = cls(path, train, deploy, train_raw, seeds, episodes, budgets, tuple(cells))
+        experiment = cls(path, train, deploy, train_raw, seeds, episodes, tuple(cells))
         for cell in cells:  # every cell's world is checked before any compute
             experiment.world(cell)
         return experiment
@@ -253,7 +252,7 @@ def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings,
             if future.status == "finished":
                 row = future.result()
                 old = previous.get(row["run"])
-                if old and _was_finished(old) and row["seconds"] < float(old["seconds"]):
+                if old and old.get("status") == "complete" and row["seconds"] < float(old["seconds"]):
                     row["seconds"] = float(old["seconds"])  # skipped: keep the time it took
                 rows[cell.name] = row
             else:
@@ -263,10 +262,6 @@ def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings,
     ordered = [rows[c.name] for c in experiment.cells]
     rundir.write_csv(out / SWEEP_CSV, ordered)
     return ordered
-
-
-def _was_finished(row: dict) -> bool:
-    return row.get("status") == "complete"
 
 
 def _check_out(out: Path) -> None:
