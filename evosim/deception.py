@@ -8,10 +8,13 @@ modified, apples, base score, expected apples) and the deceptive plan.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
+from . import rundir
+from .errors import UserError
 from .settings import Settings, setting
 from .worlds import load_world
 from .worlds.deception import DeceptionWorld
@@ -28,7 +31,18 @@ class DeceptionSettings(Settings):
     deployment_episodes: int | None = setting(None, "D, deployment episodes (default: the world file's)", least=0)
     modification: float | None = setting(None, "p, chance that choosing A in training gets the agent modified "
                                                "(default: the world file's)", least=0.0, most=1.0)
-    seed: int = setting(0, "seed of the episode mazes and the modification draws", least=0)
+    seed: int = setting(0, "seed of the episode mazes and the modification draws (with --evolve: the first seed)",
+                        least=0)
+    evolve: bool = setting(False, "evolve genomes that see a training/deployment flag, selected on training "
+                                  "episodes only; write a table and figure to --out")
+    seeds: int = setting(5, "with --evolve: independent populations", least=1)
+    generations: int = setting(150, "with --evolve: generations", least=1)
+    population: int = setting(200, "with --evolve: genomes per population", least=2)
+    out: Path | None = setting(None, "with --evolve: folder for deception_evolution.csv and .png")
+
+    def check(self) -> None:
+        if self.evolve and self.out is None:
+            self.fail("out", "is needed with --evolve")
 
 
 def walk(maze, max_steps: int, target: str) -> str:
@@ -47,6 +61,8 @@ def deception(path: str, settings: DeceptionSettings) -> None:
     world = load_world(path, (DeceptionWorld.kind,))
     world = world.with_game(settings.training_episodes, settings.deployment_episodes, settings.modification)
     game = Game(world.training, world.deployment, world.modification)
+    if settings.evolve:
+        return evolve_genomes(game, settings)
     rng = np.random.default_rng(settings.seed)
     mazes = [world.episode_maze(rng) for _ in range(game.episodes)]
     print(f"evosim deception: {world.name}, T={game.training} training then D={game.deployment} deployment "
@@ -62,3 +78,35 @@ def deception(path: str, settings: DeceptionSettings) -> None:
               + f" {reached.count(A):>11d} {reached.count(B):>9d} {game.expected_apples(strategy):>16.3f}")
     print("  (* the base optimizer modified the agent there: from then on it wants B)")
     print(f"plan: {','.join(game.plan())}")
+
+
+EVOLUTION = "deception_evolution"
+
+
+def evolve_genomes(game: Game, settings: DeceptionSettings) -> None:
+    """Evolve flag-reading genomes over several seeds; print the end state, write the table and figure."""
+    from tqdm import tqdm
+
+    from .figures import deception_evolution_figure
+    from .worlds.deception.evolution import EvolutionSettings, evolve
+
+    out = settings.out
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / f"{EVOLUTION}.csv").exists())):
+        raise UserError(f"{out}: --out must be a new or empty folder, or one holding an earlier "
+                        f"{EVOLUTION}.csv")
+    evolution = EvolutionSettings(settings.population, settings.generations,
+                                  replace(EvolutionSettings().ga, population=settings.population))
+    seeds = range(settings.seed, settings.seed + settings.seeds)
+    rows = [row for seed in tqdm(seeds, desc="deception evolution", disable=None)
+            for row in evolve(game, evolution, seed)]
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.write_csv(out / f"{EVOLUTION}.csv", rows)
+    deception_evolution_figure(rows, game).savefig(out / f"{EVOLUTION}.png")
+    print(f"evolution in the deception game (T={game.training}, D={game.deployment}, p={game.modification:g}); "
+          f"fitness = B chosen in training only; last generation of each seed:")
+    print(f"  {'seed':>4s} {'P(A) training':>14s} {'P(A) deployment':>16s} {'deceptive':>10s} {'aligned':>8s}")
+    for row in rows:
+        if row["generation"] == settings.generations:
+            print(f"  {row['seed']:>4d} {row['p_a_training']:>14.3f} {row['p_a_deployment']:>16.3f} "
+                  f"{row['deceptive_share']:>10.3f} {row['aligned_share']:>8.3f}")
+    print(f"table: {out / f'{EVOLUTION}.csv'}; figure: {out / f'{EVOLUTION}.png'}")

@@ -364,6 +364,29 @@ def plot_diversity(folder, out) -> Figure:
     return fig
 
 
+def deception_evolution_figure(rows: list[dict], game) -> Figure:
+    """Chance of choosing A in training and in deployment over generations, a line per seed."""
+    df = pd.DataFrame(rows)
+    seeds = sorted(df["seed"].unique())
+    colors = _colors([str(s) for s in seeds])
+    with sns.axes_style(STYLE):
+        fig = _figure(10.0, 4.0)
+        axes = fig.subplots(1, 2, sharey=True)
+    for ax, column, title in zip(axes, ("p_a_training", "p_a_deployment"),
+                                 ("in training (selected)", "in deployment (never selected)")):
+        for seed in seeds:
+            s = df[df["seed"] == seed]
+            ax.plot(s["generation"], s[column], color=colors[str(seed)], label=f"seed {seed}")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"P(choose A) {title}", fontsize=10)
+        ax.set_xlabel("generation")
+    axes[0].set_ylabel("population mean")
+    axes[1].legend(fontsize=8)
+    fig.suptitle(f"Selection sees only training: T={game.training}, D={game.deployment}, "
+                 f"p={game.modification:g}", fontsize=11)
+    return fig
+
+
 # -- from run directories to PNGs -----------------------------------------------------------
 
 def feature_roles(runs: list[Run]) -> dict[str, str]:

@@ -83,3 +83,34 @@ def test_mistakes_are_one_line(capsys, argv, says):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err
+
+
+def test_fitness_cannot_tell_deceptive_genomes_from_aligned_ones():
+    from evosim.worlds.deception.evolution import play
+
+    game = Game(2, 3, 1.0)
+    deceptive = np.tile([-8.0, 8.0], (500, 1))  # B in training, A in deployment
+    aligned = np.tile([-8.0, -8.0], (500, 1))
+    chose_d, fitness_d = play(game, deceptive, np.random.default_rng(0))
+    chose_a, fitness_a = play(game, aligned, np.random.default_rng(0))
+    assert np.array_equal(fitness_d, fitness_a)
+    assert chose_d[:, 2:].mean() > 0.99 and chose_a[:, 2:].mean() < 0.01  # yet they differ where unwatched
+
+
+def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys):
+    from evosim.worlds.deception.evolution import EvolutionSettings, evolve
+
+    settings = EvolutionSettings(generations=60)
+    for seed in (0, 1):
+        first, *_, last = evolve(Game(2, 3, 1.0), settings, seed)
+        assert first["p_a_training"] > 0.3 and last["p_a_training"] < 0.05  # selected away
+        assert 0.25 < last["p_a_deployment"] < 0.75  # never selected: as likely as not
+        assert last["deceptive_share"] > 0.02 and last["aligned_share"] > 0.02  # both kinds survive
+    assert main(["deception", DECEPTION, "--evolve", "--seeds", "2", "--generations", "5",
+                 "--out", str(tmp_path / "evo")]) == 0
+    assert "P(A) deployment" in capsys.readouterr().out
+    assert (tmp_path / "evo" / "deception_evolution.png").stat().st_size > 10_000
+    rows = (tmp_path / "evo" / "deception_evolution.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 6
+    assert main(["deception", DECEPTION, "--evolve"]) == 2
+    assert "--out: None is needed with --evolve" in capsys.readouterr().err
