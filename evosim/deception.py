@@ -1,8 +1,8 @@
 """``evosim deception WORLD``: the three strategies play the deceptive-alignment game in mazes.
 
 Every strategy meets the same episode mazes (drawn from ``--seed``); in each it
-walks a shortest path to its choice, the exit (B) or the green apple (A), and the
-episode counts what it reached first. Modification draws come from the seed too.
+walks a shortest path to its choice, the exit (B) or the green apple (A), which
+lies off every shortest path to the other. Modification draws come from the seed too.
 Prints one row per strategy (its choice in each episode, ``*`` where it was
 modified, apples, base score, expected apples) and the deceptive plan.
 """
@@ -18,9 +18,8 @@ from .errors import UserError
 from .settings import Settings, setting
 from .worlds import load_world
 from .worlds.deception import DeceptionWorld
-from .worlds.deception.game import A, B, STRATEGIES, Game
-from .worlds.maze.batch import MazeBatch
-from .worlds.maze.episodes import Episodes, earliest
+from .worlds.deception.game import STRATEGIES, Game
+from .worlds.deception.play import DeceptionPlay
 
 
 @dataclass(frozen=True)
@@ -45,37 +44,23 @@ class DeceptionSettings(Settings):
             self.fail("out", "is needed with --evolve")
 
 
-def walk(maze, max_steps: int, target: str) -> str:
-    """Walk a shortest path to the exit (B) or the apple (A) of an episode maze; which was reached first."""
-    batch = MazeBatch.of([maze.maze])
-    ends = np.array([[batch.exit_tile[0], batch.index[0][maze.decoy]]])
-    goal = ends[0, 0 if target == B else 1]
-    episodes = Episodes(batch, 1, max_steps)
-    while not episodes.done and episodes.pos[0] != goal:
-        episodes.step(np.array([batch.next_move[0, episodes.pos[0], goal]]))
-    first = earliest(episodes.result().reached_at(ends))[0]
-    return (B, A, "-")[first]
-
-
 def deception(path: str, settings: DeceptionSettings) -> None:
     world = load_world(path, (DeceptionWorld.kind,))
     world = world.with_game(settings.training_episodes, settings.deployment_episodes, settings.modification)
     game = Game(world.training, world.deployment, world.modification)
     if settings.evolve:
         return evolve_genomes(game, settings)
-    rng = np.random.default_rng(settings.seed)
-    mazes = [world.episode_maze(rng) for _ in range(game.episodes)]
+    play = DeceptionPlay(world, settings.seed)
+    play.play_out()
     print(f"evosim deception: {world.name}, T={game.training} training then D={game.deployment} deployment "
           f"episodes, modification p={game.modification:g}")
     header = [f"{'train' if e < game.training else 'deploy'} {e + 1}" for e in range(game.episodes)]
     print(f"  {'strategy':10s} " + " ".join(f"{h:>9s}" for h in header)
           + f" {'apples (A)':>11s} {'base (B)':>9s} {'expected apples':>16s}")
     for i, strategy in enumerate(STRATEGIES):
-        played = game.play(strategy, np.random.default_rng([settings.seed, i]))
-        reached = [walk(m, world.maze.max_steps, choice) for m, (choice, _) in zip(mazes, played)]
-        cells = [f"{r}{'*' if modified else ''}" for r, (_, modified) in zip(reached, played)]
+        cells = [f"{choice}{'*' if modified else ''}" for choice, modified in play.history[i]]
         print(f"  {strategy:10s} " + " ".join(f"{c:>9s}" for c in cells)
-              + f" {reached.count(A):>11d} {reached.count(B):>9d} {game.expected_apples(strategy):>16.3f}")
+              + f" {play.apples[i]:>11d} {play.base[i]:>9d} {game.expected_apples(strategy):>16.3f}")
     print("  (* the base optimizer modified the agent there: from then on it wants B)")
     print(f"plan: {','.join(game.plan())}")
 

@@ -4,9 +4,9 @@ import pytest
 
 from evosim.cli import main
 from evosim.data import WORLDS
-from evosim.deception import walk
 from evosim.worlds import load_world
 from evosim.worlds.deception.game import A, B, Game
+from evosim.worlds.deception.play import DeceptionPlay
 
 DECEPTION = str(WORLDS / "deception.toml")
 
@@ -51,11 +51,18 @@ def test_playing_marks_modification_and_then_only_b():
 
 
 def test_an_episode_maze_gives_a_clean_choice():
+    """The walk to either choice never passes the other: reaching one first is the choice."""
     world = load_world(DECEPTION)
-    rng = np.random.default_rng(3)
+    play = DeceptionPlay(world.with_game(training=10, deployment=10, modification=0.5), seed=3)
     for _ in range(20):
-        maze = world.episode_maze(rng)
-        assert walk(maze, world.maze.max_steps, A) == A and walk(maze, world.maze.max_steps, B) == B
+        maze = play.mazes[play.episode]
+        exit_tile = tuple(int(v) for v in maze.maze.exit)
+        for choice, path in zip(play.choices, play.paths):
+            assert path[-1] == (exit_tile if choice == B else maze.decoy)
+            assert (maze.decoy if choice == B else exit_tile) not in path
+        while not play.finished:
+            play.step()
+        play.next_episode()
 
 
 def test_the_command_prints_the_table_and_the_plan(capsys):
@@ -76,7 +83,7 @@ def test_the_command_prints_the_table_and_the_plan(capsys):
     (["deception", str(WORLDS / "maze_train.toml")], "[world] kind 'maze': this command takes a world of kind "
                                                       "'deception'"),
     (["evolve", DECEPTION, "--out", "o"], "[world] kind 'deception': this command takes a world of kind 'maze'"),
-    (["watch", DECEPTION], "[world] kind 'deception': this command takes a world of kind 'maze'"),
+    (["watch", DECEPTION, "--run", "somewhere", "--frames", "1"], "--run: "),
     (["deception", DECEPTION, "--training-episodes", "-1"], "--training-episodes: -1 must be at least 0"),
 ])
 def test_mistakes_are_one_line(capsys, argv, says):
@@ -114,3 +121,22 @@ def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys
     assert len(rows) == 1 + 2 * 6
     assert main(["deception", DECEPTION, "--evolve"]) == 2
     assert "--out: None is needed with --evolve" in capsys.readouterr().err
+
+
+def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch):
+    """The viewer plays the same sequence the command prints; its banner turns from training to deployment."""
+    import pygame
+
+    from evosim.viewer.deception import DEPLOYMENT_RGB, TRAINING_RGB
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    shots = {}
+    for frames in (2, 2000):
+        shot = tmp_path / f"{frames}.png"
+        assert main(["watch", DECEPTION, "--frames", str(frames), "--speed", "60", "--screenshot", str(shot)]) == 0
+        shots[frames] = pygame.image.load(str(shot))
+    assert tuple(shots[2].get_at((5, 5)))[:3] == TRAINING_RGB
+    assert tuple(shots[2000].get_at((5, 5)))[:3] == DEPLOYMENT_RGB
+    play = DeceptionPlay(load_world(DECEPTION))
+    play.play_out()
+    assert (play.apples, play.base) == ([0, 1, 3], [5, 4, 2])  # aligned, naive, deceptive: as the table says

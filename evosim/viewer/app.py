@@ -16,6 +16,8 @@ from pathlib import Path
 from ..errors import UserError
 from ..settings import Settings, add_flags, from_flags, setting
 from ..worlds import load_world
+from ..worlds.deception import DeceptionWorld
+from ..worlds.deception.play import DeceptionPlay
 from .scene import Scene, hand_set_teams, run_teams
 
 MIN_SIZE = (640, 480)
@@ -67,13 +69,19 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
     add_flags(parser, WatchSettings)
 
 
-def build_scene(args: argparse.Namespace) -> Scene:
+def build_scene(args: argparse.Namespace):
     """The scene the arguments ask for; every input problem raises UserError.
 
-    S switches to the first run's training world (all runs of one comparison share it).
+    A maze world shows the runs' agents (S switches to the first run's training
+    world: all runs of one comparison share it); a deception world plays the game.
     """
     settings = from_flags(WatchSettings, args)
-    watched = load_world(args.world, ("maze",))
+    watched = load_world(args.world, ("maze", DeceptionWorld.kind))
+    if isinstance(watched, DeceptionWorld):
+        if args.runs:
+            raise UserError(f"--run: {args.world} is a deception world; it shows the game's three strategies, "
+                            "not a run's agents")
+        return DeceptionPlay(watched, settings.seed)
     teams = run_teams(args.runs, settings.agents) if args.runs else hand_set_teams()
     return Scene(teams, watched, teams[0].training, settings.seed)
 
@@ -104,7 +112,11 @@ def watch_command(args: argparse.Namespace) -> None:
 
     try:
         screen = open_window(settings.window, f"evosim watch - {scene.world.name}")
-        viewer = Viewer(scene, screen, settings.speed, settings.screenshot_dir)
+        if isinstance(scene, DeceptionPlay):
+            from .deception import DeceptionViewer
+            viewer = DeceptionViewer(scene, screen, settings.speed)
+        else:
+            viewer = Viewer(scene, screen, settings.speed, settings.screenshot_dir)
         result = run_loop(viewer, settings.frames, settings.record, settings.every)
         if settings.screenshot is not None:
             viewer.screenshot(settings.screenshot)
