@@ -6,13 +6,17 @@ outcome table and says where the run directories are.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import rundir
-from .cluster import ClusterSettings, connect, map_each
+from tqdm import tqdm
+
+from .cluster import ClusterSettings
 from .data import DEPLOY_WORLD, TRAIN_WORLD
 from .deploy import deploy, fractions, record
 from .minds import MINDS, make_mind
@@ -36,7 +40,7 @@ class DemoSettings(Settings):
     quick: bool = setting(False, "a small run, under 30 s")
     out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
     seed: int = setting(0, "seed of every arm (the gradient learners: seed..seed+7)", least=0)
-    workers: int | None = setting(None, "arms trained side by side on a Dask LocalCluster (default: the core "
+    workers: int | None = setting(None, "arms trained side by side in local processes (default: the core "
                                         "count); the tables are the same for any number", least=1)
 
 
@@ -50,7 +54,7 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
     """Train one arm ``(algorithm, mind, run directory)`` on its mind's demo budget (replacing a run
     there), deploy it in both worlds; (optimizer, mind, world, outcome fractions) per world.
 
-    A top-level function, so that Dask workers can run the arms side by side.
+    A top-level function, so that worker processes can run the arms side by side.
     """
     algorithm, mind_name, out = arm
     pick = 1 if quick else 0
@@ -73,6 +77,34 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
     return shares
 
 
+def side_by_side(fn, items: list, workers: int, order: list[int], meanwhile=None) -> list:
+    """``[fn(item) for item in items]`` on ``workers`` local processes (forked where the platform can,
+    so that they start with evosim already imported), handed out in ``order`` (the costliest first
+    keeps the workers evenly busy), with a bar over the items; ``meanwhile()`` runs here while they work."""
+    if workers <= 1:
+        return [fn(item) for item in tqdm(items, desc="demo arms", disable=None)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        futures = {i: pool.submit(fn, items[i]) for i in order}
+        if meanwhile is not None:
+            meanwhile()
+        for _ in tqdm(as_completed(futures.values()), total=len(futures), desc="demo arms", disable=None):
+            pass
+        return [futures[i].result() for i in range(len(items))]
+
+
+def arm_cost(algorithm: str, mind_name: str, pick: int) -> tuple[int, bool]:
+    """A rough cost of training an arm: its budget of episodes times its mind's parameters (learners,
+    which also backpropagate, before populations on a tie)."""
+    mind = make_mind(mind_name)
+    return mind.demo_budget[pick] * mind.n_params, not OPTIMIZERS[algorithm].one_seed
+
+
+def load_report_libraries() -> None:
+    """Import what the report draws with (pandas, seaborn, matplotlib), e.g. while the arms train."""
+    from . import figures  # noqa: F401
+
+
 def demo(settings: DemoSettings) -> None:
     out, seed = settings.out, settings.seed
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
@@ -84,10 +116,11 @@ def demo(settings: DemoSettings) -> None:
         print(f"  budget for {mind} arms: {MINDS[mind].demo_budget[pick]:,} training episodes per base optimizer")
     for run in runs.values():
         rundir.check_out(run, force=True)
-    workers = settings.workers or os.cpu_count() or 1
-    with connect(ClusterSettings(workers=min(workers, len(runs)))) as client:
-        results = map_each(partial(run_arm, quick=settings.quick, seed=seed),
-                           [(a, m, run) for (a, m), run in runs.items()], client, desc="demo arms")
+    workers = min(settings.workers or os.cpu_count() or 1, len(runs))
+    items = [(a, m, run) for (a, m), run in runs.items()]
+    costliest = sorted(range(len(items)), key=lambda i: arm_cost(*items[i][:2], pick), reverse=True)
+    results = side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
+                           load_report_libraries)
     table = [share for shares in results for share in shares]
     for world in (train, shifted):
         print(f"\noutcomes in {world.name} ({episodes} episodes per agent):")
