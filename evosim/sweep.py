@@ -121,9 +121,24 @@ class Experiment:
             name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in world.items()])
             cells.append(Cell(name, algorithm, mind, world, budgets.get(mind)))
         experiment = cls(path, train, deploy, train_raw, seeds, episodes, tuple(cells))
-        for cell in cells:  # every cell's world is checked before any compute
+        for cell in cells:  # every cell's world and budget is checked before any compute
             experiment.world(cell)
+            experiment.settings(cell)
         return experiment
+
+    def settings(self, cell: Cell) -> tuple:
+        """The cell's optimizer settings and budget: the defaults, their steps set by the mind's budget
+        (the experiment's, or for evolution the mind's default)."""
+        cls, mind = OPTIMIZERS[cell.algorithm], make_mind(cell.mind)
+        budget = cell.budget or (mind.evolve_budget if cls.command == "evolve" else None)
+        settings = cls.Settings()
+        if budget is not None:
+            try:
+                settings = settings.with_budget(budget, self.seeds)
+            except UserError as e:
+                why = str(e).removeprefix("--episodes-budget: ")
+                raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
+        return settings, budget
 
     def world_raw(self, cell: Cell) -> dict:
         """The cell's training world file, as TOML data."""
@@ -209,15 +224,9 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     if state == rundir.INTERRUPTED:
         resume(run, ClusterSettings())
     elif state != rundir.COMPLETE:
-        world, mind = experiment.world(cell), make_mind(cell.mind)
-        cls = OPTIMIZERS[cell.algorithm]
-        seeds = list(range(experiment.seeds))
-        settings = cls.Settings()
-        budget = cell.budget or (mind.evolve_budget if cls.command == "evolve" else None)
-        if budget is not None:
-            settings = settings.with_budget(budget, len(seeds))
-        job = Job(world, tomli_w.dumps(experiment.world_raw(cell)), mind, cell.algorithm, settings, seeds,
-                  RunSettings().checkpoint_every, budget)
+        settings, budget = experiment.settings(cell)
+        job = Job(experiment.world(cell), tomli_w.dumps(experiment.world_raw(cell)), make_mind(cell.mind),
+                  cell.algorithm, settings, list(range(experiment.seeds)), RunSettings().checkpoint_every, budget)
         start(job, run, True, ClusterSettings())
     agents = rundir.load_agents(run)
     train = rundir.training_world(run)

@@ -105,6 +105,7 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
     (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["gradient/beeline"]'), "is not ALGORITHM/MIND"),
     (('seeds = 2', 'seeds = 0'), "sweep.seeds: 0 must be at least 1"),
     (('seeds = 2', 'sedes = 2'), "[sweep] sedes: unknown key"),
+    (('planner = 1600', 'planner = 5'), "[sweep] budgets.planner: 5 must be at least"),
     (('train = "maze_train.toml"', 'train = "nowhere.toml"'), "sweep.train: no world file 'nowhere.toml'"),
     (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.0, 1.5]'),
      "cell ga-planner_share-1.5: "),
