@@ -11,7 +11,6 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from . import rundir
 from .cluster import ClusterSettings
 from .errors import UserError
 from .minds import MINDS, make_mind
@@ -61,8 +60,8 @@ def training_job(args, command: str):
     settings = from_flags(cls.Settings, args)
     if run.episodes_budget is not None:
         settings = settings.with_budget(run.episodes_budget, len(seeds))
-    elif command == "evolve" and getattr(args, settings.steps_field) is None:
-        settings = settings.with_budget(mind.evolve_budget, len(seeds))
+    elif getattr(args, settings.steps_field) is None and cls.default_budget(mind) is not None:
+        settings = settings.with_budget(cls.default_budget(mind), len(seeds))
     return Job.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget)
 
 
@@ -111,18 +110,12 @@ def cmd_deception(args) -> None:
 
 
 def cmd_deploy(args) -> None:
-    from .deploy import DeploySettings, check_world, deploy, fractions, record
+    from .deploy import DeploySettings, deploy_run, fractions
 
     settings = from_flags(DeploySettings, args)
     run = Path(args.run)
-    rundir.require_complete(run)
-    agents = rundir.load_agents(run)
-    train = rundir.training_world(run)
     world = load_world(args.world, ("maze",))
-    with rundir.locked(run):
-        check_world(run, world, settings.replace)
-        rows = deploy(agents, train, world, settings.episodes, settings.seed)
-        record(run, rows, world)
+    agents, rows = deploy_run(run, world, settings.episodes, settings.seed, settings.replace)
     share = ", ".join(f"{k} {v:.3f}" for k, v in fractions(rows).items())
     print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {settings.episodes} "
           f"episodes in {world.name}: {share}; rows in {run / 'deploy.csv'}")

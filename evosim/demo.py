@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import rundir
 from tqdm import tqdm
 
+from . import rundir
 from .cluster import ClusterSettings
 from .data import DEPLOY_WORLD, TRAIN_WORLD
-from .deploy import deploy, fractions, record
+from .deploy import deploy_run, fractions
 from .minds import MINDS, make_mind
 from .optimizers import OPTIMIZERS
 from .report import write_report
@@ -68,11 +68,9 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
     settings = settings.with_budget(budget, len(seeds))
     start(Job.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
           ClusterSettings())
-    agents = rundir.load_agents(out)
     shares = []
     for world in (train, shifted):
-        rows = deploy(agents, train, world, EPISODES[pick], seed)
-        record(out, rows, world)
+        _, rows = deploy_run(out, world, EPISODES[pick], seed)
         shares.append((cls.label, mind_name, world.name, fractions(rows)))
     return shares
 

@@ -75,6 +75,18 @@ def record(run: Path, rows: list[dict], world) -> None:
     rundir.update_run_json(run, deployed=deployed | {world.name: world_digest(world)})
 
 
+def deploy_run(run: Path, world, episodes: int, seed: int, replace: bool = False):
+    """Deploy a complete run's agents in ``world`` and record the rows in its deploy.csv, holding the run's
+    lock; the agents and the rows."""
+    agents = rundir.load_agents(run)
+    train = rundir.training_world(run)
+    with rundir.locked(run):
+        check_world(run, world, replace)
+        rows = deploy(agents, train, world, episodes, seed)
+        record(run, rows, world)
+    return agents, rows
+
+
 def fractions(rows: list[dict]) -> dict[str, float]:
     """Share of episodes with each outcome."""
     n = max(len(rows), 1)

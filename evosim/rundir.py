@@ -68,10 +68,11 @@ def check_out(out: str | Path, force: bool = False) -> Path:
     if existing == out:
         if not out.is_dir():
             raise UserError(f"{out}: --out is a file, not a folder")
-        if any(not _is_lock(p.name) for p in out.iterdir()) and not is_run(out):
+        run = is_run(out)
+        if any(not _is_lock(p.name) for p in out.iterdir()) and not run:
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
-        if is_run(out) and not force:
+        if run and not force:
             again = f", or continue it with 'evosim resume {out}'" if status(out) == INTERRUPTED else ""
             raise UserError(f"{out}: --out already holds a run ({RUN_JSON}); pick another, "
                             f"pass --force to replace it{again}")

@@ -10,7 +10,6 @@ finished run is byte-identical to one never interrupted.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from .errors import UserError
 from .minds import make_mind
 from .optimizers import OPTIMIZERS
 from .training import TrainingLog, train_seeds
-from .worlds import parse_world
 
 MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
 
@@ -68,12 +66,12 @@ class Job:
         if algorithm not in OPTIMIZERS or not isinstance(s.get(algorithm), dict):
             raise UserError(f"{where}: settings name no base optimizer this evosim can resume "
                             f"(algorithm {algorithm!r}; one of: {', '.join(OPTIMIZERS)})")
+        world = rundir.training_world(run)
         try:
             settings = OPTIMIZERS[algorithm].Settings(**s[algorithm])
             mind = make_mind(s["mind"], **s.get("mind_options", {}))
-            world = parse_world(tomllib.loads(doc["world_toml"]), doc["world_path"])
             every = int(s["checkpoint_every"])
-        except (TypeError, KeyError, ValueError, tomllib.TOMLDecodeError) as e:
+        except (TypeError, KeyError, ValueError) as e:
             raise UserError(f"{where}: settings do not describe a run: {type(e).__name__}: {e}") from None
         except UserError as e:
             raise UserError(f"{where}: {e}") from None

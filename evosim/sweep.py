@@ -130,7 +130,7 @@ class Experiment:
         """The cell's optimizer settings and budget: the defaults, their steps set by the mind's budget
         (the experiment's, or for evolution the mind's default)."""
         cls, mind = OPTIMIZERS[cell.algorithm], make_mind(cell.mind)
-        budget = cell.budget or (mind.evolve_budget if cls.command == "evolve" else None)
+        budget = cell.budget or cls.default_budget(mind)
         settings = cls.Settings()
         if budget is not None:
             try:
@@ -214,7 +214,7 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
-    from .deploy import check_world, deploy, fractions, record, world_digest
+    from .deploy import deploy_run, fractions, world_digest
     from .runner import Job, resume, start
     from .training import RunSettings
 
@@ -228,16 +228,12 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
         job = Job(experiment.world(cell), tomli_w.dumps(experiment.world_raw(cell)), make_mind(cell.mind),
                   cell.algorithm, settings, list(range(experiment.seeds)), RunSettings().checkpoint_every, budget)
         start(job, run, True, ClusterSettings())
-    agents = rundir.load_agents(run)
-    train = rundir.training_world(run)
     row = cell.values | {"status": "complete", "run": f"{CELLS}/{cell.name}"}
     shares = {}
     for path in experiment.deploy:
         world = load_world(path)
         if rundir.load_run(run).get("deployed", {}).get(world.name) != world_digest(world):
-            with rundir.locked(run):
-                check_world(run, world)
-                record(run, deploy(agents, train, world, experiment.episodes, 0), world)
+            deploy_run(run, world, experiment.episodes, 0)
         rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
         shares |= {f"{world.name}:{k}": v for k, v in fractions(rows).items()}
     return row | {"seconds": round(time.perf_counter() - began, 2)} | shares

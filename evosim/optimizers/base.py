@@ -61,6 +61,12 @@ class BaseOptimizer:
         self.world, self.mind, self.settings, self.seeds = world, mind, settings, list(seeds)
 
     @classmethod
+    def default_budget(cls, mind) -> int | None:
+        """Training episodes of a run that names neither a budget nor its steps: evolution spends the
+        mind's budget, other optimizers their settings' steps (None)."""
+        return mind.evolve_budget if cls.command == "evolve" else None
+
+    @classmethod
     def check_mind(cls, mind) -> None:
         """Refuse, as a UserError, a mind this optimizer cannot shape."""
 

@@ -9,7 +9,7 @@ first is the episode's choice (see :mod:`evosim.worlds.deception.game`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,10 +49,8 @@ class DeceptionWorld:
     def with_game(self, training: int | None = None, deployment: int | None = None,
                   modification: float | None = None) -> "DeceptionWorld":
         """This world with some of T, D and p replaced."""
-        return DeceptionWorld(self.path, self.name, self.maze,
-                              self.training if training is None else training,
-                              self.deployment if deployment is None else deployment,
-                              self.modification if modification is None else modification)
+        changes = {"training": training, "deployment": deployment, "modification": modification}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def episode_maze(self, rng: np.random.Generator) -> ProbeMaze:
         """One episode's maze: the exit (B) and a green apple (A), equally far from the start."""
