@@ -47,7 +47,8 @@ def connect(settings: ClusterSettings, always: bool = False):
 
     An unreachable scheduler is a UserError within seconds. The client closes
     before a local cluster, so that no worker leaves while it holds results; the
-    cluster's own logging (workers joining and leaving) stays out of the output.
+    cluster's own logging (workers joining, leaving, and missing a heartbeat while the cluster
+    shuts down) stays out of the output; a failed task reaches the caller through its future.
     """
     if settings.scheduler is None and settings.workers <= 1 and not always:
         yield None
@@ -64,7 +65,7 @@ def connect(settings: ClusterSettings, always: bool = False):
             yield client
         return
     with LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 
 
