@@ -22,6 +22,9 @@ from .worlds.deception.game import STRATEGIES, Game
 from .worlds.deception.play import DeceptionPlay
 
 
+EVOLVE_ONLY = ("seeds", "generations", "population", "out")  # settings of --evolve alone
+
+
 @dataclass(frozen=True)
 class DeceptionSettings(Settings):
     """Settings of ``evosim deception``."""
@@ -42,6 +45,10 @@ class DeceptionSettings(Settings):
     def check(self) -> None:
         if self.evolve and self.out is None:
             self.fail("out", "is needed with --evolve")
+        if not self.evolve:
+            for name in EVOLVE_ONLY:
+                if getattr(self, name) != getattr(DeceptionSettings, name):
+                    self.fail(name, "applies only with --evolve")
 
 
 def deception(path: str, settings: DeceptionSettings) -> None:

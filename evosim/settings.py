@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import typing
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 from types import UnionType
 from typing import Any, NoReturn
 
@@ -58,7 +59,9 @@ class Settings:
         """Checks across fields; a subclass calls :meth:`fail` for the first problem."""
 
     def fail(self, name: str, message: str) -> NoReturn:
-        raise UserError(f"{flag(name)}: {getattr(self, name)!r} {message}")
+        value = getattr(self, name)
+        shown = str(value) if isinstance(value, PurePath) else repr(value)  # a path as the user typed it
+        raise UserError(f"{flag(name)}: {shown} {message}")
 
 
 def _help(f, only: str = "") -> str:
