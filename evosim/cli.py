@@ -62,7 +62,8 @@ def training_job(args, command: str):
         settings = settings.with_budget(run.episodes_budget, len(seeds))
     elif getattr(args, settings.steps_field) is None and cls.default_budget(mind) is not None:
         settings = settings.with_budget(cls.default_budget(mind), len(seeds))
-    return Job.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget)
+    return Job.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
+                   run.adversary)
 
 
 def cmd_train(args, command: str) -> None:

@@ -295,12 +295,15 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
 
 
 def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
-    """Outcome shares in ``world`` against a sweep's world axis: one panel per outcome, one line per arm.
+    """Outcome shares in ``world`` against a sweep's axis: one panel per outcome, one line per arm.
 
     ``shares`` holds each agent's outcome shares (:func:`sweep_shares`); lines are
-    means with 95% CIs over seeds (then agents). The axis is drawn symmetric-log,
-    so that a share of 0 sits beside 1%.
+    means with 95% CIs over seeds (then agents). A world axis is drawn
+    symmetric-log, so that a share of 0 sits beside 1%; the adversary axis is
+    without / with.
     """
+    from .sweep import ADVERSARY
+
     df = shares[shares["world"] == world]
     arms = sorted(df["arm"].unique())
     colors = _colors(arms)
@@ -314,16 +317,21 @@ def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
             st = stats[(stats["arm"] == arm) & (stats["outcome"] == outcome)].sort_values(axis)
             ax.fill_between(st[axis], st["lo"], st["hi"], color=colors[arm], alpha=0.2, linewidth=0)
             ax.plot(st[axis], st["mean"], color=colors[arm], marker="o", markersize=3, label=arm)
-        if positive:
-            ax.set_xscale("symlog", linthresh=positive[0])
+        if axis == ADVERSARY:
+            ax.set_xticks([0, 1], ["without", "with"])
+            ax.set_xlim(-0.3, 1.3)
+            ax.set_xlabel("adversary in training")
+        else:
+            if positive:
+                ax.set_xscale("symlog", linthresh=positive[0])
+            ax.set_xlabel(f"{axis} (symmetric log scale)")
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(f"{outcome} in {world}", fontsize=10)
-        ax.set_xlabel(f"{axis} (symmetric log scale)")
     axes[0].set_ylabel("share of episodes")
     handles = [Line2D([], [], color=colors[a], marker="o", markersize=3, label=a) for a in arms]
     fig.legend(handles=handles, title="algorithm / mind", loc="outside lower center", ncols=len(arms),
                fontsize=9)
-    fig.suptitle("Training diversity against goal misgeneralization\n(mean over seeds and agents, 95% CI)",
+    fig.suptitle("What training meets against goal misgeneralization\n(mean over seeds and agents, 95% CI)",
                  fontsize=11)
     return fig
 
@@ -331,7 +339,7 @@ def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
 def sweep_shares(folder: Path) -> tuple[pd.DataFrame, str, list[str]]:
     """Each agent's outcome shares in every complete cell of a sweep, with its arm and world-axis value;
     the axis name and the deployment worlds."""
-    from .sweep import load_sweep
+    from .sweep import ADVERSARY, load_sweep
 
     rows = [r for r in load_sweep(folder) if r["status"] == "complete"]
     if not rows:
@@ -339,7 +347,7 @@ def sweep_shares(folder: Path) -> tuple[pd.DataFrame, str, list[str]]:
     fixed = {"arm", "status", "run", "seconds", "error"}
     axes = [k for k in rows[0] if k not in fixed and ":" not in k]
     if len(axes) != 1:
-        raise UserError(f"{folder}: the diversity figure needs exactly one world axis, the sweep has "
+        raise UserError(f"{folder}: the diversity figure needs exactly one axis, the sweep has "
                         f"{len(axes)} ({', '.join(axes) or 'none'})")
     frames = []
     for r in rows:
@@ -351,7 +359,8 @@ def sweep_shares(folder: Path) -> tuple[pd.DataFrame, str, list[str]]:
                                                 COLOR_MISGENERALIZED, "other"))
         colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"))
         shares = pd.concat([outcome_shares(deploy), colour[colour["outcome"] == COLOR_MISGENERALIZED]])
-        frames.append(shares.assign(arm=r["arm"], **{axes[0]: float(r[axes[0]])}))
+        value = {"True": 1.0, "False": 0.0}.get(r[axes[0]]) if axes[0] == ADVERSARY else float(r[axes[0]])
+        frames.append(shares.assign(arm=r["arm"], **{axes[0]: value}))
     worlds = list(dict.fromkeys(k.split(":")[0] for k in rows[0] if ":" in k))
     return pd.concat(frames, ignore_index=True), axes[0], worlds
 

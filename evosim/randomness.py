@@ -15,6 +15,7 @@ import deap.algorithms
 import deap.cma
 import deap.tools.crossover
 import deap.tools.mutation
+import deap.tools.selection
 import numpy as np
 
 
@@ -56,8 +57,8 @@ def set_stream_state(stream: "np.random.Generator | random.Random", state) -> No
 
 @contextmanager
 def deap_random(private: random.Random):
-    """Point DEAP's variation operators at ``private`` while inside."""
-    modules = (deap.algorithms, deap.tools.crossover, deap.tools.mutation)
+    """Point DEAP's variation and selection operators at ``private`` while inside."""
+    modules = (deap.algorithms, deap.tools.crossover, deap.tools.mutation, deap.tools.selection)
     saved = [m.random for m in modules]
     for m in modules:
         m.random = private

@@ -35,13 +35,20 @@ class Job:
     seeds: list[int]
     checkpoint_every: int
     episodes_budget: int | None = None
+    adversary: bool = False  # each seed's adversary supplies a share of its training mazes
+
+    def __post_init__(self):
+        spec = self.world.adversary
+        if self.adversary and spec.mazes(self.settings.mazes) < 1:
+            raise UserError(f"{self.world.path}: [adversary] share: {spec.share:g} of --mazes {self.settings.mazes} "
+                            "training mazes per step is not one maze; raise the share or --mazes")
 
     @classmethod
     def new(cls, world, mind, algorithm: str, settings, seeds: list[int], checkpoint_every: int,
-            episodes_budget: int | None = None) -> "Job":
+            episodes_budget: int | None = None, adversary: bool = False) -> "Job":
         """A job on a world loaded from its file (whose text run.json keeps)."""
         return cls(world, Path(world.path).read_bytes().decode("utf-8"), mind, algorithm, settings,
-                   list(seeds), checkpoint_every, episodes_budget)
+                   list(seeds), checkpoint_every, episodes_budget, adversary)
 
     @property
     def optimizer(self) -> type:
@@ -51,7 +58,7 @@ class Job:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
         doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm,
                "optimizer": self.optimizer.label, "mind": self.mind.name, "mind_options": self.mind.options(),
-               "checkpoint_every": self.checkpoint_every}
+               "checkpoint_every": self.checkpoint_every, "adversary": self.adversary}
         if self.episodes_budget is not None:
             doc["episodes_budget"] = self.episodes_budget
         return doc
@@ -71,12 +78,15 @@ class Job:
             settings = OPTIMIZERS[algorithm].Settings(**s[algorithm])
             mind = make_mind(s["mind"], **s.get("mind_options", {}))
             every = int(s["checkpoint_every"])
+            adversary = s.get("adversary", False)
+            if not isinstance(adversary, bool):
+                raise ValueError(f"adversary is {adversary!r}, not true or false")
         except (TypeError, KeyError, ValueError) as e:
             raise UserError(f"{where}: settings do not describe a run: {type(e).__name__}: {e}") from None
         except UserError as e:
             raise UserError(f"{where}: {e}") from None
         return cls(world, doc["world_toml"], mind, algorithm, settings, doc["seeds"], every,
-                   s.get("episodes_budget"))
+                   s.get("episodes_budget"), adversary)
 
 
 def available_memory() -> int | None:
@@ -141,7 +151,7 @@ def _train(job: Job, run: Path, client) -> list[TrainingLog]:
     try:
         checkpoints.mkdir(exist_ok=True)
         logs = train_seeds(job.world, job.mind.name, job.algorithm, job.settings, job.seeds, client,
-                           checkpoints, job.checkpoint_every)
+                           checkpoints, job.checkpoint_every, job.adversary)
         rundir.write_training(run, logs, job.mind)
     except BaseException as e:
         rundir.update_run_json(run, status=rundir.INTERRUPTED)
@@ -158,5 +168,6 @@ def _train(job: Job, run: Path, client) -> list[TrainingLog]:
 def describe(command: str, job: Job, logs: list[TrainingLog], run: Path) -> str:
     """One line on a finished run: what was trained, how far, and where it is."""
     rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
-    return (f"{command} {job.mind.name} x {len(job.seeds)} seed(s) by {job.algorithm}, "
+    return (f"{command} {job.mind.name} x {len(job.seeds)} seed(s) by {job.algorithm}"
+            f"{' against an adversary' if job.adversary else ''}, "
             f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")

@@ -3,7 +3,8 @@
 An experiment file names a training world, the deployment worlds, the arms
 (``algorithm/mind``), seeds and budgets, fixed changes to the training world
 (``[sweep.set]``) and world axes (``[sweep.axes]``, dotted keys into the world
-file with the values to sweep). Every combination of arm and axis values is a
+file with the values to sweep, and ``adversary = [false, true]`` for training
+with and without ``--adversary``). Every combination of arm and axis values is a
 cell: trained (with checkpoints) and deployed into ``OUT/cells/NAME``.
 ``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
 time, and outcome fractions per deployment world.
@@ -40,6 +41,8 @@ CELLS = "cells"
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
 SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes"}
+#: The axis that is a training flag rather than a key of the world file.
+ADVERSARY = "adversary"
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,13 @@ class Cell:
     mind: str
     world: dict = field(hash=False)  # axis key -> value, applied to the training world
     budget: int | None = None
+    adversary: bool | None = None  # trained with --adversary (None: not an axis of the sweep)
 
     @property
     def values(self) -> dict:
         """The cell's axis values, as sweep.csv columns."""
-        return {"arm": f"{self.algorithm}/{self.mind}"} | self.world
+        flag = {} if self.adversary is None else {ADVERSARY: self.adversary}
+        return {"arm": f"{self.algorithm}/{self.mind}"} | flag | self.world
 
 
 @dataclass(frozen=True)
@@ -115,15 +120,18 @@ class Experiment:
         axes = _table(path, sweep, "axes", None)
         for key, values in axes.items():
             _list(path, f"sweep.axes.{key}", values)
+        flags = axes.pop(ADVERSARY, [None])
+        if any(not isinstance(v, bool) for v in flags if v is not None):
+            raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
         cells = []
-        for (algorithm, mind), *combo in product(arms, *axes.values()):
+        for (algorithm, mind), adversary, *combo in product(arms, flags, *axes.values()):
             world = dict(zip(axes, combo))
-            name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in world.items()])
-            cells.append(Cell(name, algorithm, mind, world, budgets.get(mind)))
+            values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | world
+            name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in values.items()])
+            cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary))
         experiment = cls(path, train, deploy, train_raw, seeds, episodes, tuple(cells))
-        for cell in cells:  # every cell's world and budget is checked before any compute
-            experiment.world(cell)
-            experiment.settings(cell)
+        for cell in cells:  # every cell's world, budget and adversary is checked before any compute
+            experiment.job(cell)
         return experiment
 
     def settings(self, cell: Cell) -> tuple:
@@ -139,6 +147,19 @@ class Experiment:
                 why = str(e).removeprefix("--episodes-budget: ")
                 raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
         return settings, budget
+
+    def job(self, cell: Cell):
+        """The cell's training job."""
+        from .runner import Job
+        from .training import RunSettings
+
+        settings, budget = self.settings(cell)
+        world = self.world(cell)
+        try:
+            return Job(world, tomli_w.dumps(self.world_raw(cell)), make_mind(cell.mind), cell.algorithm, settings,
+                       list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
+        except UserError as e:
+            raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
 
     def world_raw(self, cell: Cell) -> dict:
         """The cell's training world file, as TOML data."""
@@ -215,8 +236,7 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
     from .deploy import deploy_run, fractions, world_digest
-    from .runner import Job, resume, start
-    from .training import RunSettings
+    from .runner import resume, start
 
     run = out / CELLS / cell.name
     began = time.perf_counter()
@@ -224,10 +244,7 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     if state == rundir.INTERRUPTED:
         resume(run, ClusterSettings())
     elif state != rundir.COMPLETE:
-        settings, budget = experiment.settings(cell)
-        job = Job(experiment.world(cell), tomli_w.dumps(experiment.world_raw(cell)), make_mind(cell.mind),
-                  cell.algorithm, settings, list(range(experiment.seeds)), RunSettings().checkpoint_every, budget)
-        start(job, run, True, ClusterSettings())
+        start(experiment.job(cell), run, True, ClusterSettings())
     row = cell.values | {"status": "complete", "run": f"{CELLS}/{cell.name}"}
     shares = {}
     for path in experiment.deploy:

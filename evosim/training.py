@@ -38,6 +38,8 @@ class RunSettings(Settings):
                                                 "updates (evolve's default: the mind's budget)", least=1)
     checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
                                         "continues from the last)", least=1)
+    adversary: bool = setting(False, "co-evolve an adversary that supplies a share of the training mazes "
+                                     "(the world file's [adversary] table)")
 
 
 @dataclass
@@ -76,6 +78,11 @@ class TrainingLog:
             "explored_mean": float(result.explored.mean()),
         } | columns)
 
+    def add_rows(self, table: str, step: int, rows: list[dict]) -> None:
+        """Rows of ``table`` at this step, after the ids and ``episodes`` (the budget axis every optimizer shares)."""
+        ids = self.ids(step) | {"episodes": self.episodes}
+        self.tables.setdefault(table, []).extend(ids | r for r in rows)
+
     def report(self, step: int, params: np.ndarray, reporters, last: bool) -> None:
         """Run the reporters due at this step; their summaries join this step's generations row."""
         for reporter in reporters:
@@ -83,8 +90,7 @@ class TrainingLog:
                 continue
             rng = np.random.default_rng([self.seed, step, 7919])
             rows, summary = reporter.rows(step, params, rng)
-            ids = self.ids(step) | {"episodes": self.episodes}  # the budget axis every optimizer shares
-            self.tables.setdefault(reporter.table, []).extend(ids | r for r in rows)
+            self.add_rows(reporter.table, step, rows)
             self.generations[-1].update(summary)
 
 
@@ -95,6 +101,12 @@ def slot_worlds(n_agents: int, n_seeds: int, worlds: int, rollouts: int) -> np.n
     return np.repeat(world.reshape(-1), rollouts)
 
 
+def exit_rates(reached: np.ndarray, slots: np.ndarray, n_seeds: int) -> np.ndarray:
+    """(seeds, worlds) the share of each world's episodes that reached the exit, from every slot's world."""
+    counts = np.bincount(slots, minlength=slots.max() + 1)
+    return (np.bincount(slots, weights=reached, minlength=len(counts)) / counts).reshape(n_seeds, -1)
+
+
 @dataclass(frozen=True)
 class Checkpoints:
     """Where one training run saves its state, and every how many steps."""
@@ -102,26 +114,30 @@ class Checkpoints:
     path: Path
     every: int
 
-    def save(self, next_step: int, optimizer: BaseOptimizer, logs: list[TrainingLog]) -> None:
+    def save(self, next_step: int, optimizer: BaseOptimizer, source: WorldFile, logs: list[TrainingLog]) -> None:
         """Save the state from which step ``next_step`` runs (past the last step: the finished logs)."""
         arrays, doc = optimizer.state()
         bad = [name for name, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
         if bad:
             raise non_finite(next_step - 1, optimizer, f"its state ({', '.join(bad)})")
         arrays = {f"optimizer.{k}": v for k, v in arrays.items()}
+        source_arrays, source_doc = source.state()
+        arrays |= {f"source.{k}": v for k, v in source_arrays.items()}
         arrays |= {f"final.{i}": log.final_params for i, log in enumerate(logs) if log.final_params is not None}
         checkpoint.save(self.path, arrays, {"next_step": next_step, "algorithm": optimizer.algorithm,
-                                            "seeds": optimizer.seeds, "optimizer": doc,
+                                            "seeds": optimizer.seeds, "optimizer": doc, "source": source_doc,
                                             "logs": [log.to_doc() for log in logs]})
 
-    def restore(self, optimizer: BaseOptimizer, logs: list[TrainingLog]) -> int:
-        """Load the saved state into ``optimizer`` and ``logs``; the step to run next."""
+    def restore(self, optimizer: BaseOptimizer, source: WorldFile, logs: list[TrainingLog]) -> int:
+        """Load the saved state into ``optimizer``, ``source`` and ``logs``; the step to run next."""
         arrays, doc = checkpoint.load(self.path)
         if doc.get("algorithm") != optimizer.algorithm or doc.get("seeds") != optimizer.seeds:
             raise UserError(f"{self.path}: a checkpoint of {doc.get('algorithm')} seeds {doc.get('seeds')}, "
                             f"not of this run ({optimizer.algorithm} seeds {optimizer.seeds})")
         optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
                            if k.startswith("optimizer.")}, doc["optimizer"])
+        source.restore({k.removeprefix("source."): v for k, v in arrays.items() if k.startswith("source.")},
+                       doc["source"])
         for i, (log, saved) in enumerate(zip(logs, doc["logs"])):
             for key, value in saved.items():
                 setattr(log, key, value)
@@ -147,7 +163,7 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
     logs = [TrainingLog(optimizer.label, mind.name, seed) for seed in optimizer.seeds]
     start = 0
     if checkpoints is not None and checkpoints.path.exists():
-        start = checkpoints.restore(optimizer, logs)
+        start = checkpoints.restore(optimizer, source, logs)
     if progress is not None:
         progress.update(start)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are checked below
@@ -156,10 +172,10 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
             params = optimizer.ask()
             if not np.isfinite(params).all():
                 raise non_finite(step, optimizer, "the parameters it asked to evaluate")
-            batch = world.batch([w for rng in optimizer.maze_rngs
-                                 for w in source.sample(step, rng, optimizer.mazes)])
-            episodes = world.episodes(batch, len(params),
-                                      slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts))
+            batch = world.batch([w for i, rng in enumerate(optimizer.maze_rngs)
+                                 for w in source.sample(step, i, rng, optimizer.mazes)])
+            slots = slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts)
+            episodes = world.episodes(batch, len(params), slots)
             controller = optimizer.controller(params, episodes)
             result = episodes.play(controller, optimizer.action_rng)
             objective = world.objective.total(result).reshape(len(params), -1).mean(1)
@@ -171,6 +187,10 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
                 log.record_episodes(step, result.of_agents(agents), world.objective,
                                     per_seed * optimizer.mazes * optimizer.rollouts, columns)
                 log.report(step, params[agents], reporters, last)
+            for i, (log, rates) in enumerate(zip(logs, exit_rates(result.exit_reached, slots, len(logs)))):
+                rows = source.tell(step, i, rates)
+                if rows:
+                    log.add_rows(source.table, step, rows)
             if progress is not None:
                 progress.update(1)
                 progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
@@ -180,7 +200,7 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
             else:
                 optimizer.tell(results)
             if checkpoints is not None and (last or (step + 1) % checkpoints.every == 0):
-                checkpoints.save(step + 1, optimizer, logs)
+                checkpoints.save(step + 1, optimizer, source, logs)
     return logs
 
 
@@ -190,35 +210,38 @@ def checkpoint_name(seeds: list[int]) -> str:
 
 
 def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int], progress: bool = True,
-              checkpoint_dir: Path | None = None, every: int = 1) -> list[TrainingLog]:
+              checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
     """One run of a base optimizer with the default reporters and a progress bar.
 
-    With ``checkpoint_dir``, it saves and continues from its checkpoint there. A
+    With ``checkpoint_dir``, it saves and continues from its checkpoint there; with
+    ``adversary``, each seed's adversary supplies a share of its training mazes. A
     top-level function, so that Dask workers can run it.
     """
     from tqdm import tqdm
 
+    from .adversary import AdversarialWorlds
     from .minds import make_mind
     from .reporters import default_reporters
 
     mind = make_mind(mind_name)
     optimizer = OPTIMIZERS[algorithm](world, mind, settings, seeds)
+    source = AdversarialWorlds(world, seeds, optimizer.mazes) if adversary else WorldFile(world)
     checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
     with tqdm(total=optimizer.steps + 1, desc=f"{algorithm} {mind_name} {who}",
               disable=None if progress else True, leave=False) as bar:
-        return train(world, mind, optimizer, reporters=default_reporters(mind, settings.log_every, world),
+        return train(world, mind, optimizer, source, default_reporters(mind, settings.log_every, world),
                      progress=bar, checkpoints=checkpoints)
 
 
 def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int], client=None,
-                checkpoint_dir: Path | None = None, every: int = 1) -> list[TrainingLog]:
+                checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
     """Every seed's logs: in one run, or a run per seed (on the Dask ``client``'s workers, if any)
     for one-seed optimizers."""
     from .cluster import map_each
 
     run = partial(train_run, world, mind_name, algorithm, settings,
-                  checkpoint_dir=checkpoint_dir, every=every)
+                  checkpoint_dir=checkpoint_dir, every=every, adversary=adversary)
     if not OPTIMIZERS[algorithm].one_seed:
         return run(seeds)
     runs = map_each(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")

@@ -16,6 +16,7 @@ from ...errors import UserError
 from ...features import COLOR_NAMES, CORNERS, SHAPES
 from .. import register_world
 from ..table import IntRange, Table
+from .adversary import AdversarySpec
 from .batch import MazeBatch
 from .episodes import Episodes
 from .generator import generate
@@ -107,6 +108,7 @@ class MazeWorld:
     objects: tuple[ObjectSpec, ...]
     objective: Objective
     probes: tuple[ProbeSpec, ...] = ()
+    adversary: AdversarySpec = AdversarySpec()  # used by training with --adversary
 
     def sample(self, rng: np.random.Generator, n: int) -> list[Maze]:
         """``n`` mazes drawn from ``rng``."""
@@ -164,6 +166,7 @@ class MazeWorld:
         probes = []
         for i, data in enumerate(top.get("probes", list, [])):
             probes.append(_probe(Table(path, f"probes.{i}", data), exit_spec, start, probes))
+        adversary = AdversarySpec.parse(Table(path, "adversary", top.get("adversary", dict, {})), bool(objects))
         top.done()
 
         cells = size.lo * size.lo
@@ -173,7 +176,7 @@ class MazeWorld:
         if start == exit_spec.position and start != "random":
             top.fail("exit", f"position {start!r} is also the start cell")
         parsed = cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
-                     objective, tuple(probes))
+                     objective, tuple(probes), adversary)
         if off_path:
             parsed.check_room(top)
         return parsed
