@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 
 from . import rundir
 from .errors import UserError
-from .features import COLOR_NAMES, FEATURES
+from .features import COLOR_NAMES, COLORS, FEATURES
 from .minds.planner import Planner
 from .worlds.maze.outcomes import OUTCOMES
 from .worlds.maze.probes import GOAL, build_battery, world_probes
@@ -373,6 +373,64 @@ def plot_diversity(folder, out) -> Figure:
     return fig
 
 
+ADVERSARY_IDS = ("optimizer", "mind", "seed", "step", "episodes", "adversary_generation", "proposal",
+                 "failure_rate", "run")
+ADVERSARY_BINS = 20  # stretches of training the proposals' parameters are counted over
+
+
+def adversary_figure(adversary: pd.DataFrame) -> Figure:
+    """What the adversary proposes over training: its proposals' failure rate, then each parameter's values.
+
+    The first panel is the share of the agents' episodes that missed the exit on
+    the adversary's proposals (mean over proposals, 95% CI over seeds, then
+    proposals), one line per optimizer / mind. Every other panel stacks the share
+    of proposals taking each value of one world parameter, counted over twentieths
+    of each run's training (all runs together, whatever their budgets).
+    """
+    df = adversary.assign(label=label(adversary))
+    params = [c for c in df.columns if c not in ADVERSARY_IDS and c != "label"]
+    labels = sorted(df["label"].unique())
+    colors = _colors(labels)
+    stats = mean_ci(df, "failure_rate", ["label", "episodes"])
+    progress = df["episodes"] / df.groupby("label")["episodes"].transform("max")  # runs of any budget align
+    df["stretch"] = np.minimum((progress * ADVERSARY_BINS).astype(int), ADVERSARY_BINS - 1)
+    middle = (np.arange(ADVERSARY_BINS) + 0.5) / ADVERSARY_BINS
+    columns = 3
+    rows = -(-(1 + len(params)) // columns)
+    with sns.axes_style(STYLE):
+        fig = _figure(4.3 * columns, 3.4 * rows)
+        axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    ax = axes[0]
+    for name in labels:
+        st = stats[stats["label"] == name].sort_values("episodes")
+        ax.fill_between(st["episodes"], st["lo"], st["hi"], color=colors[name], alpha=0.2, linewidth=0)
+        ax.plot(st["episodes"], st["mean"], color=colors[name], label=name)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("agents' failure on the adversary's mazes", fontsize=10)
+    ax.set_ylabel("share of episodes missing the exit")
+    ax.legend(fontsize=8)
+    for ax, param in zip(axes[1:], params):
+        counts = pd.crosstab(df["stretch"], df[param].astype(str)).reindex(range(ADVERSARY_BINS), fill_value=0)
+        values = sorted(counts.columns, key=lambda v: (COLOR_NAMES.index(v) if v in COLORS else -1,
+                                                       int(v) if v.isdigit() else 0, v))
+        shares = counts[values].div(counts.sum(axis=1).replace(0, 1), axis=0)
+        palette = [np.array(COLORS[v]) / 255 if v in COLORS else c
+                   for v, c in zip(values, sns.color_palette(PALETTE, len(values)))]
+        ax.stackplot(middle, shares.T.to_numpy(), labels=values, colors=palette, edgecolor="white", linewidth=0.3)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.xaxis.set_major_formatter("{x:.0%}")
+        ax.set_xlabel("share of training")
+        ax.set_title(f"proposals' {param}", fontsize=10)
+        ax.set_ylabel("share of proposals")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    for ax in axes[1 + len(params):]:
+        ax.set_visible(False)
+    axes[0].set_xlabel(EPISODES_LABEL)
+    fig.suptitle("What the adversary proposes over training", fontsize=11)
+    return fig
+
+
 def deception_evolution_figure(rows: list[dict], game) -> Figure:
     """Chance of choosing A in training and in deployment over generations, a line per seed."""
     df = pd.DataFrame(rows)
@@ -475,6 +533,16 @@ def plot_shift_comparison(run_dirs, out) -> Figure:
     training = {r.training_world for r in runs}
     fig = shift_comparison_figure(deploy, world_order(deploy, runs), training)
     _save(fig, Path(out), "shift_comparison")
+    return fig
+
+
+def plot_adversary(run_dirs, out) -> Figure:
+    """Write OUT/adversary.png from the runs' adversary.csv; returns the figure."""
+    runs = load_runs(run_dirs)
+    adversary = need(runs, "adversary", ("optimizer", "mind", "seed", "episodes", "failure_rate"),
+                     "train with --adversary to record the adversary's proposals")
+    fig = adversary_figure(adversary)
+    _save(fig, Path(out), "adversary")
     return fig
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import rundir
 from .errors import UserError
 from .settings import Settings, setting
+from .sweep import ADVERSARY
 
 REPORT_MD = "report.md"
 
@@ -82,7 +83,8 @@ def _draft_sweep_report(F, folder: Path, data, out: Path) -> None:
     cell = stats.set_index(["arm", axis, "outcome"])
     arms, values = sorted(shares["arm"].unique()), sorted(shares[axis].unique())
     columns = ("misgeneralized", F.COLOR_MISGENERALIZED, "aligned", "incapable")
-    rows = [[arm, f"{v:g}"] + [_pct(*cell.loc[(arm, v, c), ["mean", "lo", "hi"]]) for c in columns]
+    shown = {v: ({0: "without", 1: "with"}[v] if axis == ADVERSARY else f"{v:g}") for v in values}
+    rows = [[arm, shown[v]] + [_pct(*cell.loc[(arm, v, c), ["mean", "lo", "hi"]]) for c in columns]
             for arm in arms for v in values if (arm, v, "aligned") in cell.index]
     seeds = shares.groupby(["arm", axis])["seed"].nunique().min()
     lines = ["# evosim sweep report", "",
@@ -96,8 +98,8 @@ def _draft_sweep_report(F, folder: Path, data, out: Path) -> None:
         below = [v for v in values if (arm, v, F.COLOR_MISGENERALIZED) in cell.index
                  and cell.loc[(arm, v, F.COLOR_MISGENERALIZED), "mean"] < 0.05]
         aligned = cell.loc[(arm, below[0], "aligned"), "mean"] if below else None
-        lines.append(f"- {arm}: " + (f"from `{axis}` = {below[0]:g} (aligned there: {aligned:.0%})" if below
-                                     else "not at any share swept"))
+        lines.append(f"- {arm}: " + (f"from `{axis}` = {shown[below[0]]} (aligned there: {aligned:.0%})"
+                                     if below else "at no value swept"))
     lines += ["", "## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
     (out / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")
 
@@ -108,7 +110,7 @@ def _draft_report(F, runs, out: Path) -> None:
     gens = F.need(runs, "generations", ("optimizer", "mind", "seed", "step", "exit_rate"),
                   "a training run writes it")
     probes, drives, deploy = F.table(runs, "probes"), F.table(runs, "drives"), F.table(runs, "deploy")
-    alignment = F.table(runs, "alignment")
+    alignment, adversary = F.table(runs, "alignment"), F.table(runs, "adversary")
 
     made = {}
     if probes is not None:
@@ -120,6 +122,9 @@ def _draft_report(F, runs, out: Path) -> None:
     if deploy is not None:
         F.plot_shift_comparison(paths, out)
         made["shift_comparison"] = "Outcomes before and after the shift"
+    if adversary is not None:
+        F.plot_adversary(paths, out)
+        made["adversary"] = "What the adversary proposed"
 
     lines = ["# evosim report", ""]
     lines += _runs_section(runs, gens)

@@ -20,7 +20,10 @@ FEATURES = ("exit_color", "exit_position", "apple_colors", "apple_counts")
 
 @dataclass(frozen=True)
 class AdversarySpec:
-    """The ``[adversary]`` knobs: the share of training mazes it supplies, what it changes, its population."""
+    """The ``[adversary]`` knobs: the share of training mazes it supplies, what it changes, its population.
+
+    By default it may change every feature the world has (apples only if it has ``[[objects]]``).
+    """
 
     share: float = 1.0
     features: tuple[str, ...] = FEATURES
@@ -30,8 +33,9 @@ class AdversarySpec:
     @classmethod
     def parse(cls, t: Table, has_objects: bool) -> "AdversarySpec":
         default = cls()
+        features = [f for f in default.features if has_objects or not f.startswith("apple_")]
         spec = cls(t.number("share", 0.0, 1.0, default.share),
-                   t.choices("features", FEATURES, list(default.features)),
+                   t.choices("features", FEATURES, features),
                    t.get("population", int, default.population, least=2, most=10_000),
                    t.number("mutation", 0.0, 1.0, default.mutation))
         t.done()
