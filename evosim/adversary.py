@@ -29,7 +29,7 @@ if not hasattr(creator, "EvosimFailure"):
 Proposal = creator.EvosimProposal
 
 STREAM = 0xAD  # the adversary's stream of a seed: default_rng([seed, STREAM])
-TOURNAMENT = 2
+TOURNAMENT = 3
 CROSSOVER = 0.5  # probability that a pair of offspring swaps parameters (each with probability 1/2)
 
 
