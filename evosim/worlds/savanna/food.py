@@ -35,7 +35,7 @@ class Food:
     def activate(self, kinds: np.ndarray, rng: np.random.Generator) -> None:
         """Let ``kinds`` grow from now on, every slot of them holding an item at once."""
         self.active[kinds] = True
-        self.grow(self.active[self.kind] & ~self.alive, rng)
+        self.grow(np.isin(self.kind, kinds) & ~self.alive, rng)
 
     def grow(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         """Put an item in each of the ``slots`` (a mask), at a random place of its kind."""

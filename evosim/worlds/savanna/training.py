@@ -3,9 +3,10 @@
 Training happens in the ancestral (pre-shift) arena. Each update draws sensing
 situations: a creature at a random place senses the nearest item of every kind
 within its radius, and chooses one by a softmax over discounted drive utilities,
-``(w . f_k) * discount ** (d_k / speed) / temperature``. The reward of a choice
-is the energy it gains: the item's nutrition minus the metabolism spent walking
-to it. REINFORCE with a leave-one-out baseline over the choices sampled in the
+``(w . f_k) * discount ** (d_k / speed) / temperature``, or none (logit 0, as a
+creature pursues only positive utilities). The reward of a choice is the energy
+it gains: the item's nutrition minus the metabolism spent walking to it (none: 0).
+REINFORCE with a leave-one-out baseline over the choices sampled in the
 same situation, and Adam, come from :mod:`evosim.optimizers.gradient`; the
 gradient of the log-probability over the drive weights is exact: the chosen
 item's discounted features minus their expectation, over the temperature.
@@ -28,15 +29,17 @@ def train_drives(world, seed: int) -> np.ndarray:
     t = world.trained
     rng = np.random.default_rng([seed, 2])
     food = Food(world, rng)
-    features, nutrition = world.feature_matrix(), world.nutrition(shifted=False)
+    # a last option, "none": no features, no energy; a creature pursues only positive utilities
+    features = np.vstack([world.feature_matrix(), np.zeros(len(world.features))])
+    nutrition = np.append(world.nutrition(shifted=False), 0.0)
     cost = float(metabolic_cost(world.life, t.speed, t.radius))
     weights = rng.normal(0.0, 0.1, (1, features.shape[1]))
     adam = Adam(weights.shape, t.learning_rate)
     for _ in range(t.updates):
         dist, _ = food.nearest(rng.random((t.contexts, 2)) * world.size, t.radius)
+        dist = np.hstack([dist, np.zeros((len(dist), 1))])
         seen = dist <= t.radius
-        seen = seen[seen.any(1)]
-        dist = np.where(seen, dist[:len(seen)], 0.0)
+        dist = np.where(seen, dist, 0.0)
         discounted = np.where(seen, world.discount ** (dist / t.speed), 0.0)
         logits = np.where(seen, (features @ weights[0]) * discounted / t.temperature, -np.inf)
         p = np.exp(logits - logits.max(1, keepdims=True))

@@ -197,11 +197,11 @@ class SavannaWorld:
         trained = Trained(
             speed=t.number("speed", *speed_range, genome.speed),
             radius=t.number("radius", *radius_range, genome.radius),
-            updates=t.get("updates", int, 150, least=0, most=100_000),
+            updates=t.get("updates", int, 300, least=0, most=100_000),
             contexts=t.get("contexts", int, 64, least=1, most=100_000),
             rollouts=t.get("rollouts", int, 8, least=2, most=1000),
             learning_rate=t.number("learning_rate", 1e-6, 10.0, 0.05),
-            temperature=t.number("temperature", 1e-3, 100.0, 0.3))
+            temperature=t.number("temperature", 1e-3, 100.0, 1.0))
         t.done()
         top.done()
         return cls(path, name, size, discount, tuple(ancestral + new), len(ancestral), life, genome, trained,
