@@ -35,6 +35,13 @@ def alignment(drives: np.ndarray, features: np.ndarray, nutrition: np.ndarray, a
     return float((w @ (du * dn)) / np.sqrt(var_u * var_n))
 
 
+def alignments(ecology) -> np.ndarray:
+    """(species,) each species' drive-fitness alignment in the ecology now."""
+    available, d = ecology.food.available(), ecology.n_drives
+    return np.array([alignment(ecology.genome[ecology.species == s, :d], ecology.features, ecology.nutrition,
+                               available) for s in range(len(SPECIES))])
+
+
 @dataclass
 class EcologyLog:
     """The rows recorded so far, one list per table."""
@@ -43,8 +50,7 @@ class EcologyLog:
 
     def record(self, ecology) -> None:
         """Rows for the ecology's state now and its counts since the last record, which then restart."""
-        world, available = ecology.world, ecology.food.available()
-        d = ecology.n_drives
+        world, d, aligned = ecology.world, ecology.n_drives, alignments(ecology)
         for s, species in enumerate(SPECIES):
             mine = ecology.species == s
             genome = ecology.genome[mine]
@@ -53,7 +59,7 @@ class EcologyLog:
                 "population": int(mine.sum()), "births": int(ecology.births[s]), "deaths": int(ecology.deaths[s]),
                 "energy": _mean(ecology.energy[mine]), "generation": _mean(ecology.generation[mine]),
                 "speed": _mean(genome[:, d]), "radius": _mean(genome[:, d + 1]),
-                "alignment": alignment(genome[:, :d], ecology.features, ecology.nutrition, available),
+                "alignment": float(aligned[s]),
                 "shifted": int(ecology.shifted)})
             for k, kind in enumerate(world.foods):
                 self.tables["meals"].append(ids | {"food": kind.name, "eaten": int(ecology.eaten[s, k])})

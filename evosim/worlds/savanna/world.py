@@ -8,7 +8,7 @@ a tick. Every key is checked with :class:`~evosim.worlds.table.Table`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -236,15 +236,6 @@ class SavannaWorld:
     def n_genes(self) -> int:
         """Drive weights, then speed and sensing radius."""
         return len(self.features) + 2
-
-    def with_numbers(self, evolved: int, items: int) -> "SavannaWorld":
-        """This world with ``evolved`` creatures at the start (and as the cap) and ``items`` ancestral food
-        items, shared between the kinds as the file shares them (for benchmarks)."""
-        total = sum(k.count for k in self.foods[:self.ancestral])
-        counts = [max(1, round(k.count * items / total)) for k in self.foods[:self.ancestral]]
-        counts[0] += items - sum(counts)
-        foods = tuple(replace(k, count=n) for k, n in zip(self.foods, counts)) + self.foods[self.ancestral:]
-        return replace(self, foods=foods, life=replace(self.life, evolved=evolved, cap=max(evolved, self.life.cap)))
 
 
 def _range(t: Table, key: str, bounds: tuple[float, float]) -> tuple[float, float]:
