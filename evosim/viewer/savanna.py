@@ -18,7 +18,7 @@ from ..features import COLORS
 from ..worlds.savanna.ecology import Ecology
 from ..worlds.savanna.logs import alignments
 from ..worlds.savanna.world import SPECIES
-from .panel import BACKGROUND, DIM, RULE, TEXT, Fonts
+from .panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
 from .scene import TINTS
 from .window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
 
@@ -228,10 +228,7 @@ class SavannaViewer:
         return self.text(words, self.fonts.body, color, (PAD, y)).bottom + 4
 
     def text(self, s: str, font: pygame.font.Font, color, pos, right: int | None = None) -> pygame.Rect:
-        image = font.render(s, True, color)
-        box = image.get_rect(topleft=pos) if right is None else image.get_rect(topright=(right, pos[1]))
-        self.panel.blit(image, box)
-        return box
+        return write(self.panel, s, font, color, pos, right)
 
     def rule(self, y: int) -> int:
         pygame.draw.line(self.panel, RULE, (PAD, y + 4), (PANEL_W - PAD, y + 4))
