@@ -131,6 +131,7 @@ def _draft_ecology_report(F, runs, eco, out: Path) -> None:
                    "candy_share": f"shift foods' share of evolved meals (first {F.SOON} ticks)",
                    "population_dip": "population dip", "sweet_before": "sweet drive before",
                    "sweet_late": "sweet drive late", "alignment_late": "alignment late",
+                   "trained_alignment_before": "trained alignment before",
                    "trained_alignment_after": "trained alignment after"}
         table = [[str(r["seed"])] + [_number(r[c], c) for c in columns] for _, r in m.iterrows()]
         table.append(["mean"] + [_number(m[c].mean(), c) for c in columns])
@@ -147,8 +148,9 @@ def _draft_ecology_report(F, runs, eco, out: Path) -> None:
                   f"{mean['candy_share']:.0%} of evolved meals in the first {F.SOON} ticks, and the population "
                   f"dipped by {mean['population_dip']:.0%}. Selection then lowered the sweetness drive from "
                   f"{mean['sweet_before']:.2f} to {mean['sweet_late']:.2f} and alignment recovered to "
-                  f"{mean['alignment_late']:.2f}; the trained species, frozen, stayed at "
-                  f"{mean['trained_alignment_after']:.2f}.", ""]
+                  f"{mean['alignment_late']:.2f}; the trained species, frozen, fell from "
+                  f"{mean['trained_alignment_before']:.2f} to {mean['trained_alignment_after']:.2f} and stayed there.",
+                  ""]
     lines += ["## Population dynamics", "", "![Population dynamics](population_dynamics.png)", "",
               "## How to read this", "",
               "- **Alignment** is the correlation across food kinds between a species' mean drive utility of a "
