@@ -4,6 +4,8 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import tomllib  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -24,6 +26,7 @@ from evosim.worlds.savanna.ecology import Ecology  # noqa: E402
 from evosim.worlds.savanna.logs import alignment  # noqa: E402
 from evosim.worlds.savanna.training import train_drives  # noqa: E402
 from evosim.worlds.savanna.world import EVOLVED, TRAINED  # noqa: E402
+from tests.test_durable import evosim, kill_when  # noqa: E402
 
 SHIFT, TICKS = 1500, 5000  # the small world's shift, and the length of its runs
 OUTPUTS = ("population.csv", "meals.csv", "drive_stats.csv")
@@ -50,11 +53,18 @@ def ecology(out: Path, world: Path, *flags) -> int:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    """A complete ecology run of the small world, seed 0, well past the shift."""
+def runs(tmp_path_factory) -> list[Path]:
+    """Complete ecology runs of the small world, seeds 0 and 1, well past the shift."""
     folder = tmp_path_factory.mktemp("savanna")
-    assert ecology(folder / "run", small_world(folder / "small.toml"), "--ticks", TICKS, "--seed", 0) == 0
-    return folder / "run"
+    world = small_world(folder / "small.toml")
+    for seed in (0, 1):
+        assert ecology(folder / f"seed-{seed}", world, "--ticks", TICKS, "--seed", seed) == 0
+    return [folder / "seed-0", folder / "seed-1"]
+
+
+@pytest.fixture
+def run(runs) -> Path:
+    return runs[0]
 
 
 # -- the world file ------------------------------------------------------------------------------
@@ -108,6 +118,12 @@ def test_commands_refuse_other_kinds_and_flags_in_one_line(tmp_path, capsys):
     assert main(["watch", str(SAVANNA_WORLD), "--run", str(tmp_path), "--frames", "1"]) == 2
     assert "is a savanna world" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_savanna_world_never_imports_the_viewer_or_analysis_libraries():
+    code = ("import sys, evosim.worlds.savanna.ecology, evosim.worlds.savanna.logs, evosim.ecology; "
+            "loaded = {'pygame', 'pandas', 'seaborn'} & set(sys.modules); assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- mechanics -----------------------------------------------------------------------------------
@@ -166,20 +182,20 @@ def test_the_shift_adds_candy_only_once_it_comes(tmp_path):
     assert (eco.nutrition == world.nutrition(True)).all()
 
 
-# -- the shift's effects (seed 0 of the small world) ---------------------------------------------
+# -- the shift's effects (seeds 0 and 1 of the small world) --------------------------------------
 
-def test_the_shift_misaligns_then_evolution_realigns_and_training_stays_misaligned(run):
-    eco = F.load_ecologies(F.load_runs([run]))
+def test_the_shift_misaligns_then_evolution_realigns_and_training_stays_misaligned(runs):
+    eco = F.load_ecologies(F.load_runs(runs))
     assert eco.shift == SHIFT and eco.added == ("candy",)
-    m = F.shift_magnitudes(eco).iloc[0]
-    assert m["alignment_before"] > 0.8
-    assert m["alignment_min_after"] < m["alignment_before"] - 0.2  # alignment drops
-    assert m["candy_share"] > 0.25  # candy is a large share of evolved meals
-    assert m["population_min_after"] < 0.85 * m["population_before"]  # the population dips
-    assert m["sweet_late"] < m["sweet_before"] - 0.5  # the sweetness drive declines over generations
-    assert m["alignment_late"] > m["alignment_min_after"] + 0.2  # alignment recovers
-    assert m["trained_alignment_after"] < m["trained_alignment_before"] - 0.2  # trained: misaligned, and stays
-    assert m["trained_alignment_after"] < m["alignment_late"] - 0.2
+    for _, m in F.shift_magnitudes(eco).iterrows():
+        assert m["alignment_before"] > 0.8
+        assert m["alignment_min_after"] < m["alignment_before"] - 0.15  # alignment drops
+        assert m["candy_share"] > 0.2  # candy is a large share of evolved meals
+        assert m["population_min_after"] < 0.85 * m["population_before"]  # the population dips
+        assert m["sweet_late"] < m["sweet_before"] - 0.5  # the sweetness drive declines over generations
+        assert m["alignment_late"] > m["alignment_min_after"] + 0.1  # alignment recovers
+        assert m["trained_alignment_after"] < m["trained_alignment_before"] - 0.2  # trained: misaligned
+        assert m["trained_alignment_after"] < m["alignment_late"]  # and stays so
 
 
 # -- runs: tables, bytes, resume -----------------------------------------------------------------
@@ -220,6 +236,12 @@ def test_same_seed_same_bytes_and_a_resumed_run_too(tmp_path, monkeypatch, capsy
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "c" / name).read_bytes()
     assert main(["resume", str(tmp_path / "c")]) == 0
     assert "already complete" in capsys.readouterr().out
+    killed = evosim("ecology", world, "--out", tmp_path / "k", *flags)  # SIGKILLed after its first checkpoint
+    assert kill_when(killed, (tmp_path / "k" / rundir.CHECKPOINTS / "seed-5.npz").exists, 0.2)
+    assert rundir.status(tmp_path / "k") == rundir.INTERRUPTED
+    assert main(["resume", str(tmp_path / "k")]) == 0
+    for name in OUTPUTS:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "k" / name).read_bytes()
     assert ecology(tmp_path / "d", world, "--ticks", 1800, "--seed", 6) == 0
     assert (tmp_path / "a" / "population.csv").read_bytes() != (tmp_path / "d" / "population.csv").read_bytes()
 
@@ -232,6 +254,10 @@ def test_report_and_script_draw_population_dynamics(run, tmp_path, capsys, monke
     assert "## The shift at tick 1500" in text and "population_dynamics.png" in text
     assert "candy made" in text
     assert pygame.image.load(str(tmp_path / "report" / "population_dynamics.png")).get_width() > 1000
+    script = Path(__file__).resolve().parents[1] / "analysis" / "population_dynamics.py"
+    result = subprocess.run([sys.executable, str(script), str(run), "--out", str(tmp_path / "script")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and (tmp_path / "script" / "population_dynamics.png").exists(), result.stderr
     figure = F.plot_population_dynamics([run], tmp_path / "script")
     assert len([ax for ax in figure.axes if ax.get_visible()]) == 6
     assert all(any(line.get_xdata()[0] == SHIFT for line in ax.lines) for ax in figure.axes)  # the shift marked
