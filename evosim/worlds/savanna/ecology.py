@@ -50,11 +50,12 @@ class Ecology:
         self.tick, self.shifted = 0, False
         self.nutrition = world.nutrition(False)
         g, life = world.genome, world.life
-        genome = np.empty((life.evolved, world.n_genes))
-        genome[:, :self.n_drives] = self.rng.normal(g.drive_mean, g.drive_sd, (life.evolved, self.n_drives))
-        genome[:, self.n_drives:] = g.speed, g.radius
         n = life.evolved
+        genome = np.empty((n, world.n_genes))
+        genome[:, :self.n_drives] = self.rng.normal(g.drive_mean, g.drive_sd, (n, self.n_drives))
+        genome[:, self.n_drives:] = g.speed, g.radius
         self.pos, self.heading = self.random_places(n), self.rng.random(n) * 2 * np.pi
+        # ages spread over the first half of a life, so that the founders do not all die in one tick
         self.energy, self.age = np.full(n, life.energy), self.rng.integers(0, max(life.max_age // 2, 1), n)
         self.genome, self.species, self.generation = genome, np.full(n, EVOLVED), np.zeros(n, np.int64)
         self.replace_trained()
