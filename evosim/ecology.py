@@ -105,7 +105,10 @@ def _begin(world, seed: int) -> tuple[Ecology, EcologyLog]:
 
 def _load(world, seed: int, path: Path) -> tuple[Ecology, EcologyLog]:
     arrays, doc = checkpoint.load(path)
-    return Ecology.restore(world, seed, arrays, doc), EcologyLog(doc["tables"])
+    try:
+        return Ecology.restore(world, seed, arrays, doc), EcologyLog(doc["tables"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise UserError(f"{path}: not a checkpoint of this ecology run: {type(e).__name__}: {e}") from None
 
 
 def describe(settings: EcologySettings, final: dict, run: Path) -> str:

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import tomli_w  # noqa: E402
 
 from evosim import figures as F  # noqa: E402
-from evosim import rundir  # noqa: E402
+from evosim import checkpoint, rundir  # noqa: E402
 from evosim.bench import held_savanna, savanna_frames_per_second, savanna_ticks_per_second  # noqa: E402
 from evosim.cli import main  # noqa: E402
 from evosim.data import SAVANNA_WORLD  # noqa: E402
@@ -229,6 +229,14 @@ def test_same_seed_same_bytes_and_a_resumed_run_too(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(Ecology, "step", step)
     assert ecology(tmp_path / "c", world, *flags) == 2  # refused: continue it with resume
     assert "evosim resume" in capsys.readouterr().err
+    saved = tmp_path / "c" / rundir.CHECKPOINTS / "seed-5.npz"
+    good = saved.read_bytes()
+    for spoiled in (good[:len(good) // 2], checkpoint_of_nothing(tmp_path)):
+        saved.write_bytes(spoiled)
+        assert main(["resume", str(tmp_path / "c")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "seed-5.npz" in err and "the run is interrupted" in err
+    saved.write_bytes(good)
     assert main(["resume", str(tmp_path / "c")]) == 0
     assert rundir.status(tmp_path / "c") == rundir.COMPLETE
     for name in OUTPUTS:
@@ -244,6 +252,12 @@ def test_same_seed_same_bytes_and_a_resumed_run_too(tmp_path, monkeypatch, capsy
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "k" / name).read_bytes()
     assert ecology(tmp_path / "d", world, "--ticks", 1800, "--seed", 6) == 0
     assert (tmp_path / "a" / "population.csv").read_bytes() != (tmp_path / "d" / "population.csv").read_bytes()
+
+
+def checkpoint_of_nothing(folder: Path) -> bytes:
+    """A well-formed checkpoint file that holds none of an ecology's state."""
+    checkpoint.save(folder / "nothing.npz", {"x": np.zeros(2)}, {"tick": 3})
+    return (folder / "nothing.npz").read_bytes()
 
 
 # -- report ---------------------------------------------------------------------------------------
