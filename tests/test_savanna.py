@@ -250,6 +250,8 @@ def test_same_seed_same_bytes_and_a_resumed_run_too(tmp_path, monkeypatch, capsy
     assert main(["resume", str(tmp_path / "k")]) == 0
     for name in OUTPUTS:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "k" / name).read_bytes()
+    assert main(["report", str(tmp_path / "a")]) == 0  # too short for the shift's magnitudes, and says so
+    assert "need a run at least 1000 ticks past it" in (tmp_path / "a" / "report" / "report.md").read_text()
     assert ecology(tmp_path / "d", world, "--ticks", 1800, "--seed", 6) == 0
     assert (tmp_path / "a" / "population.csv").read_bytes() != (tmp_path / "d" / "population.csv").read_bytes()
 
