@@ -28,6 +28,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import rundir
 from .errors import UserError
@@ -614,10 +615,11 @@ def population_dynamics_figure(eco: Ecologies) -> Figure:
         ax.set_ylim(-0.02, 1.02)
     for ax in axes[3:]:
         ax.set_xlabel("tick")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     shift = f"dotted line: the shift at tick {eco.shift}" if eco.shift is not None else "no shift in the world file"
     runs = eco.population["run"].nunique()
-    fig.suptitle(f"Savanna population dynamics ({runs} run{'s' * (runs != 1)}; mean over runs; {shift})",
-                 fontsize=11)
+    fig.suptitle(f"Savanna population dynamics ({runs} run{'s' * (runs != 1)}; mean over runs, bands 1 sd over "
+                 f"runs unless marked; {shift})", fontsize=11)
     return fig
 
 
