@@ -60,7 +60,8 @@ class FoodKind:
 
 @dataclass(frozen=True)
 class Shift:
-    """The change of the world at ``tick`` (None: only by hand): new food kinds, changed nutrition."""
+    """The change of the world at ``tick`` (None: only by hand): the world's food kinds after the ancestral
+    ones start growing, and ``nutrition`` replaces some kinds' nutrition."""
 
     tick: int | None
     nutrition: tuple[tuple[str, float], ...]  # (kind, new nutrition)
@@ -148,9 +149,9 @@ class SavannaWorld:
         tick = s.get("tick", int, None, least=0)
         new = [FoodKind.parse(path, f"shift.food.{i}", f, size) for i, f in enumerate(s.get("food", list, []))]
         names = [k.name for k in ancestral + new]
-        for i, n in enumerate(names):
-            if n in names[:i]:
-                top.fail("food", f"two food kinds are named {n!r}")
+        twice = next((k for i, k in enumerate(names) if k in names[:i]), None)
+        if twice is not None:
+            top.fail("food", f"two food kinds are named {twice!r}")
         n = Table(path, "shift.nutrition", s.get("nutrition", dict, {}))
         changes = tuple((k, n.get(k, float, least=-100.0, most=100.0)) for k in names if k in n.data)
         if n.data:
