@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .data import DEPLOY_WORLD, TRAIN_WORLD
+from .data import DEPLOY_WORLD, SAVANNA_WORLD, TRAIN_WORLD
 from .envs import VARIANTS
 from .minds import MINDS, make_mind
 from .optimizers import OPTIMIZERS, algorithms
@@ -17,6 +17,7 @@ from .settings import Settings, setting
 from .training import train
 from .worlds import load_world
 from .worlds.maze.episodes import run
+from .worlds.savanna.ecology import Ecology
 
 MAZES = 8  # mazes each agent runs, as in a default generation
 ENVS = 256  # sub-environments of the vector env measured
@@ -30,6 +31,9 @@ class BenchSettings(Settings):
     repeats: int = setting(3, "runs of each evaluation; the best counts", least=1)
     env_steps: int = setting(20_000, "random-action steps of the single Gymnasium env (the vector env: ten times "
                                      "as many)", least=1)
+    creatures: int = setting(1000, "savanna: creatures held in the arena", least=1)
+    food: int = setting(3000, "savanna: food items held in the arena", least=1)
+    ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1)
 
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
@@ -104,6 +108,46 @@ def env_steps_per_second(env_id: str, num_envs: int, steps: int, repeats: int) -
     return best
 
 
+def held_savanna(world, creatures: int, items: int):
+    """The savanna world holding ``creatures`` evolved creatures and about ``items`` ancestral food items:
+    no creature starves, ages out or is born, and every eaten item grows back the next tick."""
+    total = sum(k.count for k in world.foods[:world.ancestral])
+    foods = tuple(replace(k, count=max(1, round(k.count * items / total)), regrow=1.0)
+                  for k in world.foods[:world.ancestral])
+    life = replace(world.life, evolved=creatures, cap=creatures, trained=0, metabolism=0.0, speed_cost=0.0,
+                   sense_cost=0.0, max_age=2 ** 62)
+    return replace(world, foods=foods, ancestral=len(foods), life=life)
+
+
+def savanna_ticks_per_second(world, ticks: int) -> float:
+    """Ticks per second of an ecology of the held world, after as many ticks of warm-up."""
+    ecology = Ecology(world, 0)
+    for _ in range(ticks):
+        ecology.step()
+    start = time.perf_counter()
+    for _ in range(ticks):
+        ecology.step()
+    return ticks / (time.perf_counter() - start)
+
+
+def savanna_frames_per_second(world, frames: int) -> float:
+    """Frames per second of the savanna viewer at one tick per frame, drawing on an off-screen 1000x700 surface."""
+    import pygame
+
+    from .viewer.savanna import SavannaViewer
+    from .viewer.window import FRAME_DT
+
+    pygame.font.init()
+    viewer = SavannaViewer(Ecology(world, 0), pygame.Surface((1000, 700)), 1 / FRAME_DT)
+    start = time.perf_counter()
+    for _ in range(frames):
+        viewer.advance()
+        viewer.draw()
+    seconds = time.perf_counter() - start
+    pygame.quit()
+    return frames / seconds
+
+
 def bench(settings: BenchSettings) -> None:
     population, repeats = settings.population, settings.repeats
     worlds = [load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)]
@@ -129,5 +173,10 @@ def bench(settings: BenchSettings) -> None:
             rate = env_steps_per_second(env_id, num_envs, steps, repeats)
             what = "single env" if num_envs == 1 else f"vector env x {num_envs}"
             print(f"  {env_id:24s} {what:17s} {rate:>12,.0f} steps/s")
+    savanna = held_savanna(load_world(SAVANNA_WORLD), settings.creatures, settings.food)
+    rate = savanna_ticks_per_second(savanna, settings.ticks)
+    fps = savanna_frames_per_second(savanna, settings.ticks)
+    print(f"savanna, {settings.creatures:,} creatures and {settings.food:,} food items: {rate:,.0f} ticks/s headless; "
+          f"viewer {fps:,.0f} frames/s at one tick per frame (1000x700, off-screen)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:,.0f} MiB")

@@ -11,6 +11,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from . import rundir
 from .cluster import ClusterSettings
 from .errors import UserError
 from .minds import MINDS, make_mind
@@ -80,7 +81,15 @@ def cmd_resume(args) -> None:
     """``evosim resume RUN``: continue an interrupted run from its checkpoints."""
     from . import runner
 
+    from . import ecology
+
     run = Path(args.run)
+    if ecology.is_ecology_run(run):
+        final = ecology.resume(run)
+        doc = rundir.load_run(run)["settings"][ecology.COMMAND]
+        print(f"{run}: the run is already complete; nothing to resume" if final is None else
+              ecology.describe(ecology.EcologySettings(**doc), final, run))
+        return
     logs = runner.resume(run, from_flags(ClusterSettings, args))
     if logs is None:
         print(f"{run}: the run is already complete; nothing to resume")
@@ -108,6 +117,13 @@ def cmd_sweep(args) -> None:
 def cmd_deception(args) -> None:
     from .deception import DeceptionSettings, deception
     deception(args.world, from_flags(DeceptionSettings, args))
+
+
+def cmd_ecology(args) -> None:
+    from .ecology import EcologySettings, describe, start
+
+    settings = from_flags(EcologySettings, args)
+    print(describe(settings, start(args.world, settings, Path(args.out), args.force), Path(args.out)))
 
 
 def cmd_deploy(args) -> None:
@@ -164,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     from .bench import BenchSettings
     from .deception import DeceptionSettings
     from .demo import DemoSettings
+    from .ecology import EcologySettings
     from .deploy import DeploySettings
     from .report import ReportSettings
     from .sweep import SweepSettings
@@ -181,7 +198,7 @@ def parser() -> argparse.ArgumentParser:
     add_training_command(sub, "evolve", "evolve populations on a training world (fitness is reproduction)")
     add_training_command(sub, "train", "train one learner per seed by policy gradient (REINFORCE, Adam)")
 
-    p = sub.add_parser("resume", help="continue an interrupted evolve or train run from its checkpoints")
+    p = sub.add_parser("resume", help="continue an interrupted evolve, train or ecology run from its checkpoints")
     p.add_argument("run", help="run directory of the interrupted run")
     add_flags(p, ClusterSettings)
     p.set_defaults(func=cmd_resume)
@@ -198,6 +215,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("world", help="deception world file, e.g. worlds/deception.toml")
     add_flags(p, DeceptionSettings)
     p.set_defaults(func=cmd_deception)
+
+    p = sub.add_parser("ecology", help="run a savanna world: creatures live, eat, reproduce and die; the "
+                       "shift adds candy; tidy tables every --log-every ticks")
+    p.add_argument("world", help="savanna world file, e.g. worlds/savanna.toml")
+    add_flags(p, EcologySettings)
+    p.add_argument("--out", required=True, help="run directory to write")
+    p.add_argument("--force", action="store_true", help="replace an evosim run already in --out (its files only)")
+    p.set_defaults(func=cmd_ecology)
 
     p = sub.add_parser("deploy", help="run a run's agents in a world; add outcomes to RUN/deploy.csv")
     p.add_argument("run", help="run directory with saved agents")

@@ -28,6 +28,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import rundir
 from .errors import UserError
@@ -565,3 +566,142 @@ def script_main(plot, doc: str, argv=None) -> int:
         return 2
     print(out / f"{plot.__name__.removeprefix('plot_')}.png")
     return 0
+
+
+# -- savanna ecology runs -------------------------------------------------------------------
+
+SPECIES_STYLE = {"evolved": "-", "trained": "--"}
+SHIFT_STYLE = {"color": "0.2", "linewidth": 1, "linestyle": ":"}
+WINDOW = 1000  # ticks before the shift, after it, and at the end of a run that the magnitudes average over
+SOON = 500  # ticks after the shift in which the candy share of meals is counted
+SWEET = "sweet"
+
+
+@dataclass(frozen=True)
+class Ecologies:
+    """The tables of one or more ecology runs (with ``run``), the shift tick and the kinds the shift added."""
+
+    population: pd.DataFrame
+    meals: pd.DataFrame
+    drives: pd.DataFrame
+    shift: int | None
+    added: tuple[str, ...]
+
+
+def load_ecologies(runs: list[Run]) -> Ecologies:
+    """population.csv, meals.csv and drive_stats.csv of ecology runs, which must share their world's shift."""
+    worlds = [rundir.training_world(r.path) for r in runs]
+    shifts = {(w.shift.tick, tuple(k.name for k in w.foods[w.ancestral:])) for w in worlds}
+    if len(shifts) > 1:
+        raise UserError(f"{', '.join(str(r.path) for r in runs)}: the runs' worlds shift differently; report "
+                        "them separately")
+    hint = "an 'evosim ecology' run writes it"
+    population = need(runs, "population", ("seed", "tick", "species", "population", "alignment"), hint)
+    meals = need(runs, "meals", ("seed", "tick", "species", "food", "eaten"), hint)
+    drives = need(runs, "drive_stats", ("seed", "tick", "species", "feature", "mean", "sd"), hint)
+    (shift, added), = shifts
+    return Ecologies(population, meals, drives, shift, added)
+
+
+def shift_magnitudes(eco: Ecologies) -> pd.DataFrame:
+    """One row per run: the evolved species before, just after and long after the shift, and the trained one after.
+
+    Before: the last ``WINDOW`` ticks before the shift; soon after: the first
+    ``WINDOW`` (the candy share of meals: the first ``SOON``); late: the last
+    ``WINDOW`` ticks of the run.
+    """
+    t = eco.shift
+    rows = []
+    for (run, seed), pop in eco.population.groupby(["run", "seed"], sort=True):
+        evo, trained = pop[pop["species"] == "evolved"], pop[pop["species"] == "trained"]
+        meals = eco.meals[(eco.meals["run"] == run) & (eco.meals["species"] == "evolved")]
+        sweet = eco.drives[(eco.drives["run"] == run) & (eco.drives["species"] == "evolved")
+                           & (eco.drives["feature"] == SWEET)]
+        end = pop["tick"].max()
+
+        def window(df, lo, hi, column):
+            return float(df[(df["tick"] > lo) & (df["tick"] <= hi)][column].mean())
+
+        soon = meals[(meals["tick"] > t) & (meals["tick"] <= t + SOON)]
+        before = window(evo, t - WINDOW, t, "population")
+        after = evo[(evo["tick"] > t) & (evo["tick"] <= t + WINDOW)]
+        rows.append({"run": run, "seed": seed,
+                     "alignment_before": window(evo, t - WINDOW, t, "alignment"),
+                     "alignment_min_after": float(after["alignment"].min()),
+                     "candy_share": float(soon[soon["food"].isin(eco.added)]["eaten"].sum()
+                                          / max(soon["eaten"].sum(), 1)),
+                     "population_before": before,
+                     "population_min_after": float(after["population"].min()),
+                     "population_dip": 1 - float(after["population"].min()) / before,
+                     "sweet_before": window(sweet, t - WINDOW, t, "mean"),
+                     "sweet_late": window(sweet, end - WINDOW, end, "mean"),
+                     "alignment_late": window(evo, end - WINDOW, end, "alignment"),
+                     "trained_alignment_before": window(trained, t - WINDOW, t, "alignment"),
+                     "trained_alignment_after": window(trained, t, end, "alignment")})
+    return pd.DataFrame(rows)
+
+
+def population_dynamics_figure(eco: Ecologies) -> Figure:
+    """Population, alignment, meals and drives of both species over ticks, the shift marked.
+
+    Lines are means over runs (seeds), bands one standard deviation over runs
+    (drive panels: over creatures, averaged over runs). Evolved is solid, trained dashed.
+    """
+    species = [s for s in SPECIES_STYLE if s in set(eco.population["species"])]
+    colors = _colors(species)
+    meals = eco.meals.assign(share=eco.meals["eaten"] / eco.meals.groupby(["run", "tick", "species"])["eaten"]
+                             .transform("sum").clip(lower=1))
+    foods = list(dict.fromkeys(eco.meals["food"]))
+    food_colors = _colors(foods)
+    features = list(dict.fromkeys(eco.drives["feature"]))
+    feature_colors = _colors(features)
+    with sns.axes_style(STYLE):
+        fig = _figure(14.0, 7.6)
+        axes = fig.subplots(2, 3, sharex=True).ravel()
+
+    def line(ax, df, y, color, style, label, band=None):
+        stats = df.groupby("tick")[y].agg(["mean", "std"]).reset_index()
+        spread = (df.groupby("tick")[band].mean().to_numpy() if band else stats["std"].fillna(0.0).to_numpy())
+        ax.fill_between(stats["tick"], stats["mean"] - spread, stats["mean"] + spread, color=color, alpha=0.15,
+                        linewidth=0)
+        ax.plot(stats["tick"], stats["mean"], color=color, linestyle=style, label=label, linewidth=1.3)
+
+    for s in species:
+        pop = eco.population[eco.population["species"] == s]
+        line(axes[0], pop, "population", colors[s], SPECIES_STYLE[s], s)
+        line(axes[1], pop, "alignment", colors[s], SPECIES_STYLE[s], s)
+        sweet = eco.drives[(eco.drives["species"] == s) & (eco.drives["feature"] == SWEET)]
+        line(axes[4], sweet, "mean", colors[s], SPECIES_STYLE[s], s, band="sd")
+    for food in foods:
+        for s in species:
+            m = meals[(meals["species"] == s) & (meals["food"] == food)]
+            line(axes[2 if s == "evolved" else 3], m, "share", food_colors[food], "-", food)
+    evolved = eco.drives[eco.drives["species"] == "evolved"]
+    for feature in features:
+        line(axes[5], evolved[evolved["feature"] == feature], "mean", feature_colors[feature], "-", feature)
+    titles = ("population", "drive-fitness alignment", "evolved: share of meals by food",
+              "trained: share of meals by food", f"{SWEET} drive weight (band: sd over creatures)",
+              "evolved: mean drive weights")
+    for ax, title in zip(axes, titles):
+        if eco.shift is not None:
+            ax.axvline(eco.shift, **SHIFT_STYLE)
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=7, loc="best")
+    axes[1].set_ylim(-1.05, 1.05)
+    for ax in axes[2:4]:
+        ax.set_ylim(-0.02, 1.02)
+    for ax in axes[3:]:
+        ax.set_xlabel("tick")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+    shift = f"dotted line: the shift at tick {eco.shift}" if eco.shift is not None else "no shift in the world file"
+    runs = eco.population["run"].nunique()
+    fig.suptitle(f"Savanna population dynamics ({runs} run{'s' * (runs != 1)}; mean over runs, bands 1 sd over "
+                 f"runs unless marked; {shift})", fontsize=11)
+    return fig
+
+
+def plot_population_dynamics(run_dirs, out) -> Figure:
+    """Write OUT/population_dynamics.png from ecology runs; returns the figure."""
+    fig = population_dynamics_figure(load_ecologies(load_runs(run_dirs)))
+    _save(fig, Path(out), "population_dynamics")
+    return fig

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rundir
+from .ecology import is_ecology_run
 from .errors import UserError
 from .settings import Settings, setting
 from .sweep import ADVERSARY
@@ -49,12 +50,22 @@ def write_report(run_dirs, out=None) -> Path:
             _draft_sweep_report(F, folder, data, draft)
     else:
         runs = F.load_runs([Path(d) for d in run_dirs])
-        for run in runs:
-            if not (run.path / "generations.csv").exists():
-                raise UserError(f"{run.path}: no generations.csv; not a finished training run")
+        ecology = [is_ecology_run(r.path) for r in runs]
+        if any(ecology) and not all(ecology):
+            raise UserError(f"{', '.join(str(r.path) for r in runs)}: savanna ecology runs and training runs "
+                            "cannot share a report; report them separately")
+        if all(ecology):
+            eco = F.load_ecologies(runs)
 
-        def draft_report(draft: Path) -> None:
-            _draft_report(F, runs, draft)
+            def draft_report(draft: Path) -> None:
+                _draft_ecology_report(F, runs, eco, draft)
+        else:
+            for run in runs:
+                if not (run.path / "generations.csv").exists():
+                    raise UserError(f"{run.path}: no generations.csv; not a finished training run")
+
+            def draft_report(draft: Path) -> None:
+                _draft_report(F, runs, draft)
     out = Path(out) if out else F.default_out(run_dirs)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: --out is a file, not a folder")
@@ -102,6 +113,59 @@ def _draft_sweep_report(F, folder: Path, data, out: Path) -> None:
                                      if below else "at no value swept"))
     lines += ["", "## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
     (out / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def _draft_ecology_report(F, runs, eco, out: Path) -> None:
+    """report.md and population_dynamics.png of savanna ecology runs: the shift's effect on both species."""
+    F.population_dynamics_figure(eco).savefig(out / "population_dynamics.png")
+    pop = eco.population
+    rows = [[f"`{run.path}`", ", ".join(str(s) for s in sorted(pop[pop["run"] == str(run.path)]["seed"].unique())),
+             str(int(pop[pop["run"] == str(run.path)]["tick"].max())), run.training_world or "-"] for run in runs]
+    lines = ["# evosim savanna report", "", "## Runs", ""]
+    lines += _md_table(["run", "seed", "ticks", "world"], rows)
+    end = int(pop.groupby("run")["tick"].max().min())
+    if eco.shift is None or end < eco.shift + F.WINDOW:
+        when = "no shift tick" if eco.shift is None else f"the shift at tick {eco.shift}"
+        lines += [f"The world has {when}; the shift's magnitudes need a run at least {F.WINDOW} ticks past it.", ""]
+    else:
+        m = F.shift_magnitudes(eco)
+        columns = {"alignment_before": "evolved alignment before", "alignment_min_after": "min after",
+                   "candy_share": f"shift foods' share of evolved meals (first {F.SOON} ticks)",
+                   "population_dip": "population dip", "sweet_before": "sweet drive before",
+                   "sweet_late": "sweet drive late", "alignment_late": "alignment late",
+                   "trained_alignment_before": "trained alignment before",
+                   "trained_alignment_after": "trained alignment after"}
+        table = [[str(r["seed"])] + [_number(r[c], c) for c in columns] for _, r in m.iterrows()]
+        table.append(["mean"] + [_number(m[c].mean(), c) for c in columns])
+        lines += [f"## The shift at tick {eco.shift}", "",
+                  f"Before: the {F.WINDOW} ticks before the shift; after: the {F.WINDOW} ticks after it; late: "
+                  f"the last {F.WINDOW} ticks of a run. The population dip is the lowest evolved population after "
+                  "the shift, below its mean before.", ""]
+        lines += _md_table(["seed", *columns.values()], table)
+        mean = m.mean(numeric_only=True)
+        lines += ["## In words", "",
+                  f"Before the shift the evolved species' drives tracked nutrition (alignment "
+                  f"{mean['alignment_before']:.2f}). Once {', '.join(eco.added) or 'the change'} appeared, alignment "
+                  f"fell to {mean['alignment_min_after']:.2f}, {', '.join(eco.added) or 'the shift foods'} made "
+                  f"{mean['candy_share']:.0%} of evolved meals in the first {F.SOON} ticks, and the population "
+                  f"dipped by {mean['population_dip']:.0%}. Selection then lowered the sweetness drive from "
+                  f"{mean['sweet_before']:.2f} to {mean['sweet_late']:.2f} and alignment recovered to "
+                  f"{mean['alignment_late']:.2f}; the trained species, frozen, fell from "
+                  f"{mean['trained_alignment_before']:.2f} to {mean['trained_alignment_after']:.2f} and stayed there.",
+                  ""]
+    lines += ["## Population dynamics", "", "![Population dynamics](population_dynamics.png)", "",
+              "## How to read this", "",
+              "- **Alignment** is the correlation across food kinds between a species' mean drive utility of a "
+              "kind (mean drive weights . the kind's features) and the kind's true nutrition now, each kind "
+              "weighted by how many of its items are in the arena. 1: the drives rank food as its nutrition does.",
+              "- **evolved** creatures reproduce and mutate in the world; nothing else selects them. **trained** "
+              "creatures were trained by policy gradient in the ancestral world (reward: energy gained) and are "
+              "replaced by copies when they die.", ""]
+    (out / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def _number(value: float, column: str) -> str:
+    return _pct(value) if column in ("candy_share", "population_dip") else f"{value:.2f}"
 
 
 def _draft_report(F, runs, out: Path) -> None:

@@ -33,9 +33,9 @@ RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 LOCK, CHECKPOINTS, REPORT = ".lock", "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "deploy")
+TABLES = ("generations", "drives", "alignment", "probes", "deploy", "population", "meals", "drive_stats")
 #: The files ``evosim report`` writes into its folder.
-REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png")
+REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png")
 
 
 def versions() -> dict:

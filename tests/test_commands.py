@@ -5,7 +5,7 @@ from evosim.cli import main
 
 
 def test_bench_prints_speed_figures(capsys):
-    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000"]) == 0
+    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20"]) == 0
     out = capsys.readouterr().out
     rates = re.findall(r"(maze-\w+)\s+(planner|reflex)\s+([\d,]+) agent-steps/s", out)
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
@@ -15,6 +15,8 @@ def test_bench_prints_speed_figures(capsys):
     assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
     envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
+    assert re.search(r"savanna, 1,000 creatures and 3,000 food items: [\d,]+ ticks/s headless; viewer [\d,]+ "
+                     r"frames/s", out)
 
 
 def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_of_workers(tmp_path, capsys):

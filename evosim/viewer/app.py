@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
-from ..settings import Settings, add_flags, from_flags, setting
+from ..settings import Settings, add_flags, from_flags, given, setting
 from ..worlds import load_world
 from ..worlds.deception import DeceptionWorld
 from ..worlds.deception.play import DeceptionPlay
+from ..worlds.savanna import SavannaWorld
+from ..worlds.savanna.ecology import Ecology
 from .scene import Scene, hand_set_teams, run_teams
 
 MIN_SIZE = (640, 480)
@@ -29,7 +31,8 @@ class WatchSettings(Settings):
 
     agents: int = setting(2, "agents shown per run: its first N saved agents", least=1)
     seed: int = setting(0, "seed of the mazes and moves", least=0)
-    speed: float = setting(10.0, "steps per second; + and - double and halve it", above=0.0)
+    speed: float = setting(10.0, "steps per second (savanna: ticks per second, default 60); + and - double and "
+                                 "halve it", above=0.0)
     size: str = setting("1000x700", f"window size WIDTHxHEIGHT, at least {MIN_SIZE[0]}x{MIN_SIZE[1]}")
     frames: int | None = setting(None, "scripted mode: quit after N frames (60 frames = 1 s of simulated "
                                        "time)", least=1)
@@ -73,15 +76,17 @@ def build_scene(args: argparse.Namespace):
     """The scene the arguments ask for; every input problem raises UserError.
 
     A maze world shows the runs' agents (S switches to the first run's training
-    world: all runs of one comparison share it); a deception world plays the game.
+    world: all runs of one comparison share it); a deception world plays the game;
+    a savanna world runs its ecology (training its trained species first).
     """
     settings = from_flags(WatchSettings, args)
-    watched = load_world(args.world, ("maze", DeceptionWorld.kind))
-    if isinstance(watched, DeceptionWorld):
+    watched = load_world(args.world, ("maze", DeceptionWorld.kind, SavannaWorld.kind))
+    if isinstance(watched, (DeceptionWorld, SavannaWorld)):
         if args.runs:
-            raise UserError(f"--run: {args.world} is a deception world; it shows the game's three strategies, "
-                            "not a run's agents")
-        return DeceptionPlay(watched, settings.seed)
+            shows = ("the game's three strategies" if isinstance(watched, DeceptionWorld) else
+                     "its own ecology")
+            raise UserError(f"--run: {args.world} is a {watched.kind} world; it shows {shows}, not a run's agents")
+        return (DeceptionPlay if isinstance(watched, DeceptionWorld) else Ecology)(watched, settings.seed)
     teams = run_teams(args.runs, settings.agents) if args.runs else hand_set_teams()
     return Scene(teams, watched, teams[0].training, settings.seed)
 
@@ -115,6 +120,10 @@ def watch_command(args: argparse.Namespace) -> None:
         if isinstance(scene, DeceptionPlay):
             from .deception import DeceptionViewer
             viewer = DeceptionViewer(scene, screen, settings.speed)
+        elif isinstance(scene, Ecology):
+            from .savanna import SPEED, SavannaViewer
+            viewer = SavannaViewer(scene, screen, settings.speed if "speed" in given(args, WatchSettings)
+                                   else SPEED, settings.screenshot_dir)
         else:
             viewer = Viewer(scene, screen, settings.speed, settings.screenshot_dir)
         result = run_loop(viewer, settings.frames, settings.record, settings.every)
@@ -124,5 +133,5 @@ def watch_command(args: argparse.Namespace) -> None:
         pygame.quit()
     if settings.fps_report:
         w, h = settings.window
-        print(f"drawing: {result.fps:.0f} fps over {result.frames} frames at {w}x{h} "
-              f"with {scene.n_agents} agents")
+        who = f"{scene.n} creatures" if isinstance(scene, Ecology) else f"{scene.n_agents} agents"
+        print(f"drawing: {result.fps:.0f} fps over {result.frames} frames at {w}x{h} with {who}")

@@ -54,11 +54,7 @@ class Panel:
         surf.blit(self.surface, self.rect)
 
     def text(self, s: str, font: pygame.font.Font, color, pos, right: int | None = None) -> pygame.Rect:
-        """Draw ``s`` at ``pos``, or right-aligned to x = ``right``; returns its box."""
-        image = font.render(s, True, color)
-        box = image.get_rect(topleft=pos) if right is None else image.get_rect(topright=(right, pos[1]))
-        self.surface.blit(image, box)
-        return box
+        return write(self.surface, s, font, color, pos, right)
 
     def rule(self, y: int) -> int:
         pygame.draw.line(self.surface, RULE, (PAD, y + 6), (self.rect.w - PAD, y + 6))
@@ -154,6 +150,14 @@ class Panel:
             rgb = colours[i] if i < len(colours) else TEXT
             bar = pygame.Rect(x + i * BAR_W + 1, min(mid, mid - h), BAR_W - 2, max(abs(h), 1))
             self.surface.fill(rgb, bar)
+
+
+def write(surface: pygame.Surface, s: str, font: pygame.font.Font, color, pos, right: int | None = None) -> pygame.Rect:
+    """Draw ``s`` on ``surface`` at ``pos``, or right-aligned to x = ``right``; returns its box."""
+    image = font.render(s, True, color)
+    box = image.get_rect(topleft=pos) if right is None else image.get_rect(topright=(right, pos[1]))
+    surface.blit(image, box)
+    return box
 
 
 def elide(s: str, font: pygame.font.Font, width: int) -> str:

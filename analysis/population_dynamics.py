@@ -1,0 +1,15 @@
+"""Population, alignment, meals and drive trajectories of savanna ecology runs around the shift.
+
+One panel each for population, drive-fitness alignment, the share of meals by
+food kind (evolved, trained), the sweetness drive, and the evolved species' mean
+drive weights; lines are means over runs (seeds), the shift a dotted line.
+Writes DIR/population_dynamics.png.
+
+    python analysis/population_dynamics.py RUN_DIR [RUN_DIR ...] --out DIR
+"""
+import sys
+
+from evosim.figures import plot_population_dynamics, script_main
+
+if __name__ == "__main__":
+    sys.exit(script_main(plot_population_dynamics, __doc__))

@@ -1,0 +1,225 @@
+"""The savanna's state and its tick: creatures as arrays, births and deaths as masks, one random stream.
+
+Each tick every creature senses the nearest item of each food kind within its
+radius, targets the one with the best drive utility discounted by the ticks it
+takes to reach (``(w . f) * discount ** (distance / speed)``, positive utilities
+only), steps toward it and eats it on arrival; a creature with no target
+wanders. Metabolism costs energy (more for speed and for sensing). A creature
+dies at zero energy or at its maximum age. A mature evolved creature past the
+energy threshold gives birth, paying the offspring's energy; the offspring's
+genome is the parent's, optionally blended with the nearest mature evolved
+creature in the mate radius (DEAP's ``cxBlend``), then mutated (DEAP's
+``mutGaussian``), with DEAP drawing from the ecology's private stream.
+
+The population cap: births that would take the evolved species past ``cap``
+are refused (a random choice of would-be parents gives birth); below it, food
+is what limits the population. The trained species never reproduces: each of
+its dead is replaced by a fresh copy at a random place.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from deap import tools
+from scipy.spatial import cKDTree
+
+from ...randomness import deap_random, set_stream_state, stream_state
+from .food import Food
+from .training import metabolic_cost, train_drives
+from .world import EVOLVED, SPECIES, TRAINED
+
+WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
+BIRTH_SPREAD = 1.0  # sd of an offspring's distance from its parent
+BLEND = 0.5  # alpha of DEAP's blend crossover
+CREATURE_ARRAYS = ("pos", "heading", "energy", "age", "genome", "species", "generation")
+COUNTERS = ("births", "deaths", "eaten")
+
+
+class Ecology:
+    """One savanna run's state: creatures, food, the shift, counters since the last log, random streams."""
+
+    def __init__(self, world, seed: int, trained_drives: np.ndarray | None = None):
+        self.world, self.seed = world, seed
+        self.rng = np.random.default_rng([seed, 1])
+        self.deap = random.Random(int(self.rng.integers(2 ** 63)))
+        self.features = world.feature_matrix()
+        self.n_drives = self.features.shape[1]
+        self.trained_drives = train_drives(world, seed) if trained_drives is None else trained_drives
+        self.food = Food(world, self.rng)
+        self.tick, self.shifted = 0, False
+        self.nutrition = world.nutrition(False)
+        g, life = world.genome, world.life
+        n = life.evolved
+        genome = np.empty((n, world.n_genes))
+        genome[:, :self.n_drives] = self.rng.normal(g.drive_mean, g.drive_sd, (n, self.n_drives))
+        genome[:, self.n_drives:] = g.speed, g.radius
+        self.pos, self.heading = self.random_places(n), self.rng.random(n) * 2 * np.pi
+        # ages spread over the first half of a life, so that the founders do not all die in one tick
+        self.energy, self.age = np.full(n, life.energy), self.rng.integers(0, max(life.max_age // 2, 1), n)
+        self.genome, self.species, self.generation = genome, np.full(n, EVOLVED), np.zeros(n, np.int64)
+        self.replace_trained()
+        self.reset_counters()
+        self.sigma = np.concatenate([np.full(self.n_drives, g.mutation), [g.mutation * g.speed,
+                                                                          g.mutation * g.radius]])
+
+    # -- who is alive ----------------------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        return len(self.energy)
+
+    def count(self, species: int) -> int:
+        return int(np.count_nonzero(self.species == species))
+
+    def random_places(self, n: int) -> np.ndarray:
+        return self.rng.random((n, 2)) * self.world.size
+
+    def add(self, genome: np.ndarray, pos: np.ndarray, species: int, energy, age, generation) -> None:
+        """Append creatures of one species."""
+        n = len(genome)
+        new = {"pos": pos, "heading": self.rng.random(n) * 2 * np.pi, "energy": np.broadcast_to(energy, n),
+               "age": np.broadcast_to(age, n), "genome": genome, "species": np.full(n, species),
+               "generation": np.broadcast_to(generation, n)}
+        for name in CREATURE_ARRAYS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name].astype(getattr(self, name).dtype)]))
+
+    def keep(self, mask: np.ndarray) -> None:
+        for name in CREATURE_ARRAYS:
+            setattr(self, name, getattr(self, name)[mask])
+
+    def replace_trained(self) -> None:
+        """Bring the trained species back to its number with fresh copies at random places."""
+        missing = self.world.life.trained - self.count(TRAINED)
+        if missing > 0:
+            t = self.world.trained
+            genome = np.tile(np.concatenate([self.trained_drives, [t.speed, t.radius]]), (missing, 1))
+            self.add(genome, self.random_places(missing), TRAINED, self.world.life.energy, 0, 0)
+
+    def reset_counters(self) -> None:
+        """Start counting births, deaths and meals afresh (after a log record)."""
+        self.births = np.zeros(len(SPECIES), np.int64)
+        self.deaths = np.zeros(len(SPECIES), np.int64)
+        self.eaten = np.zeros((len(SPECIES), self.food.n_kinds), np.int64)
+
+    # -- the tick --------------------------------------------------------------------------------
+
+    def apply_shift(self) -> None:
+        """The shift: the shift's food kinds start growing and nutrition changes."""
+        if self.shifted:
+            return
+        self.shifted = True
+        self.nutrition = self.world.nutrition(True)
+        self.food.activate(np.arange(self.world.ancestral, self.food.n_kinds), self.rng)
+
+    def step(self) -> None:
+        """One tick: sense, steer, eat, burn energy, age, die, give birth, regrow food."""
+        if self.world.shift.tick is not None and self.tick >= self.world.shift.tick:
+            self.apply_shift()
+        self.move_and_eat()
+        life = self.world.life
+        self.energy -= metabolic_cost(life, self.genome[:, self.n_drives], self.genome[:, self.n_drives + 1])
+        self.age += 1
+        dead = (self.energy <= 0) | (self.age >= life.max_age)
+        self.deaths += np.bincount(self.species[dead], minlength=len(SPECIES))
+        self.keep(~dead)
+        self.replace_trained()
+        self.give_birth()
+        self.food.regrow_step(self.rng)
+        self.tick += 1
+
+    def targets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each creature's target slot (-1: none) and its distance."""
+        drives, speed = self.genome[:, :self.n_drives], self.genome[:, self.n_drives]
+        radius = self.genome[:, self.n_drives + 1]
+        dist, slot = self.food.nearest(self.pos, float(radius.max(initial=0.0)))
+        utility = drives @ self.features.T
+        valid = (dist <= radius[:, None]) & (utility > 0)
+        score = np.where(valid, utility * self.world.discount ** (dist / speed[:, None]), -np.inf)
+        best = score.argmax(1)
+        rows = np.arange(self.n)
+        has = valid[rows, best]
+        return np.where(has, slot[rows, best], -1), np.where(has, dist[rows, best], np.inf)
+
+    def move_and_eat(self) -> None:
+        """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
+        target, dist = self.targets()
+        speed = self.genome[:, self.n_drives]
+        has = target >= 0
+        toward = self.food.pos[target] - self.pos
+        turn = self.rng.normal(0.0, WANDER, self.n)
+        self.heading = np.where(has, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
+        step = np.minimum(speed, dist)
+        moved = self.pos + step[:, None] * np.stack([np.cos(self.heading), np.sin(self.heading)], 1)
+        self.pos = np.clip(moved, 0.0, self.world.size)
+        bounced = (moved != self.pos).any(1)
+        self.heading[bounced] += np.pi
+        reached = np.flatnonzero(has & (dist <= speed))
+        if len(reached) == 0:
+            return
+        order = reached[np.lexsort((reached, dist[reached], target[reached]))]
+        first = np.concatenate([[True], target[order][1:] != target[order][:-1]])
+        eaters, slots = order[first], target[order][first]
+        kinds = self.food.kind[slots]
+        self.food.alive[slots] = False
+        self.energy[eaters] += self.nutrition[kinds]
+        np.add.at(self.eaten, (self.species[eaters], kinds), 1)
+
+    def give_birth(self) -> None:
+        """Mature evolved creatures past the threshold give birth, within the cap; offspring are mutated copies."""
+        life, g = self.world.life, self.world.genome
+        evolved = self.species == EVOLVED
+        mature = evolved & (self.age >= life.maturity)
+        parents = np.flatnonzero(mature & (self.energy >= life.reproduce_at))
+        room = max(life.cap - int(evolved.sum()), 0)
+        if len(parents) > room:
+            parents = np.sort(self.rng.choice(parents, room, replace=False))
+        if len(parents) == 0:
+            return
+        mates = self.mates(parents, np.flatnonzero(mature)) if g.crossover > 0 else np.full(len(parents), -1)
+        genome = self.genome[parents].copy()
+        with deap_random(self.deap):
+            for i, mate in enumerate(mates):
+                if mate >= 0 and self.deap.random() < g.crossover:
+                    tools.cxBlend(genome[i], self.genome[mate].copy(), BLEND)
+                tools.mutGaussian(genome[i], 0.0, self.sigma.tolist(), g.gene_rate)
+        d = self.n_drives
+        genome[:, d] = np.clip(genome[:, d], *g.speed_range)
+        genome[:, d + 1] = np.clip(genome[:, d + 1], *g.radius_range)
+        self.energy[parents] -= life.offspring_energy
+        near = self.pos[parents] + self.rng.normal(0.0, BIRTH_SPREAD, (len(parents), 2))
+        self.add(genome, np.clip(near, 0.0, self.world.size), EVOLVED, life.offspring_energy, 0,
+                 self.generation[parents] + 1)
+        self.births[EVOLVED] += len(parents)
+
+    def mates(self, parents: np.ndarray, mature: np.ndarray) -> np.ndarray:
+        """The nearest other mature evolved creature within the mate radius of each parent (-1: none)."""
+        if len(mature) < 2:
+            return np.full(len(parents), -1)
+        tree = cKDTree(self.pos[mature])
+        dist, i = tree.query(self.pos[parents], k=2, distance_upper_bound=self.world.genome.mate_radius)
+        other = np.where(mature[np.minimum(i[:, 0], len(mature) - 1)] == parents, 1, 0)
+        rows = np.arange(len(parents))
+        found = np.isfinite(dist[rows, other])
+        return np.where(found, mature[np.minimum(i[rows, other], len(mature) - 1)], -1)
+
+    # -- checkpoints -----------------------------------------------------------------------------
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Everything needed to continue byte for byte: arrays, and a JSON-able document."""
+        arrays = {name: getattr(self, name) for name in CREATURE_ARRAYS + COUNTERS}
+        arrays |= self.food.state() | {"trained_drives": self.trained_drives}
+        return arrays, {"tick": self.tick, "shifted": self.shifted, "rng": stream_state(self.rng),
+                        "deap": stream_state(self.deap)}
+
+    @classmethod
+    def restore(cls, world, seed: int, arrays: dict[str, np.ndarray], doc: dict) -> "Ecology":
+        ecology = cls(world, seed, arrays["trained_drives"])
+        for name in CREATURE_ARRAYS + COUNTERS:
+            setattr(ecology, name, arrays[name])
+        ecology.food.restore(arrays)
+        ecology.tick, ecology.shifted = doc["tick"], doc["shifted"]
+        ecology.nutrition = world.nutrition(ecology.shifted)
+        set_stream_state(ecology.rng, doc["rng"])
+        set_stream_state(ecology.deap, doc["deap"])
+        return ecology

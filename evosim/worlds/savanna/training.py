@@ -1,0 +1,58 @@
+"""The trained species: the evolved lineage's drive architecture, shaped by policy gradient instead.
+
+Training happens in the ancestral (pre-shift) arena. Each update draws sensing
+situations: a creature at a random place senses the nearest item of every kind
+within its radius, and chooses one by a softmax over discounted drive utilities,
+``(w . f_k) * discount ** (d_k / speed) / temperature``, or none (logit 0, as a
+creature pursues only positive utilities). The reward of a choice is the energy
+it gains: the item's nutrition minus the metabolism spent walking to it (none: 0).
+REINFORCE with a leave-one-out baseline over the choices sampled in the
+same situation, and Adam, come from :mod:`evosim.optimizers.gradient`; the
+gradient of the log-probability over the drive weights is exact: the chosen
+item's discounted features minus their expectation, over the temperature.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...optimizers.gradient import Adam, advantages
+from .food import Food
+
+
+def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Energy a creature of this speed and sensing radius burns per tick."""
+    return life.metabolism + life.speed_cost * speed ** 2 + life.sense_cost * radius
+
+
+def train_drives(world, seed: int) -> np.ndarray:
+    """(features,) the trained species' drive weights, by policy gradient in the ancestral arena of ``seed``."""
+    t = world.trained
+    rng = np.random.default_rng([seed, 2])
+    food = Food(world, rng)
+    # a last option, "none": no features, no energy; a creature pursues only positive utilities
+    features = np.vstack([world.feature_matrix(), np.zeros(len(world.features))])
+    nutrition = np.append(world.nutrition(shifted=False), 0.0)
+    cost = float(metabolic_cost(world.life, t.speed, t.radius))
+    weights = rng.normal(0.0, 0.1, (1, features.shape[1]))
+    adam = Adam(weights.shape, t.learning_rate)
+    for _ in range(t.updates):
+        dist, _ = food.nearest(rng.random((t.contexts, 2)) * world.size, t.radius)
+        dist = np.hstack([dist, np.zeros((len(dist), 1))])
+        seen = dist <= t.radius
+        dist = np.where(seen, dist, 0.0)
+        discounted = np.where(seen, world.discount ** (dist / t.speed), 0.0)
+        logits = np.where(seen, (features @ weights[0]) * discounted / t.temperature, -np.inf)
+        p = np.exp(logits - logits.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        u = rng.random((len(p), t.rollouts))
+        choice = np.minimum((p.cumsum(1)[:, None, :] < u[:, :, None]).sum(2), p.shape[1] - 1)
+        rows = np.arange(len(p))[:, None]
+        reward = nutrition[choice] - cost * dist[rows, choice] / t.speed
+        advantage = advantages(reward.reshape(1, -1), t.rollouts, 1.0)[0]
+        advantage /= np.sqrt(np.mean(advantage ** 2)) + 1e-8
+        scaled = discounted[:, :, None] * features[None] / t.temperature  # (C, kinds, features)
+        expected = (p[:, :, None] * scaled).sum(1)  # (C, features)
+        grad_log_p = scaled[rows, choice] - expected[:, None, :]  # (C, R, features)
+        grad = (advantage.reshape(choice.shape)[:, :, None] * grad_log_p).mean((0, 1))
+        weights = adam.step(weights, grad[None])
+    return weights[0]
