@@ -79,9 +79,7 @@ def cmd_train(args, command: str) -> None:
 
 def cmd_resume(args) -> None:
     """``evosim resume RUN``: continue an interrupted run from its checkpoints."""
-    from . import runner
-
-    from . import ecology
+    from . import ecology, runner
 
     run = Path(args.run)
     if ecology.is_ecology_run(run):
