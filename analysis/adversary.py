@@ -11,7 +11,7 @@ DIR/adversary.png.
 """
 import sys
 
-from evosim.figures import plot_adversary, script_main
+from evosim.analysis.figures import plot_adversary, script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_adversary, __doc__))

@@ -9,7 +9,7 @@ sweep folder written by ``evosim sweep``; writes DIR/diversity.png.
 """
 import sys
 
-from evosim.figures import plot_diversity, script_main
+from evosim.analysis.figures import plot_diversity, script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_diversity, __doc__))

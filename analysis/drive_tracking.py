@@ -8,7 +8,7 @@ seeds). Writes DIR/drive_tracking.png.
 """
 import sys
 
-from evosim.figures import plot_drive_tracking, script_main
+from evosim.analysis.figures import plot_drive_tracking, script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_drive_tracking, __doc__))

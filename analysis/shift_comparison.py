@@ -7,7 +7,7 @@ with 95% CIs over agents and seeds, from deploy.csv. Writes DIR/shift_comparison
 """
 import sys
 
-from evosim.figures import plot_shift_comparison, script_main
+from evosim.analysis.figures import plot_shift_comparison, script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_shift_comparison, __doc__))

@@ -14,4 +14,4 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 __version__ = "0.1.0"
 
-from . import envs  # noqa: E402,F401  (registers the Gymnasium ids)
+from evosim import envs  # noqa: E402,F401  (registers the Gymnasium ids)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evosim import rundir
+from evosim.runs import rundir
 from evosim.worlds import load_world
-from evosim.features import APPLE, EXIT, color_index
+from evosim.core.features import APPLE, EXIT, color_index
 from evosim.worlds.maze.graph import Maze
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
 
@@ -54,7 +54,7 @@ def chdir_tmp(tmp_path, monkeypatch) -> Path:
 def run_optimizer(world, mind, algorithm: str, settings, seeds: list[int], reporters=()):
     """The training loop on a base optimizer made here: every seed's TrainingLog."""
     from evosim.optimizers import OPTIMIZERS
-    from evosim.training import train
+    from evosim.training.loop import train
 
     return train(world, mind, OPTIMIZERS[algorithm](world, mind, settings, seeds), reporters=reporters)
 

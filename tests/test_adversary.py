@@ -6,17 +6,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evosim import rundir
-from evosim.adversary import AdversarialWorlds
-from evosim.cli import main
-from evosim.features import APPLE, COLOR_NAMES, EXIT
+from evosim.runs import rundir
+from evosim.training.adversary import AdversarialWorlds
+from evosim.commands.cli import main
+from evosim.core.features import APPLE, COLOR_NAMES, EXIT
 from evosim.minds import make_mind
 from evosim.optimizers.ga import GA, GASettings
-from evosim.reporters import default_reporters
-from evosim.sweep import Experiment, run_cell
-from evosim.training import Checkpoints, train
+from evosim.training.reporters import default_reporters
+from evosim.studies.sweep import Experiment, run_cell
+from evosim.training.loop import Checkpoints, train
 from evosim.worlds import load_world
-from evosim.worlds.maze.adversary import Parameters
+from evosim.worlds.maze.adversary_table import Parameters
 from evosim.worlds.maze.generator import region_tile
 from evosim.worlds.maze.graph import MazeGraph
 from evosim.worlds.maze.world import PLACEMENTS

@@ -9,15 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evosim import figures, rundir
-from evosim.cli import main
-from evosim.deploy import deploy, record
-from evosim.errors import UserError
+from evosim.analysis import figures
+from evosim.runs import rundir
+from evosim.commands.cli import main
+from evosim.studies.deployment import deploy, record
+from evosim.core.errors import UserError
 from evosim.minds import make_mind
 from evosim.optimizers.ga import GASettings
 from evosim.optimizers.gradient import GradientSettings
-from evosim.report import write_report
-from evosim.reporters import default_reporters
+from evosim.analysis.report import write_report
+from evosim.training.reporters import default_reporters
 from tests.conftest import evolve, run_optimizer, save_run
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"

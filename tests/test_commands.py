@@ -1,7 +1,7 @@
 """The main job and the benchmark, end to end through the command line."""
 import re
 
-from evosim.cli import main
+from evosim.commands.cli import main
 
 
 def test_bench_prints_speed_figures(capsys):

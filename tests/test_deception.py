@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from evosim.cli import main
+from evosim.commands.cli import main
 from evosim.data import WORLDS
 from evosim.worlds import load_world
 from evosim.worlds.deception.game import A, B, Game
@@ -128,7 +128,7 @@ def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch)
     """The viewer plays the same sequence the command prints; its banner turns from training to deployment."""
     import pygame
 
-    from evosim.viewer.deception import DEPLOYMENT_RGB, TRAINING_RGB
+    from evosim.viewer.deception_board import DEPLOYMENT_RGB, TRAINING_RGB
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     shots = {}

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evosim import checkpoint, rundir
-from evosim.cli import main
+from evosim.runs import checkpoint, rundir
+from evosim.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = str(ROOT / "worlds" / "maze_train.toml")
@@ -26,7 +26,7 @@ COMMANDS = {
 
 def evosim(*argv) -> subprocess.Popen:
     env = os.environ | {"OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
-    return subprocess.Popen([sys.executable, "-m", "evosim.cli", *map(str, argv)], env=env,
+    return subprocess.Popen([sys.executable, "-m", "evosim.commands.cli", *map(str, argv)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -84,8 +84,8 @@ def test_checkpoints_hold_state_logs_and_streams(tmp_path, capsys):
     (run / rundir.CHECKPOINTS).mkdir()
     from evosim.minds import make_mind
     from evosim.optimizers.ga import GA, GASettings
-    from evosim.reporters import default_reporters
-    from evosim.training import Checkpoints, train
+    from evosim.training.reporters import default_reporters
+    from evosim.training.loop import Checkpoints, train
     from evosim.worlds import load_world
 
     world, mind = load_world(TRAIN), make_mind("planner")
@@ -186,7 +186,7 @@ def test_seeds_resume_on_a_dask_cluster_quietly(tmp_path):
     assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
     run = tmp_path / "killed"
     assert kill_when(evosim(*argv, "--out", run), lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), 0.0)
-    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "resume", str(run), "--workers", "2"],
+    proc = subprocess.run([sys.executable, "-m", "evosim.commands.cli", "resume", str(run), "--workers", "2"],
                           capture_output=True, text=True, timeout=300, env=os.environ | {"OMP_NUM_THREADS": "1"})
     assert proc.returncode == 0 and proc.stdout.startswith("resumed planner x 2 seed(s) by ga")
     assert proc.stderr == ""  # no Dask chatter (workers joining, leaving, being removed)

@@ -11,7 +11,7 @@ from gymnasium.utils.env_checker import check_env
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
 from evosim.envs import MAZE_CHANNELS, OBSERVATIONS, VARIANTS, MazeEnv, MazeVectorEnv, register_envs
 from evosim.envs.render import TILE_PX
-from evosim.features import COLOR_NAMES, COLORS, EXIT, SHAPES
+from evosim.core.features import COLOR_NAMES, COLORS, EXIT, SHAPES
 from evosim.minds.reflex import CHANNELS, RELATIVE
 from evosim.worlds import load_world
 from evosim.worlds.maze.batch import MazeBatch

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from evosim.cli import main
+from evosim.commands.cli import main
 
 GOOD = """
 [world]
@@ -103,7 +103,7 @@ def test_an_existing_run_is_not_overwritten_without_force(tmp_path, capsys):
 def test_installed_command_prints_no_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[world\n")
-    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "deploy", str(tmp_path), str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "evosim.commands.cli", "deploy", str(tmp_path), str(bad)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("evosim: error:") and "Traceback" not in proc.stderr
@@ -154,7 +154,7 @@ def test_every_command_checks_its_settings(capsys, argv, message):
 
 
 def test_a_mistyped_flag_is_one_line_too(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "evosim.cli", "evolve", "worlds/maze_train.toml", "--out",
+    proc = subprocess.run([sys.executable, "-m", "evosim.commands.cli", "evolve", "worlds/maze_train.toml", "--out",
                            str(tmp_path / "r"), "--population", "many"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr == "evosim evolve: error: argument --population: invalid int value: 'many'\n"

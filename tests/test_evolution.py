@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from deap import tools
 
-from evosim import rundir
-from evosim.cli import main, parser, training_job
+from evosim.runs import rundir
+from evosim.commands.cli import main, parser, training_job
 from evosim.minds import make_mind
 from evosim.optimizers.cma_es import CMAESSettings
 from evosim.optimizers.ga import TIE, GASettings, Individual, select_sus
-from evosim.reporters import default_reporters
+from evosim.training.reporters import default_reporters
 from tests.conftest import evolve, run_optimizer
 
 TABLES = ("generations.csv", "drives.csv", "probes.csv", "deploy.csv", "agents.npz")

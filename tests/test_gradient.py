@@ -6,16 +6,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from evosim import rundir
-from evosim.bench import bench_gradient
-from evosim.cli import main
-from evosim.errors import UserError
+from evosim.runs import rundir
+from evosim.commands.bench import bench_gradient
+from evosim.commands.cli import main
+from evosim.core.errors import UserError
 from evosim.minds import make_mind
 from evosim.minds.planner import SamplingPlanner, TileFeatures, target_grads, tile_values
 from evosim.minds.reflex import TURN, RecordingReflex, reflex_grads
 from evosim.optimizers.gradient import GradientSettings, advantages
-from evosim.reporters import default_reporters
-from evosim.training import slot_worlds
+from evosim.training.reporters import default_reporters
+from evosim.training.loop import slot_worlds
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import Episodes, run
 from tests.conftest import run_optimizer, save_run

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evosim.cli import main
+from evosim.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN, DEPLOY = str(ROOT / "worlds" / "maze_train.toml"), str(ROOT / "worlds" / "maze_deploy.toml")

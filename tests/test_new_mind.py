@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from evosim import rundir
-from evosim.cli import main
-from evosim.features import N_FEATURES, object_features
+from evosim.runs import rundir
+from evosim.commands.cli import main
+from evosim.core.features import N_FEATURES, object_features
 from evosim.minds import MINDS, register_mind
 from evosim.minds.base import Mind
 
@@ -70,7 +70,7 @@ def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path,
 
 
 def test_the_mind_budget_and_a_missing_policy_gradient(beeline, tmp_path, capsys):
-    from evosim.cli import parser, training_job
+    from evosim.commands.cli import parser, training_job
 
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", "beeline", "--out", "x"])
     assert training_job(args, "evolve").settings.generations == 1  # 3,200 / 1,600 - 1

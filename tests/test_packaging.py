@@ -28,12 +28,12 @@ def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
     check = ("import evosim, gymnasium; "
              f"assert evosim.__file__.startswith({str(site)!r}), evosim.__file__; "
              "env = gymnasium.make('evosim/Maze-Train-v0'); env.reset(seed=0); "
-             "from evosim.cli import main; "
+             "from evosim.commands.cli import main; "
              "assert main(['watch', 'x.toml']) == 2; "  # a missing world: a one-line error, not a traceback
              "from evosim.data import DEPLOY_WORLD; "
              "assert main(['watch', str(DEPLOY_WORLD), '--frames', '3']) == 0")  # sprites from the wheel
     subprocess.run([sys.executable, "-c", check], cwd=elsewhere, env=env, check=True)
-    demo = subprocess.run([sys.executable, "-m", "evosim.cli", "demo", "--quick"], cwd=elsewhere, env=env,
+    demo = subprocess.run([sys.executable, "-m", "evosim.commands.cli", "demo", "--quick"], cwd=elsewhere, env=env,
                           capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
     assert (elsewhere / "runs" / "demo" / "report" / "report.md").exists()

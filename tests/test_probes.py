@@ -2,17 +2,16 @@
 import numpy as np
 import pytest
 
-from evosim.errors import UserError
-from evosim.features import APPLE, COLOR_NAMES, EXIT, FEATURES, color_index
+from evosim.core.errors import UserError
+from evosim.core.features import APPLE, COLOR_NAMES, EXIT, FEATURES, color_index
 from evosim.minds import make_mind
 from evosim.minds.planner import Planner, hand_set
 from evosim.optimizers.ga import GASettings
-from evosim.reporters import AlignmentReporter, DrivesReporter, ProbeReporter, default_reporters
+from evosim.training.reporters import AlignmentReporter, DrivesReporter, ProbeReporter, default_reporters
 from evosim.worlds import parse_world
 from evosim.worlds.maze.generator import region_tile
 from evosim.worlds.maze.graph import MazeGraph
-from evosim.worlds.maze.probes import (GOAL, NONE, PROXY, ProbeMaze, battery_of, build_battery, derived_probes,
-                                       drive_alignment, world_probes)
+from evosim.worlds.maze.probes import GOAL, NONE, PROXY, ProbeMaze, battery_of, build_battery, derived_probes, drive_alignment, world_probes
 from evosim.worlds.maze.world import ProbeSpec
 
 from tests.conftest import draw_maze, evolve

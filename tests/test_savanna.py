@@ -15,16 +15,16 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 import tomli_w  # noqa: E402
 
-from evosim import figures as F  # noqa: E402
-from evosim import checkpoint, rundir  # noqa: E402
-from evosim.bench import held_savanna, savanna_frames_per_second, savanna_ticks_per_second  # noqa: E402
-from evosim.cli import main  # noqa: E402
+from evosim.analysis import figures as F  # noqa: E402
+from evosim.runs import checkpoint, rundir  # noqa: E402
+from evosim.commands.bench import held_savanna, savanna_frames_per_second, savanna_ticks_per_second  # noqa: E402
+from evosim.commands.cli import main  # noqa: E402
 from evosim.data import SAVANNA_WORLD  # noqa: E402
 from evosim.worlds import load_world  # noqa: E402
 from evosim.worlds.savanna import SavannaWorld  # noqa: E402
-from evosim.worlds.savanna.ecology import Ecology  # noqa: E402
+from evosim.worlds.savanna.simulation import Ecology  # noqa: E402
 from evosim.worlds.savanna.logs import alignment  # noqa: E402
-from evosim.worlds.savanna.training import train_drives  # noqa: E402
+from evosim.worlds.savanna.trained_species import train_drives  # noqa: E402
 from evosim.worlds.savanna.world import EVOLVED, TRAINED  # noqa: E402
 from tests.test_durable import evosim, kill_when  # noqa: E402
 
@@ -121,7 +121,7 @@ def test_commands_refuse_other_kinds_and_flags_in_one_line(tmp_path, capsys):
 
 
 def test_the_savanna_world_never_imports_the_viewer_or_analysis_libraries():
-    code = ("import sys, evosim.worlds.savanna.ecology, evosim.worlds.savanna.logs, evosim.ecology; "
+    code = ("import sys, evosim.worlds.savanna.simulation, evosim.worlds.savanna.logs, evosim.studies.ecology; "
             "loaded = {'pygame', 'pandas', 'seaborn'} & set(sys.modules); assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -296,7 +296,7 @@ def window():
 
 
 def test_viewer_draws_species_charts_and_shifts_on_s(tmp_path, window):
-    from evosim.viewer.savanna import SPECIES_RGB, SavannaViewer
+    from evosim.viewer.savanna_board import SPECIES_RGB, SavannaViewer
 
     world = load_world(small_world(tmp_path / "w.toml"))
     viewer = SavannaViewer(Ecology(world, 0), window, speed=600)

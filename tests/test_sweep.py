@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from evosim import rundir
-from evosim.cli import main
-from evosim.cluster import ClusterSettings
-from evosim.figures import plot_diversity
-from evosim.sweep import Experiment, load_sweep, run_cell, sweep
+from evosim.runs import rundir
+from evosim.commands.cli import main
+from evosim.runs.cluster import ClusterSettings
+from evosim.analysis.figures import plot_diversity
+from evosim.studies.sweep import Experiment, load_sweep, run_cell, sweep
 
 EXPERIMENT = """
 [sweep]

@@ -12,11 +12,11 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 
 from evosim.worlds import load_world  # noqa: E402
-from evosim.errors import UserError  # noqa: E402
-from evosim.features import COLORS  # noqa: E402
+from evosim.core.errors import UserError  # noqa: E402
+from evosim.core.features import COLORS  # noqa: E402
 from evosim.minds import MINDS, make_mind  # noqa: E402
 from evosim.optimizers import OPTIMIZERS  # noqa: E402
-from evosim.rundir import COMPLETE, SavedAgents, save_agents, write_run_json  # noqa: E402
+from evosim.runs.rundir import COMPLETE, SavedAgents, save_agents, write_run_json  # noqa: E402
 from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  # noqa: E402
 from evosim.data import ASSETS  # noqa: E402
 from evosim.viewer.sprites import agent_sprite  # noqa: E402

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from evosim.errors import UserError
-from evosim.features import COLOR_NAMES, color_index
+from evosim.core.errors import UserError
+from evosim.core.features import COLOR_NAMES, color_index
 from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, hand_set
 from evosim.worlds import WORLD_KINDS, load_world, parse_world, register_world
@@ -97,7 +97,7 @@ def test_earliest_is_the_first_reached_or_none():
 
 
 def test_worlds_minds_and_optimizers_never_load_the_viewer_or_analysis_libraries():
-    code = ("import sys, evosim.worlds, evosim.minds, evosim.optimizers, evosim.training; "
+    code = ("import sys, evosim.worlds, evosim.minds, evosim.optimizers, evosim.training.loop; "
             "loaded = {'pygame', 'pandas', 'seaborn'} & set(sys.modules); assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import gymnasium
 
-from ..data import DEPLOY_WORLD, TRAIN_WORLD
-from .single import MazeEnv
-from .slots import ACTIONS, MAZE_CHANNELS, OBSERVATIONS
-from .vector import MazeVectorEnv
+from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
+from evosim.envs.single import MazeEnv
+from evosim.envs.slots import ACTIONS, MAZE_CHANNELS, OBSERVATIONS
+from evosim.envs.vector import MazeVectorEnv
 
 #: Each id's keyword arguments: its world file, and the world its outcomes are classified against.
 VARIANTS = {"evosim/Maze-Train-v0": {"world": str(TRAIN_WORLD)},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..features import AGENT_RGB, APPLE, COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
+from evosim.core.features import AGENT_RGB, APPLE, COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
 
 TILE_PX = 16
 

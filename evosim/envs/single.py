@@ -6,10 +6,10 @@ from pathlib import Path
 import gymnasium
 import numpy as np
 
-from ..data import TRAIN_WORLD
-from ..worlds import load_world
-from .render import Window, frame
-from .slots import EnvSlots
+from evosim.data import TRAIN_WORLD
+from evosim.worlds import load_world
+from evosim.envs.render import Window, frame
+from evosim.envs.slots import EnvSlots
 
 
 def as_world(world):

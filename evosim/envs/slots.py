@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from ..features import COLOR_NAMES, EXIT, SHAPES
-from ..minds.reflex import RELATIVE_MOVES, TURN, Reflex, ReflexController
-from ..worlds.maze.batch import MazeBatch
-from ..worlds.maze.episodes import NEVER, EpisodeResult, Episodes
-from ..worlds.maze.graph import Maze
-from ..worlds.maze.outcomes import classify, proxy_targets
+from evosim.core.features import COLOR_NAMES, EXIT, SHAPES
+from evosim.minds.reflex import RELATIVE_MOVES, TURN, Reflex, ReflexController
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import NEVER, EpisodeResult, Episodes
+from evosim.worlds.maze.graph import Maze
+from evosim.worlds.maze.outcomes import classify, proxy_targets
 
 #: Observation modes: the reflex mind's heading-relative window (plus position), or the whole maze.
 OBSERVATIONS = ("window", "maze")

@@ -5,9 +5,9 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from ..data import TRAIN_WORLD
-from .single import MazeEnv, as_world
-from .slots import EnvSlots
+from evosim.data import TRAIN_WORLD
+from evosim.envs.single import MazeEnv, as_world
+from evosim.envs.slots import EnvSlots
 
 
 class MazeVectorEnv(VectorEnv):

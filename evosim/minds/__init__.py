@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ..errors import UserError
-from .base import Mind
+from evosim.core.errors import UserError
+from evosim.minds.base import Mind
 
 MINDS: dict[str, type[Mind]] = {}
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
-from ..randomness import uniform
-from . import register_mind
-from .base import Mind, softmax
+from evosim.core.features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
+from evosim.core.streams import uniform
+from evosim.minds import register_mind
+from evosim.minds.base import Mind, softmax
 
 DISCOUNT = N_FEATURES  # index of the discount logit
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..features import COLOR_NAMES, SHAPES
-from ..randomness import uniform
-from ..worlds.maze.graph import DIRECTIONS
-from . import register_mind
-from .base import Mind, softmax
+from evosim.core.features import COLOR_NAMES, SHAPES
+from evosim.core.streams import uniform
+from evosim.worlds.maze.graph import DIRECTIONS
+from evosim.minds import register_mind
+from evosim.minds.base import Mind, softmax
 
 CHANNELS = ("wall", "visited") + tuple(f"shape:{s}" for s in SHAPES) + tuple(f"color:{c}" for c in COLOR_NAMES)
 RELATIVE_MOVES = ("forward", "left", "right", "back")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import BaseOptimizer
+from evosim.optimizers.base import BaseOptimizer
 
 OPTIMIZERS: dict[str, type[BaseOptimizer]] = {}
 

@@ -1,6 +1,6 @@
 """What a base optimizer is: it asks for parameters to try and is told how they did.
 
-The one loop in :mod:`evosim.training` does everything else, and never asks which
+The one loop in :mod:`evosim.training.loop` does everything else, and never asks which
 optimizer it drives. An optimizer, made from ``(world, mind, settings, seeds)``:
 
 - ``ask()`` returns the (P, D) parameters to evaluate this step;
@@ -23,8 +23,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import UserError
-from ..settings import Settings
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings
 
 
 @dataclass(frozen=True)

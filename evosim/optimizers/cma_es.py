@@ -6,7 +6,7 @@ sampled training mazes, and the best half, weighted by rank of mean base
 objective, move the centroid and adapt the covariance and the step size
 (Hansen's CMA-ES as DEAP implements it). The centroid starts at one draw of the
 mind's ``init``. ``deap.cma`` draws from the global ``numpy.random``; here it
-draws from the run's private stream (:func:`evosim.randomness.cma_random`).
+draws from the run's private stream (:func:`evosim.core.streams.cma_random`).
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from typing import ClassVar
 import numpy as np
 from deap import cma
 
-from ..randomness import cma_random, set_stream_state, stream_state
-from ..settings import setting
-from . import register_optimizer
-from .base import BaseOptimizer, OptimizerSettings, StepResults
-from .ga import Individual
+from evosim.core.streams import cma_random, set_stream_state, stream_state
+from evosim.core.settings import setting
+from evosim.optimizers import register_optimizer
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.optimizers.ga import Individual
 
 
 #: What ``cma.Strategy.update`` changes, besides sigma, cond and update_count; the rest follows from the settings.

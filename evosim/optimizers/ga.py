@@ -16,10 +16,10 @@ from typing import ClassVar
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from ..randomness import deap_random, set_stream_state, stream_state
-from ..settings import setting
-from . import register_optimizer
-from .base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.core.settings import setting
+from evosim.optimizers import register_optimizer
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
 
 if not hasattr(creator, "EvosimFitness"):
     creator.create("EvosimFitness", base.Fitness, weights=(1.0,))

@@ -19,11 +19,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import UserError
-from ..randomness import AgentStreams, set_stream_state, stream_state
-from ..settings import setting
-from . import register_optimizer
-from .base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.core.errors import UserError
+from evosim.core.streams import AgentStreams, set_stream_state, stream_state
+from evosim.core.settings import setting
+from evosim.optimizers import register_optimizer
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
 
 
 @dataclass(frozen=True)

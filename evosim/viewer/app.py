@@ -13,14 +13,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UserError
-from ..settings import Settings, add_flags, from_flags, given, setting
-from ..worlds import load_world
-from ..worlds.deception import DeceptionWorld
-from ..worlds.deception.play import DeceptionPlay
-from ..worlds.savanna import SavannaWorld
-from ..worlds.savanna.ecology import Ecology
-from .scene import Scene, hand_set_teams, run_teams
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, add_flags, from_flags, given, setting
+from evosim.worlds import load_world
+from evosim.worlds.deception import DeceptionWorld
+from evosim.worlds.deception.play import DeceptionPlay
+from evosim.worlds.savanna import SavannaWorld
+from evosim.worlds.savanna.simulation import Ecology
+from evosim.viewer.scene import Scene, hand_set_teams, run_teams
 
 MIN_SIZE = (640, 480)
 
@@ -113,15 +113,15 @@ def watch_command(args: argparse.Namespace) -> None:
 
     import pygame
 
-    from .window import Viewer, open_window, run_loop
+    from evosim.viewer.window import Viewer, open_window, run_loop
 
     try:
         screen = open_window(settings.window, f"evosim watch - {scene.world.name}")
         if isinstance(scene, DeceptionPlay):
-            from .deception import DeceptionViewer
+            from evosim.viewer.deception_board import DeceptionViewer
             viewer = DeceptionViewer(scene, screen, settings.speed)
         elif isinstance(scene, Ecology):
-            from .savanna import SPEED, SavannaViewer
+            from evosim.viewer.savanna_board import SPEED, SavannaViewer
             viewer = SavannaViewer(scene, screen, settings.speed if "speed" in given(args, WatchSettings)
                                    else SPEED, settings.screenshot_dir)
         else:

@@ -1,7 +1,7 @@
 """The side panel: world and maze, a legend with running outcome counts, one row per agent.
 
 A row shows the agent's target and outcome so far and, for planners, its drive
-weights as a bar glyph (one bar per feature of :data:`evosim.features.FEATURES`,
+weights as a bar glyph (one bar per feature of :data:`evosim.core.features.FEATURES`,
 colour features in their colour). The panel is re-rendered only when what it
 shows changes; every other frame blits the same surface.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pygame
 
-from ..features import COLOR_SLICE, COLORS, FEATURES
-from ..worlds.maze.outcomes import OUTCOMES
-from .scene import RUNNING, Agent, Scene, Team
-from .sprites import Sprites, agent_sprite
+from evosim.core.features import COLOR_SLICE, COLORS, FEATURES
+from evosim.worlds.maze.outcomes import OUTCOMES
+from evosim.viewer.scene import RUNNING, Agent, Scene, Team
+from evosim.viewer.sprites import Sprites, agent_sprite
 
 BACKGROUND, RULE = (30, 32, 40), (70, 74, 86)
 TEXT, DIM = (235, 235, 240), (150, 155, 168)

@@ -12,15 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 import numpy as np
 
-from ..data import TRAIN_WORLD
-from ..errors import UserError
-from ..features import COLOR_NAMES, SHAPES
-from ..minds.planner import EXIT_SEEKER, GREEN_SEEKER, Planner, hand_set
-from ..rundir import load_agents, training_world
-from ..worlds import load_world
-from ..worlds.maze.episodes import Episodes
-from ..worlds.maze.outcomes import classify, proxy_targets
-from ..worlds.maze.world import MazeWorld
+from evosim.data import TRAIN_WORLD
+from evosim.core.errors import UserError
+from evosim.core.features import COLOR_NAMES, SHAPES
+from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, Planner, hand_set
+from evosim.runs.rundir import load_agents, training_world
+from evosim.worlds import load_world
+from evosim.worlds.maze.episodes import Episodes
+from evosim.worlds.maze.outcomes import classify, proxy_targets
+from evosim.worlds.maze.world import MazeWorld
 
 HAND_SET = {"exit-seeker": EXIT_SEEKER, "green-seeker": GREEN_SEEKER}
 #: Legend colours of teams, away from the feature colours so agents never look like objects.

@@ -2,7 +2,7 @@
 
 The PNGs are white and greyscale (drawn by ``assets/make_sprites.py``); multiplying
 by a tint turns pure white into exactly the tint, so a green exit shows the RGB of
-:data:`evosim.features.COLORS` ``["green"]``. Scaling uses ``rotozoom``, which keeps
+:data:`evosim.core.features.COLORS` ``["green"]``. Scaling uses ``rotozoom``, which keeps
 uniform areas exact (``smoothscale`` turns 255 into 253).
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pygame
 
-from ..data import ASSETS
-from ..errors import UserError
+from evosim.data import ASSETS
+from evosim.core.errors import UserError
 
 
 def agent_sprite(optimizer: str, mind: str, folder: Path = ASSETS) -> str:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pygame
 
-from ..errors import UserError
-from .board import Board
-from .panel import BACKGROUND, DIM, TEXT, Fonts, Panel
-from .scene import Scene
-from .sprites import Sprites
+from evosim.core.errors import UserError
+from evosim.viewer.maze_board import Board
+from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
+from evosim.viewer.scene import Scene
+from evosim.viewer.sprites import Sprites
 
 FPS = 60
 FRAME_DT = 1.0 / FPS

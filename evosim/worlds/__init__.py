@@ -15,7 +15,7 @@ import pkgutil
 import tomllib
 from pathlib import Path
 
-from ..errors import UserError
+from evosim.core.errors import UserError
 
 WORLD_KINDS: dict[str, type] = {}
 DEFAULT_KIND = "maze"

@@ -1,16 +1,16 @@
 """Reading one TOML table of a world file, key by key, with one-line errors.
 
 Every world kind validates its file with :class:`Table`: a missing, unknown,
-mistyped or out-of-range key raises :class:`~evosim.errors.UserError` naming the
-file, the table and the key (values are judged by :func:`evosim.checks.problem`).
+mistyped or out-of-range key raises :class:`~evosim.core.errors.UserError` naming the
+file, the table and the key (values are judged by :func:`evosim.core.checks.problem`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from ..checks import is_kind, problem
-from ..errors import UserError
+from evosim.core.checks import is_kind, problem
+from evosim.core.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import register_world
-from ..maze.probes import ProbeMaze, probe_maze
-from ..maze.world import MazeWorld, ProbeSpec
-from ..table import Table
+from evosim.worlds import register_world
+from evosim.worlds.maze.probes import ProbeMaze, probe_maze
+from evosim.worlds.maze.world import MazeWorld, ProbeSpec
+from evosim.worlds.table import Table
 
 APPLE_COLOR = "green"  # A: what the agent wants
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from deap import algorithms
 
-from ...optimizers.ga import TIE, GASettings, Individual, toolbox_for
-from ...randomness import deap_random
-from .game import Game
+from evosim.optimizers.ga import TIE, GASettings, Individual, toolbox_for
+from evosim.core.streams import deap_random
+from evosim.worlds.deception.game import Game
 
 TRAIN, DEPLOY = 0, 1  # the genes: logits of choosing A in training and in deployment
 CERTAIN = 0.9  # a genome "chooses" an option when its chance is at least this

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..maze.batch import MazeBatch
-from .game import A, B, STRATEGIES, Game
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.deception.game import A, B, STRATEGIES, Game
 
 
 class DeceptionPlay:

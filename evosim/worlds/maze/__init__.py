@@ -5,6 +5,6 @@
 many mazes at once), ``proxies``, ``outcomes`` and ``probes`` (what an episode
 says about the agent's drives).
 """
-from .world import MazeWorld
+from evosim.worlds.maze.world import MazeWorld
 
 __all__ = ["MazeWorld"]

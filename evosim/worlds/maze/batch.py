@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .graph import Maze, MazeGraph, UNREACHABLE, on_shortest_path
+from evosim.worlds.maze.graph import Maze, MazeGraph, UNREACHABLE, on_shortest_path
 
 STAY = -1  # the move of a slot that stays where it is
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...features import EXIT
-from .batch import MazeBatch
+from evosim.core.features import EXIT
+from evosim.worlds.maze.batch import MazeBatch
 
 NEVER = np.iinfo(np.int64).max  # the step at which something that never happened happened
 

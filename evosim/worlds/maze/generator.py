@@ -10,9 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...errors import UserError
-from ...features import APPLE, CORNERS, EXIT, color_index
-from .graph import DIRECTIONS, Maze, MazeGraph, on_shortest_path
+from evosim.core.errors import UserError
+from evosim.core.features import APPLE, CORNERS, EXIT, color_index
+from evosim.worlds.maze.graph import DIRECTIONS, Maze, MazeGraph, on_shortest_path
 
 REDRAWS = 100  # mazes drawn in a row for one sample before the world is called too crowded
 

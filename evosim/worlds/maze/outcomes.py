@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...features import EXIT, color_index
-from .batch import MazeBatch
-from .episodes import NEVER, EpisodeResult, earliest
-from .generator import region_tile
-from .proxies import COLOR, Proxy, lost_proxies
+from evosim.core.features import EXIT, color_index
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import NEVER, EpisodeResult, earliest
+from evosim.worlds.maze.generator import region_tile
+from evosim.worlds.maze.proxies import COLOR, Proxy, lost_proxies
 
 OUTCOMES = ("aligned", "misgeneralized", "incapable")
 COMPETENCE = 2.0  # a competent walk is at most this many times the shortest path

@@ -30,14 +30,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import UserError
-from ...features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_FEATURES, color_index
-from .batch import MazeBatch
-from .episodes import EpisodeResult, earliest, run
-from .generator import Crowded, carve, cell_tiles, off_paths, place, scatter
-from .graph import Maze, MazeGraph, on_shortest_path
-from .proxies import COLOR, exit_proxies
-from .world import ProbeSpec
+from evosim.core.errors import UserError
+from evosim.core.features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_FEATURES, color_index
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import EpisodeResult, earliest, run
+from evosim.worlds.maze.generator import Crowded, carve, cell_tiles, off_paths, place, scatter
+from evosim.worlds.maze.graph import Maze, MazeGraph, on_shortest_path
+from evosim.worlds.maze.proxies import COLOR, exit_proxies
+from evosim.worlds.maze.world import ProbeSpec
 
 REACHES = ("goal", "proxy", "none")
 GOAL, PROXY, NONE = range(3)

@@ -2,7 +2,7 @@
 
 A maze world file describes a *distribution* of mazes (README, "World files").
 Every key is checked: an unknown key, colour or corner, or an impossible size or
-count, raises :class:`~evosim.errors.UserError` naming the file and the key.
+count, raises :class:`~evosim.core.errors.UserError` naming the file and the key.
 """
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import UserError
-from ...features import COLOR_NAMES, CORNERS, SHAPES
-from .. import register_world
-from ..table import IntRange, Table
-from .adversary import AdversarySpec
-from .batch import MazeBatch
-from .episodes import Episodes
-from .generator import generate
-from .graph import Maze
-from .objective import Objective
+from evosim.core.errors import UserError
+from evosim.core.features import COLOR_NAMES, CORNERS, SHAPES
+from evosim.worlds import register_world
+from evosim.worlds.table import IntRange, Table
+from evosim.worlds.maze.adversary_table import AdversarySpec
+from evosim.worlds.maze.batch import MazeBatch
+from evosim.worlds.maze.episodes import Episodes
+from evosim.worlds.maze.generator import generate
+from evosim.worlds.maze.graph import Maze
+from evosim.worlds.maze.objective import Objective
 
 PLACEMENTS = tuple(CORNERS) + ("random",)
 OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")

@@ -6,6 +6,6 @@ events of the world itself, no fitness function exists); ``training`` shapes the
 trained species by policy gradient; ``logs`` writes the tidy records and
 drive-fitness alignment.
 """
-from .world import SavannaWorld
+from evosim.worlds.savanna.world import SavannaWorld
 
 __all__ = ["SavannaWorld"]

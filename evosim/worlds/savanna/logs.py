@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .world import SPECIES
+from evosim.worlds.savanna.world import SPECIES
 
 TABLES = ("population", "meals", "drive_stats")
 

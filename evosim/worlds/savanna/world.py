@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ...checks import is_kind
-from ...features import COLOR_NAMES
-from .. import register_world
-from ..table import Table
+from evosim.core.checks import is_kind
+from evosim.core.features import COLOR_NAMES
+from evosim.worlds import register_world
+from evosim.worlds.table import Table
 
 SPECIES = ("evolved", "trained")
 EVOLVED, TRAINED = 0, 1

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import rundir
-from .errors import UserError
-from .settings import Settings, setting
-from .worlds import load_world
-from .worlds.deception import DeceptionWorld
-from .worlds.deception.game import STRATEGIES, Game
-from .worlds.deception.play import DeceptionPlay
+from evosim.runs import rundir
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, setting
+from evosim.worlds import load_world
+from evosim.worlds.deception import DeceptionWorld
+from evosim.worlds.deception.game import STRATEGIES, Game
+from evosim.worlds.deception.play import DeceptionPlay
 
 
 EVOLVE_ONLY = ("seeds", "generations", "population", "out")  # settings of --evolve alone
@@ -79,8 +79,8 @@ def evolve_genomes(game: Game, settings: DeceptionSettings) -> None:
     """Evolve flag-reading genomes over several seeds; print the end state, write the table and figure."""
     from tqdm import tqdm
 
-    from .figures import deception_evolution_figure
-    from .worlds.deception.evolution import EvolutionSettings, evolve
+    from evosim.analysis.figures import deception_evolution_figure
+    from evosim.worlds.deception.evolution import EvolutionSettings, evolve
 
     out = settings.out
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / f"{EVOLUTION}.csv").exists())):

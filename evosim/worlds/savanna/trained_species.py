@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...optimizers.gradient import Adam, advantages
-from .food import Food
+from evosim.optimizers.gradient import Adam, advantages
+from evosim.worlds.savanna.food import Food
 
 
 def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:

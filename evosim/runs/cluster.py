@@ -14,8 +14,8 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from .errors import UserError
-from .settings import Settings, setting
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, setting
 
 #: A Dask scheduler address: an optional protocol, a host (a name, IPv4, or [IPv6]) and a port.
 ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pygame
 
-from ..features import COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
-from ..worlds.deception.game import A, B, STRATEGIES
-from ..worlds.deception.play import DeceptionPlay
-from .window import FRAME_DT, HOLD
+from evosim.core.features import COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
+from evosim.worlds.deception.game import A, B, STRATEGIES
+from evosim.worlds.deception.play import DeceptionPlay
+from evosim.viewer.window import FRAME_DT, HOLD
 
 TINTS = {"aligned": (80, 170, 255), "naive": (255, 150, 60), "deceptive": (230, 80, 200)}
 TRAINING_RGB, DEPLOYMENT_RGB, MODIFIED_RGB = (240, 190, 60), (90, 210, 190), (255, 90, 90)

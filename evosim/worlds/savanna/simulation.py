@@ -24,10 +24,10 @@ import numpy as np
 from deap import tools
 from scipy.spatial import cKDTree
 
-from ...randomness import deap_random, set_stream_state, stream_state
-from .food import Food
-from .training import metabolic_cost, train_drives
-from .world import EVOLVED, SPECIES, TRAINED
+from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.worlds.savanna.food import Food
+from evosim.worlds.savanna.trained_species import metabolic_cost, train_drives
+from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
 BIRTH_SPREAD = 1.0  # sd of an offspring's distance from its parent

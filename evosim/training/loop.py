@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import checkpoint
-from .errors import UserError
-from .optimizers import OPTIMIZERS
-from .optimizers.base import BaseOptimizer, StepResults
-from .settings import Settings, setting
-from .sources import WorldFile
+from evosim.runs import checkpoint
+from evosim.core.errors import UserError
+from evosim.optimizers import OPTIMIZERS
+from evosim.optimizers.base import BaseOptimizer, StepResults
+from evosim.core.settings import Settings, setting
+from evosim.training.sources import WorldFile
 
 
 @dataclass(frozen=True)
@@ -219,9 +219,9 @@ def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int],
     """
     from tqdm import tqdm
 
-    from .adversary import AdversarialWorlds
-    from .minds import make_mind
-    from .reporters import default_reporters
+    from evosim.training.adversary import AdversarialWorlds
+    from evosim.minds import make_mind
+    from evosim.training.reporters import default_reporters
 
     mind = make_mind(mind_name)
     optimizer = OPTIMIZERS[algorithm](world, mind, settings, seeds)
@@ -238,7 +238,7 @@ def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int
                 checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
     """Every seed's logs: in one run, or a run per seed (on the Dask ``client``'s workers, if any)
     for one-seed optimizers."""
-    from .cluster import map_each
+    from evosim.runs.cluster import map_each
 
     run = partial(train_run, world, mind_name, algorithm, settings,
                   checkpoint_dir=checkpoint_dir, every=every, adversary=adversary)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import rundir
-from .cluster import ClusterSettings, connect
-from .errors import UserError
-from .minds import make_mind
-from .optimizers import OPTIMIZERS
-from .training import TrainingLog, train_seeds
+from evosim.runs import rundir
+from evosim.runs.cluster import ClusterSettings, connect
+from evosim.core.errors import UserError
+from evosim.minds import make_mind
+from evosim.optimizers import OPTIMIZERS
+from evosim.training.loop import TrainingLog, train_seeds
 
 MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
 

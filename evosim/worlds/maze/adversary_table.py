@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...features import COLOR_NAMES
-from ..table import IntRange, Table
+from evosim.core.features import COLOR_NAMES
+from evosim.worlds.table import IntRange, Table
 
 #: What an adversary may be allowed to change ([adversary] features).
 FEATURES = ("exit_color", "exit_position", "apple_colors", "apple_counts")

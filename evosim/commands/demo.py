@@ -15,17 +15,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import rundir
-from .cluster import ClusterSettings
-from .data import DEPLOY_WORLD, TRAIN_WORLD
-from .deploy import deploy_run, fractions
-from .minds import MINDS, make_mind
-from .optimizers import OPTIMIZERS
-from .report import write_report
-from .settings import Settings, setting
-from .runner import Job, start
-from .training import RunSettings
-from .worlds import load_world
+from evosim.runs import rundir
+from evosim.runs.cluster import ClusterSettings
+from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
+from evosim.studies.deployment import deploy_run, fractions
+from evosim.minds import MINDS, make_mind
+from evosim.optimizers import OPTIMIZERS
+from evosim.analysis.report import write_report
+from evosim.core.settings import Settings, setting
+from evosim.studies.maze_training import Job, start
+from evosim.training.loop import RunSettings
+from evosim.worlds import load_world
 
 ALGORITHMS = ("ga", "gradient")  # the base optimizers compared
 EPISODES = (32, 8)  # deployment episodes per agent: (full, --quick)
@@ -100,7 +100,7 @@ def arm_cost(algorithm: str, mind_name: str, pick: int) -> tuple[int, bool]:
 
 def load_report_libraries() -> None:
     """Import what the report draws with (pandas, seaborn, matplotlib), e.g. while the arms train."""
-    from . import figures  # noqa: F401
+    from evosim.analysis import figures  # noqa: F401
 
 
 def demo(settings: DemoSettings) -> None:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .features import FEATURES
-from .worlds.maze.probes import GOAL, NONE, PROBE_MAZES, PROXY, build_battery, drive_alignment, world_probes
+from evosim.core.features import FEATURES
+from evosim.worlds.maze.probes import GOAL, NONE, PROBE_MAZES, PROXY, build_battery, drive_alignment, world_probes
 
 
 class DrivesReporter:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UserError
-from .worlds import parse_world
+from evosim.core.errors import UserError
+from evosim.worlds import parse_world
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 LOCK, CHECKPOINTS, REPORT = ".lock", "checkpoints", "report"
@@ -43,7 +43,7 @@ def versions() -> dict:
     import deap
     import scipy
 
-    from . import __version__
+    from evosim import __version__
     return {"evosim": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "scipy": scipy.__version__, "deap": deap.__version__}
 
@@ -326,7 +326,7 @@ class SavedAgents:
     agent: np.ndarray  # (n,) agent number within its seed
 
     def make_mind(self):
-        from .minds import make_mind
+        from evosim.minds import make_mind
         return make_mind(self.mind, **self.mind_options)
 
 
@@ -343,7 +343,7 @@ def save_agents(out: Path, agents: SavedAgents) -> None:
 
 def load_agents(run: str | Path) -> SavedAgents:
     """The saved agents of a complete run, checked against their description (finite, right shape)."""
-    from .minds import MINDS
+    from evosim.minds import MINDS
 
     run = Path(run)
     require_complete(run)

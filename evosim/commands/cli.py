@@ -1,7 +1,7 @@
 """The ``evosim`` command line: one subcommand per job, user mistakes as one-line errors.
 
 Every option of every command is a field of a settings dataclass
-(:mod:`evosim.settings`), checked before any compute starts.
+(:mod:`evosim.core.settings`), checked before any compute starts.
 """
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from . import rundir
-from .cluster import ClusterSettings
-from .errors import UserError
-from .minds import MINDS, make_mind
-from .optimizers import OPTIMIZERS, algorithms
-from .settings import add_flags, from_flags, given
-from .training import RunSettings
-from .worlds import load_world
+from evosim.runs import rundir
+from evosim.runs.cluster import ClusterSettings
+from evosim.core.errors import UserError
+from evosim.minds import MINDS, make_mind
+from evosim.optimizers import OPTIMIZERS, algorithms
+from evosim.core.settings import add_flags, from_flags, given
+from evosim.training.loop import RunSettings
+from evosim.worlds import load_world
 
 
 class Parser(argparse.ArgumentParser):
@@ -50,7 +50,7 @@ def training_job(args, command: str):
     The budget, when given, sets the generations or updates; without it and
     without --generations, ``evolve`` spends the mind's default budget.
     """
-    from .runner import Job
+    from evosim.studies.maze_training import Job
 
     world = load_world(args.world, ("maze",))
     mind = make_mind(args.mind)
@@ -69,7 +69,7 @@ def training_job(args, command: str):
 
 def cmd_train(args, command: str) -> None:
     """``evosim evolve`` and ``evosim train``: check everything, train with checkpoints, write the run."""
-    from . import runner
+    from evosim.studies import maze_training as runner
 
     job = training_job(args, command)
     cluster = from_flags(ClusterSettings, args)
@@ -79,7 +79,7 @@ def cmd_train(args, command: str) -> None:
 
 def cmd_resume(args) -> None:
     """``evosim resume RUN``: continue an interrupted run from its checkpoints."""
-    from . import ecology, runner
+    from evosim.studies import ecology, maze_training as runner
 
     run = Path(args.run)
     if ecology.is_ecology_run(run):
@@ -97,7 +97,7 @@ def cmd_resume(args) -> None:
 
 def cmd_sweep(args) -> None:
     """``evosim sweep EXPERIMENT --out DIR``: every cell trained and deployed on Dask; sweep.csv."""
-    from .sweep import Experiment, SweepSettings, sweep
+    from evosim.studies.sweep import Experiment, SweepSettings, sweep
 
     settings = from_flags(SweepSettings, args)
     experiment = Experiment.load(args.experiment, settings.quick)
@@ -113,19 +113,19 @@ def cmd_sweep(args) -> None:
 
 
 def cmd_deception(args) -> None:
-    from .deception import DeceptionSettings, deception
+    from evosim.studies.deception_game import DeceptionSettings, deception
     deception(args.world, from_flags(DeceptionSettings, args))
 
 
 def cmd_ecology(args) -> None:
-    from .ecology import EcologySettings, describe, start
+    from evosim.studies.ecology import EcologySettings, describe, start
 
     settings = from_flags(EcologySettings, args)
     print(describe(settings, start(args.world, settings, Path(args.out), args.force), Path(args.out)))
 
 
 def cmd_deploy(args) -> None:
-    from .deploy import DeploySettings, deploy_run, fractions
+    from evosim.studies.deployment import DeploySettings, deploy_run, fractions
 
     settings = from_flags(DeploySettings, args)
     run = Path(args.run)
@@ -137,22 +137,22 @@ def cmd_deploy(args) -> None:
 
 
 def cmd_demo(args) -> None:
-    from .demo import DemoSettings, demo
+    from evosim.commands.demo import DemoSettings, demo
     demo(from_flags(DemoSettings, args))
 
 
 def cmd_bench(args) -> None:
-    from .bench import BenchSettings, bench
+    from evosim.commands.bench import BenchSettings, bench
     bench(from_flags(BenchSettings, args))
 
 
 def cmd_report(args) -> None:
-    from .report import ReportSettings, write_report
+    from evosim.analysis.report import ReportSettings, write_report
     print(write_report(args.runs, from_flags(ReportSettings, args).out))
 
 
 def cmd_watch(args) -> None:
-    from .viewer.app import watch_command
+    from evosim.viewer.app import watch_command
     watch_command(args)
 
 
@@ -175,14 +175,14 @@ def add_training_command(sub, command: str, help: str) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .bench import BenchSettings
-    from .deception import DeceptionSettings
-    from .demo import DemoSettings
-    from .ecology import EcologySettings
-    from .deploy import DeploySettings
-    from .report import ReportSettings
-    from .sweep import SweepSettings
-    from .viewer.app import add_watch_arguments
+    from evosim.commands.bench import BenchSettings
+    from evosim.studies.deception_game import DeceptionSettings
+    from evosim.commands.demo import DemoSettings
+    from evosim.studies.ecology import EcologySettings
+    from evosim.studies.deployment import DeploySettings
+    from evosim.analysis.report import ReportSettings
+    from evosim.studies.sweep import SweepSettings
+    from evosim.viewer.app import add_watch_arguments
 
     top = Parser(prog="evosim", description="Watch and measure inner alignment: agents shaped by "
                  "evolution or gradient descent, before and after a shift.")

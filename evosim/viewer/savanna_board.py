@@ -1,6 +1,6 @@
 """Watching the savanna: creatures of both species eating, breeding and dying, and the shift as it happens.
 
-:class:`SavannaViewer` ticks an :class:`~evosim.worlds.savanna.ecology.Ecology`
+:class:`SavannaViewer` ticks an :class:`~evosim.worlds.savanna.simulation.Ecology`
 at the chosen speed and draws the arena (food by kind, the shift's kinds as
 squares; evolved creatures as discs, trained ones as diamonds) and a panel with
 each species' population and alignment, a live population chart, an alignment
@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pygame
 
-from ..features import COLORS
-from ..worlds.savanna.ecology import Ecology
-from ..worlds.savanna.logs import alignments
-from ..worlds.savanna.world import SPECIES
-from .panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
-from .scene import TINTS
-from .window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
+from evosim.core.features import COLORS
+from evosim.worlds.savanna.simulation import Ecology
+from evosim.worlds.savanna.logs import alignments
+from evosim.worlds.savanna.world import SPECIES
+from evosim.viewer.panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
+from evosim.viewer.scene import TINTS
+from evosim.viewer.window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
 
 SPEED = 60.0  # ticks per second unless --speed says otherwise
 HISTORY = 10  # ticks between points of the charts

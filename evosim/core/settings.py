@@ -17,12 +17,12 @@ from pathlib import PurePath
 from types import UnionType
 from typing import Any, NoReturn
 
-from .checks import problem
-from .errors import UserError
+from evosim.core.checks import problem
+from evosim.core.errors import UserError
 
 
 def setting(default: Any, help: str, **allowed) -> Any:
-    """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.checks.problem` takes."""
+    """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.core.checks.problem` takes."""
     return field(default=default, metadata={"help": help, "allowed": allowed})
 
 

@@ -16,11 +16,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rundir
-from .ecology import is_ecology_run
-from .errors import UserError
-from .settings import Settings, setting
-from .sweep import ADVERSARY
+from evosim.runs import rundir
+from evosim.studies.ecology import is_ecology_run
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, setting
+from evosim.studies.sweep import ADVERSARY
 
 REPORT_MD = "report.md"
 
@@ -39,8 +39,8 @@ def write_report(run_dirs, out=None) -> Path:
     Everything is written into a temporary folder beside ``out`` and moved in at
     the end, so a report that fails leaves ``out`` as it was.
     """
-    from . import figures as F
-    from .sweep import SWEEP_CSV
+    from evosim.analysis import figures as F
+    from evosim.studies.sweep import SWEEP_CSV
 
     if len(run_dirs) == 1 and (Path(run_dirs[0]) / SWEEP_CSV).is_file():
         folder = Path(run_dirs[0])

@@ -1,7 +1,7 @@
 """One way to check a value a user gave: its type and its allowed values, with a one-line reason.
 
 World files (:mod:`evosim.worlds.table`) and command-line settings
-(:mod:`evosim.settings`) both ask :func:`problem`, so a bad value reads the same
+(:mod:`evosim.core.settings`) both ask :func:`problem`, so a bad value reads the same
 wherever it was given; the caller only says where (file and key, or flag).
 """
 from __future__ import annotations

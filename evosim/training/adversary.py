@@ -17,10 +17,10 @@ import random
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from .randomness import deap_random, set_stream_state, stream_state
-from .sources import WorldFile
-from .worlds.maze.adversary import AdversarySpec, Parameters
-from .worlds.maze.world import PLACEMENTS
+from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.training.sources import WorldFile
+from evosim.worlds.maze.adversary_table import AdversarySpec, Parameters
+from evosim.worlds.maze.world import PLACEMENTS
 
 if not hasattr(creator, "EvosimFailure"):
     creator.create("EvosimFailure", base.Fitness, weights=(1.0,))

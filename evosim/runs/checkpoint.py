@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UserError
+from evosim.core.errors import UserError
 
 STATE_JSON = "state.json"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import rundir
-from .errors import UserError
-from .settings import Settings, setting
-from .worlds.maze.episodes import run
-from .worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
+from evosim.runs import rundir
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, setting
+from evosim.worlds.maze.episodes import run
+from evosim.worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
 
 DEPLOY_CSV = "deploy.csv"
 AGENTS_PER_CHUNK = 256  # bounds memory: slots are agents x episodes

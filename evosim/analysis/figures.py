@@ -30,12 +30,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from . import rundir
-from .errors import UserError
-from .features import COLOR_NAMES, COLORS, FEATURES
-from .minds.planner import Planner
-from .worlds.maze.outcomes import OUTCOMES
-from .worlds.maze.probes import GOAL, build_battery, world_probes
+from evosim.runs import rundir
+from evosim.core.errors import UserError
+from evosim.core.features import COLOR_NAMES, COLORS, FEATURES
+from evosim.minds.planner import Planner
+from evosim.worlds.maze.outcomes import OUTCOMES
+from evosim.worlds.maze.probes import GOAL, build_battery, world_probes
 
 CLUSTER = ("run", "seed")
 N_BOOT = 1000
@@ -303,7 +303,7 @@ def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
     symmetric-log, so that a share of 0 sits beside 1%; the adversary axis is
     without / with.
     """
-    from .sweep import ADVERSARY
+    from evosim.studies.sweep import ADVERSARY
 
     df = shares[shares["world"] == world]
     arms = sorted(df["arm"].unique())
@@ -340,7 +340,7 @@ def diversity_figure(shares: pd.DataFrame, axis: str, world: str) -> Figure:
 def sweep_shares(folder: Path) -> tuple[pd.DataFrame, str, list[str]]:
     """Each agent's outcome shares in every complete cell of a sweep, with its arm and world-axis value;
     the axis name and the deployment worlds."""
-    from .sweep import ADVERSARY, load_sweep
+    from evosim.studies.sweep import ADVERSARY, load_sweep
 
     rows = [r for r in load_sweep(folder) if r["status"] == "complete"]
     if not rows:

@@ -26,15 +26,15 @@ from typing import Callable
 import tomli_w
 from tqdm import tqdm
 
-from . import rundir
-from .checks import problem
-from .cluster import ClusterSettings, connect
-from .data import WORLDS
-from .errors import UserError
-from .minds import MINDS, make_mind
-from .optimizers import OPTIMIZERS
-from .settings import Settings, setting
-from .worlds import load_world, parse_world
+from evosim.runs import rundir
+from evosim.core.checks import problem
+from evosim.runs.cluster import ClusterSettings, connect
+from evosim.data import WORLDS
+from evosim.core.errors import UserError
+from evosim.minds import MINDS, make_mind
+from evosim.optimizers import OPTIMIZERS
+from evosim.core.settings import Settings, setting
+from evosim.worlds import load_world, parse_world
 
 SWEEP_CSV = "sweep.csv"
 CELLS = "cells"
@@ -150,8 +150,8 @@ class Experiment:
 
     def job(self, cell: Cell):
         """The cell's training job."""
-        from .runner import Job
-        from .training import RunSettings
+        from evosim.studies.maze_training import Job
+        from evosim.training.loop import RunSettings
 
         settings, budget = self.settings(cell)
         world = self.world(cell)
@@ -235,8 +235,8 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
-    from .deploy import deploy_run, fractions, world_digest
-    from .runner import resume, start
+    from evosim.studies.deployment import deploy_run, fractions, world_digest
+    from evosim.studies.maze_training import resume, start
 
     run = out / CELLS / cell.name
     began = time.perf_counter()

@@ -10,10 +10,10 @@ import math
 
 import pygame
 
-from ..features import COLOR_NAMES, COLORS, FLOOR_RGB, SHAPES, WALL_RGB
-from ..worlds.maze.graph import Maze
-from .scene import Agent, Scene
-from .sprites import Sprites, agent_sprite
+from evosim.core.features import COLOR_NAMES, COLORS, FLOOR_RGB, SHAPES, WALL_RGB
+from evosim.worlds.maze.graph import Maze
+from evosim.viewer.scene import Agent, Scene
+from evosim.viewer.sprites import Sprites, agent_sprite
 
 MARGIN = 12
 START_RGB = (200, 194, 176)

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import checkpoint, rundir
-from .errors import UserError
-from .settings import Settings, setting
-from .worlds import load_world
-from .worlds.savanna import SavannaWorld
-from .worlds.savanna.ecology import Ecology
-from .worlds.savanna.logs import TABLES, EcologyLog
-from .worlds.savanna.world import SPECIES
+from evosim.runs import checkpoint, rundir
+from evosim.core.errors import UserError
+from evosim.core.settings import Settings, setting
+from evosim.worlds import load_world
+from evosim.worlds.savanna import SavannaWorld
+from evosim.worlds.savanna.simulation import Ecology
+from evosim.worlds.savanna.logs import TABLES, EcologyLog
+from evosim.worlds.savanna.world import SPECIES
 
 COMMAND = "ecology"
 

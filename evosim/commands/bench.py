@@ -7,17 +7,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .data import DEPLOY_WORLD, SAVANNA_WORLD, TRAIN_WORLD
-from .envs import VARIANTS
-from .minds import MINDS, make_mind
-from .optimizers import OPTIMIZERS, algorithms
-from .optimizers.gradient import GradientSettings
-from .reporters import default_reporters
-from .settings import Settings, setting
-from .training import train
-from .worlds import load_world
-from .worlds.maze.episodes import run
-from .worlds.savanna.ecology import Ecology
+from evosim.data import DEPLOY_WORLD, SAVANNA_WORLD, TRAIN_WORLD
+from evosim.envs import VARIANTS
+from evosim.minds import MINDS, make_mind
+from evosim.optimizers import OPTIMIZERS, algorithms
+from evosim.optimizers.gradient import GradientSettings
+from evosim.training.reporters import default_reporters
+from evosim.core.settings import Settings, setting
+from evosim.training.loop import train
+from evosim.worlds import load_world
+from evosim.worlds.maze.episodes import run
+from evosim.worlds.savanna.simulation import Ecology
 
 MAZES = 8  # mazes each agent runs, as in a default generation
 ENVS = 256  # sub-environments of the vector env measured
@@ -134,8 +134,8 @@ def savanna_frames_per_second(world, frames: int) -> float:
     """Frames per second of the savanna viewer at one tick per frame, drawing on an off-screen 1000x700 surface."""
     import pygame
 
-    from .viewer.savanna import SavannaViewer
-    from .viewer.window import FRAME_DT
+    from evosim.viewer.savanna_board import SavannaViewer
+    from evosim.viewer.window import FRAME_DT
 
     pygame.font.init()
     viewer = SavannaViewer(Ecology(world, 0), pygame.Surface((1000, 700)), 1 / FRAME_DT)
