@@ -7,7 +7,12 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".git", "runs", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache")
+_IGNORED = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache")
+
+
+def IGNORE(folder: str, names: list[str]) -> set[str]:
+    """What a copy of the clone leaves out: build leftovers, and the clone's own runs/ (not evosim/runs/)."""
+    return set(_IGNORED(folder, names)) | ({"runs"} if Path(folder) == REPO else set())
 
 
 def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
