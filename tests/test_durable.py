@@ -188,7 +188,7 @@ def test_seeds_resume_on_a_dask_cluster_quietly(tmp_path):
     assert kill_when(evosim(*argv, "--out", run), lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), 0.0)
     proc = subprocess.run([sys.executable, "-m", "evosim.commands.cli", "resume", str(run), "--workers", "2"],
                           capture_output=True, text=True, timeout=300, env=os.environ | {"OMP_NUM_THREADS": "1"})
-    assert proc.returncode == 0 and proc.stdout.startswith("resumed planner x 2 seed(s) by ga")
+    assert proc.returncode == 0 and proc.stdout.startswith("resumed: evolved planner x 2 seed(s) by ga")
     assert proc.stderr == ""  # no Dask chatter (workers joining, leaving, being removed)
     for name in OUTPUTS:
         assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evosim.runs import rundir
-from evosim.studies.ecology import is_ecology_run
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
 from evosim.studies.sweep import ADVERSARY
@@ -50,7 +49,7 @@ def write_report(run_dirs, out=None) -> Path:
             _draft_sweep_report(F, folder, data, draft)
     else:
         runs = F.load_runs([Path(d) for d in run_dirs])
-        ecology = [is_ecology_run(r.path) for r in runs]
+        ecology = [isinstance(rundir.load_run(r.path)["settings"].get("ecology"), dict) for r in runs]
         if any(ecology) and not all(ecology):
             raise UserError(f"{', '.join(str(r.path) for r in runs)}: savanna ecology runs and training runs "
                             "cannot share a report; report them separately")
@@ -78,8 +77,10 @@ def write_report(run_dirs, out=None) -> Path:
         draft_report(draft)
         rundir.clear_report(out)
         out.mkdir(exist_ok=True)
-        for path in draft.iterdir():
-            path.replace(out / path.name)
+        names = [path.name for path in draft.iterdir()]
+        rundir.record_report(out, names)
+        for name in names:
+            (draft / name).replace(out / name)
     finally:
         shutil.rmtree(draft, ignore_errors=True)
     return out / REPORT_MD

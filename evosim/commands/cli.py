@@ -50,7 +50,7 @@ def training_job(args, command: str):
     The budget, when given, sets the generations or updates; without it and
     without --generations, ``evolve`` spends the mind's default budget.
     """
-    from evosim.studies.maze_training import Job
+    from evosim.studies.maze_training import MazeTraining
 
     world = load_world(args.world, ("maze",))
     mind = make_mind(args.mind)
@@ -63,41 +63,33 @@ def training_job(args, command: str):
         settings = settings.with_budget(run.episodes_budget, len(seeds))
     elif getattr(args, settings.steps_field) is None and cls.default_budget(mind) is not None:
         settings = settings.with_budget(cls.default_budget(mind), len(seeds))
-    return Job.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
+    return MazeTraining.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
                    run.adversary)
 
 
 def cmd_train(args, command: str) -> None:
     """``evosim evolve`` and ``evosim train``: check everything, train with checkpoints, write the run."""
-    from evosim.studies import maze_training as runner
+    from evosim.runs import lifecycle
 
-    job = training_job(args, command)
-    cluster = from_flags(ClusterSettings, args)
-    logs = runner.start(job, Path(args.out), args.force, cluster)
-    print(runner.describe(f"{command}{'d' if command.endswith('e') else 'ed'}", job, logs, Path(args.out)))
+    study = training_job(args, command)
+    logs = lifecycle.start(study, Path(args.out), args.force, from_flags(ClusterSettings, args))
+    print(study.describe(logs, Path(args.out)))
 
 
 def cmd_resume(args) -> None:
-    """``evosim resume RUN``: continue an interrupted run from its checkpoints."""
-    from evosim.studies import ecology, maze_training as runner
+    """``evosim resume RUN``: continue an interrupted run of any study from its checkpoints."""
+    from evosim.runs import lifecycle
 
     run = Path(args.run)
-    if ecology.is_ecology_run(run):
-        final = ecology.resume(run)
-        doc = rundir.load_run(run)["settings"][ecology.COMMAND]
-        print(f"{run}: the run is already complete; nothing to resume" if final is None else
-              ecology.describe(ecology.EcologySettings(**doc), final, run))
-        return
-    logs = runner.resume(run, from_flags(ClusterSettings, args))
-    if logs is None:
-        print(f"{run}: the run is already complete; nothing to resume")
-    else:
-        print(runner.describe("resumed", runner.Job.from_run(run), logs, run))
+    study = lifecycle.study_of(run)
+    result = lifecycle.resume(run, from_flags(ClusterSettings, args))
+    print(f"{run}: the run is already complete; nothing to resume" if result is None else
+          f"resumed: {study.describe(result, run)}")
 
 
 def cmd_sweep(args) -> None:
     """``evosim sweep EXPERIMENT --out DIR``: every cell trained and deployed on Dask; sweep.csv."""
-    from evosim.studies.sweep import Experiment, SweepSettings, sweep
+    from evosim.studies.sweep import Experiment, Sweep, SweepSettings, sweep
 
     settings = from_flags(SweepSettings, args)
     experiment = Experiment.load(args.experiment, settings.quick)
@@ -105,8 +97,7 @@ def cmd_sweep(args) -> None:
                                                    {"workers": os.cpu_count() or 1}))
     rows = sweep(experiment, Path(args.out), cluster)
     failed = [r for r in rows if r["status"] != "complete"]
-    print(f"swept {len(rows)} cells of {experiment.path} ({len(failed)} failed); index in "
-          f"{Path(args.out) / 'sweep.csv'}")
+    print(Sweep(experiment).describe(rows, Path(args.out)))
     if failed:
         raise UserError(f"{len(failed)} cell(s) failed twice: {', '.join(r['run'] for r in failed)}; "
                         "see the error column of sweep.csv; a rerun retries them")
@@ -118,10 +109,13 @@ def cmd_deception(args) -> None:
 
 
 def cmd_ecology(args) -> None:
-    from evosim.studies.ecology import EcologySettings, describe, start
+    from evosim.runs import lifecycle
+    from evosim.studies.ecology import EcologySettings, SavannaEcology
+    from evosim.worlds.savanna import SavannaWorld
 
-    settings = from_flags(EcologySettings, args)
-    print(describe(settings, start(args.world, settings, Path(args.out), args.force), Path(args.out)))
+    world = load_world(args.world, (SavannaWorld.kind,))
+    study = SavannaEcology(world, Path(args.world).read_bytes().decode("utf-8"), from_flags(EcologySettings, args))
+    print(study.describe(lifecycle.start(study, Path(args.out), args.force), Path(args.out)))
 
 
 def cmd_deploy(args) -> None:
@@ -147,8 +141,19 @@ def cmd_bench(args) -> None:
 
 
 def cmd_report(args) -> None:
-    from evosim.analysis.report import ReportSettings, write_report
-    print(write_report(args.runs, from_flags(ReportSettings, args).out))
+    """``evosim report RUN...``: the report of the runs' study, picked by their run.json ``kind``."""
+    from evosim.analysis.report import ReportSettings
+    from evosim.studies import STUDIES, kind_of
+
+    kinds = {run: kind_of(run) for run in args.runs}
+    if len(set(kinds.values())) > 1:
+        raise UserError(f"{', '.join(args.runs)}: runs of different kinds ({', '.join(dict.fromkeys(kinds.values()))}) "
+                        "cannot share a report; report them separately")
+    kind = next(iter(kinds.values()))
+    report = STUDIES[kind].report([Path(r) for r in args.runs], from_flags(ReportSettings, args).out)
+    if report is None:
+        raise UserError(f"{args.runs[0]}: a {kind} run has no report")
+    print(report)
 
 
 def cmd_watch(args) -> None:

@@ -23,7 +23,8 @@ from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.analysis.report import write_report
 from evosim.core.settings import Settings, setting
-from evosim.studies.maze_training import Job, start
+from evosim.runs.lifecycle import start
+from evosim.studies.maze_training import MazeTraining
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
 
@@ -66,7 +67,7 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
         seeds, settings = list(range(seed, seed + LEARNERS)), cls.Settings()
     budget = mind.demo_budget[pick]
     settings = settings.with_budget(budget, len(seeds))
-    start(Job.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
+    start(MazeTraining.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
           ClusterSettings())
     shares = []
     for world in (train, shifted):

@@ -4,6 +4,7 @@ A checkpoint is one zip file holding ``<name>.npy`` arrays and a ``state.json``
 member (numpy's ``np.load`` reads it back as bytes, never unpickling anything).
 It is written to a temporary name, flushed to disk and renamed over the old one,
 so a process killed at any moment leaves either the old checkpoint or the new one.
+:func:`run_steps` is the checkpointed loop that every study's stepping work runs.
 """
 from __future__ import annotations
 
@@ -47,3 +48,30 @@ def load(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise UserError(f"{path}: unreadable checkpoint: {e}") from None
     return arrays, state
+
+
+def run_steps(steps, path: Path | None, every: int, progress=None):
+    """Step ``steps`` until it is done, saving its state to ``path`` every ``every`` steps and at the end.
+
+    ``steps`` has ``done``, ``position`` (steps taken), ``postfix`` (what the progress bar shows beside
+    its count), ``step()``, ``state()`` and ``restore(arrays, doc)``; a saved state at ``path`` is
+    continued from.
+    """
+    if path is not None and path.exists():
+        arrays, doc = load(path)
+        try:
+            steps.restore(arrays, doc)
+        except UserError as e:
+            raise UserError(f"{path}: {e}") from None
+        except (KeyError, TypeError, ValueError) as e:
+            raise UserError(f"{path}: not a checkpoint of this run: {type(e).__name__}: {e}") from None
+    if progress is not None:
+        progress.update(steps.position)
+    while not steps.done:
+        steps.step()
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix(steps.postfix)
+        if path is not None and (steps.done or steps.position % every == 0):
+            save(path, *steps.state())
+    return steps

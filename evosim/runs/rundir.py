@@ -1,14 +1,14 @@
 """The run directory: the data contract between simulation, analysis and viewer.
 
-``run.json`` (resolved settings, training world, seeds, versions, command, and the
-run's ``status``: running, interrupted or complete), tidy CSV tables, the final
-agents as ``agents.npz`` (arrays only, loaded with ``allow_pickle=False``) plus
+``run.json`` (the study's ``kind``, its resolved settings, training world, seeds,
+versions, command, the run's ``status``: running, interrupted or complete, and a
+``manifest`` of every file the run wrote), tidy CSV tables, the final agents as
+``agents.npz`` (arrays only, loaded with ``allow_pickle=False``) plus
 ``agents.json``, ``checkpoints/`` while a run is under way, and ``report/``.
 
 evosim only ever removes what it wrote: a folder without ``run.json`` is never
-used as ``--out``, and ``--force`` removes evosim's own files of a run, nothing
-else. A lock file (created exclusively, holding the writer's PID) keeps two
-commands from writing one run; a lock whose process has died is stale and taken over.
+used as ``--out``, and ``--force`` removes the files the run's manifest names,
+nothing else. One writer at a time holds the run's lock (:mod:`evosim.runs.lock`).
 """
 from __future__ import annotations
 
@@ -17,25 +17,28 @@ import json
 import os
 import platform
 import shutil
-import socket
 import sys
 import tomllib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from evosim.core.errors import UserError
+from evosim.runs.lock import LOCK, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
 from evosim.worlds import parse_world
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
-LOCK, CHECKPOINTS, REPORT = ".lock", "checkpoints", "report"
+CHECKPOINTS, REPORT = "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "deploy", "population", "meals", "drive_stats")
+TABLES = ("generations", "drives", "alignment", "probes", "deploy", "adversary", "population", "meals",
+          "drive_stats")
 #: The files ``evosim report`` writes into its folder.
-REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png")
+REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png",
+                "adversary.png", "diversity.png")
+#: What a run.json without a manifest (from an evosim before manifests) may have written.
+UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in REPORT_FILES]
 
 
 def versions() -> dict:
@@ -69,7 +72,7 @@ def check_out(out: str | Path, force: bool = False) -> Path:
         if not out.is_dir():
             raise UserError(f"{out}: --out is a file, not a folder")
         run = is_run(out)
-        if any(not _is_lock(p.name) for p in out.iterdir()) and not run:
+        if any(not is_lock(p.name) for p in out.iterdir()) and not run:
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
         if run and not force:
@@ -79,19 +82,38 @@ def check_out(out: str | Path, force: bool = False) -> Path:
     return out
 
 
+def manifest(run: Path) -> list[str]:
+    """The files a run wrote, relative to its folder (run.json itself aside); a name ending in ``/`` is a
+    run inside it."""
+    listed = load_run(run).get("manifest")
+    return UNLISTED if listed is None else listed
+
+
+def record(run: Path, *names: str) -> None:
+    """Add files (relative to the run's folder) to its manifest, before or after writing them."""
+    listed = set(manifest(run)) | set(names)
+    update_run_json(run, manifest=sorted(listed))
+
+
 def clear(run: Path) -> None:
-    """Remove evosim's own files from a run directory (and nothing a user put there)."""
-    for name in [RUN_JSON, AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES]:
-        (run / name).unlink(missing_ok=True)
-    for folder in (run, run / CHECKPOINTS):
-        for path in folder.glob(".*.tmp"):  # left by a write that was killed
-            if not _is_lock(path.name):
-                path.unlink()
-    if (run / CHECKPOINTS).is_dir():
-        for path in (run / CHECKPOINTS).glob("seed*.npz"):
-            path.unlink()
-        _remove_if_empty(run / CHECKPOINTS)
-    clear_report(run / REPORT)
+    """Remove the files the run's manifest names, what a killed write left of them, and folders they emptied."""
+    run = Path(run)
+    if not (run / RUN_JSON).exists():
+        return
+    names = manifest(run)
+    for name in names:
+        path = run / name
+        if name.endswith("/"):  # a run inside this one (a sweep's cell)
+            clear(path)
+            _remove_if_empty(path)
+            continue
+        for leftover in (path, path.with_name(f".{path.name}.tmp")):
+            if leftover.is_file():
+                leftover.unlink()
+    for folder in sorted({(run / n).parent for n in names} - {run}, key=lambda f: -len(f.parts)):
+        _remove_if_empty(folder)
+    (run / RUN_JSON).unlink()
+    (run / f".{RUN_JSON}.tmp").unlink(missing_ok=True)
 
 
 def clear_report(folder: Path) -> None:
@@ -100,6 +122,13 @@ def clear_report(folder: Path) -> None:
         for name in REPORT_FILES:
             (folder / name).unlink(missing_ok=True)
         _remove_if_empty(folder)
+
+
+def record_report(folder: Path, names) -> None:
+    """Add a report's files to the manifest of the run whose ``report/`` folder holds them."""
+    run = Path(folder).parent
+    if Path(folder).name == REPORT and is_run(run):
+        record(run, *(f"{REPORT}/{n}" for n in names))
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -111,98 +140,18 @@ def remove_checkpoints(run: Path) -> None:
     """Drop a finished run's checkpoints: its tables and agents now hold everything."""
     if (run / CHECKPOINTS).is_dir():
         shutil.rmtree(run / CHECKPOINTS)
-
-
-# -- the lock --------------------------------------------------------------------------------
-
-def _is_lock(name: str) -> bool:
-    """Whether a file name is a run's lock, or a lock being written."""
-    return name == LOCK or (name.startswith(f".{LOCK}.") and name.endswith(".tmp"))
-
-
-def _started(pid: int) -> str | None:
-    """When process ``pid`` started (clock ticks since boot, from /proc), or None where unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
-def _alive(pid: int, started: str) -> bool:
-    """Whether process ``pid`` exists and is the one that started at ``started`` (not a reused PID)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    now = _started(pid)
-    return now is None or started == "?" or now == started
-
-
-def _holder(lock: Path) -> tuple[int, str, str] | None:
-    """PID, host and start time written in a lock file, or None when it is gone or unreadable."""
-    try:
-        pid, host, started = lock.read_text().split()
-        return int(pid), host, started
-    except (OSError, ValueError):
-        return None
-
-
-def _holds(holder: tuple[int, str, str] | None) -> bool:
-    """Whether a lock's holder is a live process (on this host; any holder on another host counts)."""
-    return holder is not None and (holder[1] != socket.gethostname() or _alive(holder[0], holder[2]))
-
-
-def is_locked(run: Path) -> bool:
-    """Whether the run's lock is held by a live process."""
-    return _holds(_holder(Path(run) / LOCK))
-
-
-@contextmanager
-def locked(run: Path):
-    """Hold the run's lock while inside (creating the folder); a stale lock is taken over.
-
-    The lock file appears with its content at once (written aside, then hard-linked
-    into place, which fails if it exists), so no one ever reads a half-written lock.
-    """
-    run = Path(run)
-    lock, mine = run / LOCK, run / f".{LOCK}.{os.getpid()}.tmp"
-    try:
-        run.mkdir(parents=True, exist_ok=True)
-        mine.write_text(f"{os.getpid()} {socket.gethostname()} {_started(os.getpid()) or '?'}\n")
-    except OSError as e:
-        raise UserError(f"{run}: cannot write into the run folder: {e.strerror or e}") from None
-    try:
-        for _ in range(2):
-            try:
-                os.link(mine, lock)
-                break
-            except FileExistsError:
-                holder = _holder(lock)
-                if _holds(holder):
-                    pid, host, _ = holder
-                    raise UserError(f"{run}: another evosim command (PID {pid} on {host}) is writing this "
-                                    "run; wait for it to finish") from None
-                lock.unlink(missing_ok=True)  # stale: its process died
-        else:
-            raise UserError(f"{run}: another evosim command took the lock at the same moment")
-    finally:
-        mine.unlink(missing_ok=True)
-    try:
-        yield run
-    finally:
-        lock.unlink(missing_ok=True)
+    update_run_json(run, manifest=[n for n in manifest(run) if not n.startswith(f"{CHECKPOINTS}/")])
 
 
 # -- run.json ---------------------------------------------------------------------------------
 
-def write_run_json(out: Path, settings: dict, world, world_toml: str, seeds: list[int], status: str) -> None:
-    """Record what makes the run: settings, the training world file's text, seeds, versions, status."""
-    doc = {"settings": settings, "world_path": world.path, "world_name": world.name,
+def write_run_json(out: Path, kind: str, settings: dict, world, world_toml: str, seeds: list[int], status: str,
+                   files: list[str] = ()) -> None:
+    """Record what makes the run: its study's kind, settings, the training world file's text, seeds,
+    versions, status, and the files it will write that are known now (its checkpoints)."""
+    doc = {"kind": kind, "settings": settings, "world_path": world.path, "world_name": world.name,
            "world_toml": world_toml, "seeds": seeds, "versions": versions(),
-           "command": " ".join(["evosim"] + sys.argv[1:]), "status": status}
+           "command": " ".join(["evosim"] + sys.argv[1:]), "status": status, "manifest": sorted(files)}
     write_json(out / RUN_JSON, doc)
 
 
@@ -271,6 +220,13 @@ def training_world(run: str | Path):
 
 # -- tables -----------------------------------------------------------------------------------
 
+def write_table(run: Path, name: str, rows: list[dict]) -> None:
+    """Write ``RUN/NAME.csv`` (see :func:`write_csv`) and add it to the run's manifest."""
+    if rows:
+        record(run, f"{name}.csv")
+        write_csv(run / f"{name}.csv", rows)
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Write tidy rows at once; floats as their shortest round-trip repr, so output is byte-stable."""
     if not rows:
@@ -331,6 +287,8 @@ class SavedAgents:
 
 
 def save_agents(out: Path, agents: SavedAgents) -> None:
+    """Write the agents' parameters (``agents.npz``) and who made them (``agents.json``); both join the manifest."""
+    record(out, AGENTS_NPZ, AGENTS_JSON)
     tmp = out / f".{AGENTS_NPZ}.tmp"
     with open(tmp, "wb") as f:
         np.savez(f, params=agents.params, seed=agents.seed, agent=agents.agent)
@@ -384,9 +342,9 @@ def load_agents(run: str | Path) -> SavedAgents:
 
 def write_training(out: Path, logs: list, mind) -> None:
     """Write the tables and final agents of a finished training run (one TrainingLog per seed)."""
-    write_csv(out / "generations.csv", [row for log in logs for row in log.generations])
+    write_table(out, "generations", [row for log in logs for row in log.generations])
     for table in dict.fromkeys(t for log in logs for t in log.tables):
-        write_csv(out / f"{table}.csv", [row for log in logs for row in log.tables.get(table, [])])
+        write_table(out, table, [row for log in logs for row in log.tables.get(table, [])])
     params = np.concatenate([log.final_params for log in logs])
     seed = np.concatenate([np.full(len(log.final_params), log.seed) for log in logs])
     agent = np.concatenate([np.arange(len(log.final_params)) for log in logs])

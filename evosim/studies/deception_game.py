@@ -1,10 +1,13 @@
-"""``evosim deception WORLD``: the three strategies play the deceptive-alignment game in mazes.
+"""``evosim deception WORLD``: the deceptive-alignment game, played by three strategies or evolved.
 
-Every strategy meets the same episode mazes (drawn from ``--seed``); in each it
-walks a shortest path to its choice, the exit (B) or the green apple (A), which
-lies off every shortest path to the other. Modification draws come from the seed too.
-Prints one row per strategy (its choice in each episode, ``*`` where it was
-modified, apples, base score, expected apples) and the deceptive plan.
+Played: every strategy meets the same episode mazes (drawn from ``--seed``); in
+each it walks a shortest path to its choice, the exit (B) or the green apple (A),
+which lies off every shortest path to the other. Modification draws come from the
+seed too. Prints one row per strategy (its choice in each episode, ``*`` where it
+was modified, apples, base score, expected apples) and the deceptive plan.
+
+Evolved (``--evolve --out DIR``): the :class:`DeceptionEvolution` study, a run
+directory with ``deception_evolution.csv`` and its figure.
 """
 from __future__ import annotations
 
@@ -13,16 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from evosim.runs import rundir
-from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
+from evosim.runs import lifecycle, rundir
+from evosim.studies import register_study
+from evosim.studies.base import Study
 from evosim.worlds import load_world
 from evosim.worlds.deception import DeceptionWorld
 from evosim.worlds.deception.game import STRATEGIES, Game
 from evosim.worlds.deception.play import DeceptionPlay
 
 
-EVOLVE_ONLY = ("seeds", "generations", "population", "out")  # settings of --evolve alone
+EVOLVE_ONLY = ("seeds", "generations", "population", "out", "force")  # settings of --evolve alone
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class DeceptionSettings(Settings):
     seeds: int = setting(5, "with --evolve: independent populations", least=1)
     generations: int = setting(150, "with --evolve: generations", least=1)
     population: int = setting(200, "with --evolve: genomes per population", least=2)
-    out: Path | None = setting(None, "with --evolve: folder for deception_evolution.csv and .png")
+    out: Path | None = setting(None, "with --evolve: run directory for deception_evolution.csv and .png")
+    force: bool = setting(False, "with --evolve: replace an evosim run already in --out (its files only)")
 
     def check(self) -> None:
         if self.evolve and self.out is None:
@@ -53,10 +58,12 @@ class DeceptionSettings(Settings):
 
 def deception(path: str, settings: DeceptionSettings) -> None:
     world = load_world(path, (DeceptionWorld.kind,))
+    if settings.evolve:
+        study = DeceptionEvolution(world, Path(path).read_bytes().decode("utf-8"), settings)
+        print(study.describe(lifecycle.start(study, settings.out, settings.force), settings.out))
+        return
     world = world.with_game(settings.training_episodes, settings.deployment_episodes, settings.modification)
     game = Game(world.training, world.deployment, world.modification)
-    if settings.evolve:
-        return evolve_genomes(game, settings)
     play = DeceptionPlay(world, settings.seed)
     play.play_out()
     print(f"evosim deception: {world.name}, T={game.training} training then D={game.deployment} deployment "
@@ -73,32 +80,66 @@ def deception(path: str, settings: DeceptionSettings) -> None:
 
 
 EVOLUTION = "deception_evolution"
+#: The settings that say what game is evolved (the rest say where the run goes).
+GAME = ("training_episodes", "deployment_episodes", "modification", "seed", "seeds", "generations", "population")
 
 
-def evolve_genomes(game: Game, settings: DeceptionSettings) -> None:
-    """Evolve flag-reading genomes over several seeds; print the end state, write the table and figure."""
-    from tqdm import tqdm
+@register_study
+@dataclass(frozen=True)
+class DeceptionEvolution(Study):
+    """Flag-reading genomes evolved in the deception game, selected on training episodes only."""
 
-    from evosim.analysis.figures import deception_evolution_figure
-    from evosim.worlds.deception.evolution import EvolutionSettings, evolve
+    kind = "deception-evolution"
+    description = ("genomes that see a training/deployment flag evolve in the deceptive-alignment game, "
+                   "fitness counted in training only (evosim deception --evolve)")
 
-    out = settings.out
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / f"{EVOLUTION}.csv").exists())):
-        raise UserError(f"{out}: --out must be a new or empty folder, or one holding an earlier "
-                        f"{EVOLUTION}.csv")
-    evolution = EvolutionSettings(settings.population, settings.generations,
-                                  replace(EvolutionSettings().ga, population=settings.population))
-    seeds = range(settings.seed, settings.seed + settings.seeds)
-    rows = [row for seed in tqdm(seeds, desc="deception evolution", disable=None)
-            for row in evolve(game, evolution, seed)]
-    out.mkdir(parents=True, exist_ok=True)
-    rundir.write_csv(out / f"{EVOLUTION}.csv", rows)
-    deception_evolution_figure(rows, game).savefig(out / f"{EVOLUTION}.png")
-    print(f"evolution in the deception game (T={game.training}, D={game.deployment}, p={game.modification:g}); "
-          f"fitness = B chosen in training only; last generation of each seed:")
-    print(f"  {'seed':>4s} {'P(A) training':>14s} {'P(A) deployment':>16s} {'deceptive':>10s} {'aligned':>8s}")
-    for row in rows:
-        if row["generation"] == settings.generations:
-            print(f"  {row['seed']:>4d} {row['p_a_training']:>14.3f} {row['p_a_deployment']:>16.3f} "
-                  f"{row['deceptive_share']:>10.3f} {row['aligned_share']:>8.3f}")
-    print(f"table: {out / f'{EVOLUTION}.csv'}; figure: {out / f'{EVOLUTION}.png'}")
+    world: object  # the deception world file's, before the game's overrides
+    world_text: str
+    settings: DeceptionSettings
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(range(self.settings.seed, self.settings.seed + self.settings.seeds))
+
+    @property
+    def game(self) -> Game:
+        s = self.settings
+        world = self.world.with_game(s.training_episodes, s.deployment_episodes, s.modification)
+        return Game(world.training, world.deployment, world.modification)
+
+    def to_doc(self) -> dict:
+        return {name: getattr(self.settings, name) for name in GAME}
+
+    @classmethod
+    def from_run(cls, doc: dict, world) -> "DeceptionEvolution":
+        return cls(world, doc["world_toml"], DeceptionSettings(**doc["settings"], evolve=True, out=Path(".")))
+
+    def execute(self, run: Path, client) -> list[dict]:
+        """Evolve every seed's population; write the table and its figure."""
+        from tqdm import tqdm
+
+        from evosim.analysis.figures import deception_evolution_figure
+        from evosim.worlds.deception.evolution import EvolutionSettings, evolve
+
+        s, game = self.settings, self.game
+        evolution = EvolutionSettings(s.population, s.generations, replace(EvolutionSettings().ga,
+                                                                           population=s.population))
+        rows = [row for seed in tqdm(self.seeds, desc="deception evolution", disable=None)
+                for row in evolve(game, evolution, seed)]
+        rundir.write_table(run, EVOLUTION, rows)
+        rundir.record(run, f"{EVOLUTION}.png")
+        deception_evolution_figure(rows, game).savefig(run / f"{EVOLUTION}.png")
+        return rows
+
+    def describe(self, rows: list[dict], run: Path) -> str:
+        """The end state of every seed, the table and the figure."""
+        game, last = self.game, self.settings.generations
+        lines = [f"evolution in the deception game (T={game.training}, D={game.deployment}, "
+                 f"p={game.modification:g}); fitness = B chosen in training only; last generation of each seed:",
+                 f"  {'seed':>4s} {'P(A) training':>14s} {'P(A) deployment':>16s} {'deceptive':>10s} "
+                 f"{'aligned':>8s}"]
+        lines += [f"  {row['seed']:>4d} {row['p_a_training']:>14.3f} {row['p_a_deployment']:>16.3f} "
+                  f"{row['deceptive_share']:>10.3f} {row['aligned_share']:>8.3f}"
+                  for row in rows if row["generation"] == last]
+        lines.append(f"table: {run / f'{EVOLUTION}.csv'}; figure: {run / f'{EVOLUTION}.png'}")
+        return "\n".join(lines)

@@ -70,7 +70,7 @@ def check_world(run: Path, world, replace: bool = False) -> None:
 def record(run: Path, rows: list[dict], world) -> None:
     """Add rows to RUN/deploy.csv, replacing earlier rows of the world; run.json notes which file made them."""
     kept = [r for r in rundir.read_csv(run / DEPLOY_CSV) if r["world"] != world.name]
-    rundir.write_csv(run / DEPLOY_CSV, kept + rows)
+    rundir.write_table(run, DEPLOY_CSV.removesuffix(".csv"), kept + rows)
     deployed = rundir.load_run(run).get("deployed", {})
     rundir.update_run_json(run, deployed=deployed | {world.name: world_digest(world)})
 

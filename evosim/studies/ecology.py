@@ -1,24 +1,23 @@
-"""``evosim ecology WORLD --out DIR``: a savanna run, headless, with a progress bar, checkpoints and resume.
+"""The savanna ecology study (``evosim ecology WORLD --out DIR``): creatures live, eat, breed and die.
 
 The run trains the trained species (seconds), then ticks the ecology, recording
 the tidy tables of :mod:`evosim.worlds.savanna.logs` every ``--log-every`` ticks
 and saving the whole state (creatures, food, counters, random streams, the rows
-so far) to ``RUN/checkpoints/seed-N.npz`` every ``--checkpoint-every`` ticks.
-``evosim resume RUN`` continues from the last checkpoint and writes the same
-bytes as a run never interrupted.
+so far) to ``RUN/checkpoints/seed-N.npz`` every ``--checkpoint-every`` ticks, so
+that ``evosim resume RUN`` writes the same bytes as a run never interrupted.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from evosim.runs import checkpoint, rundir
-from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
-from evosim.worlds import load_world
-from evosim.worlds.savanna import SavannaWorld
-from evosim.worlds.savanna.simulation import Ecology
+from evosim.runs import rundir
+from evosim.runs.checkpoint import run_steps
+from evosim.studies import register_study
+from evosim.studies.base import Study
 from evosim.worlds.savanna.logs import TABLES, EcologyLog
+from evosim.worlds.savanna.simulation import Ecology
 from evosim.worlds.savanna.world import SPECIES
 
 COMMAND = "ecology"
@@ -35,83 +34,81 @@ class EcologySettings(Settings):
                                     least=1)
 
 
-def is_ecology_run(run: str | Path) -> bool:
-    """Whether a run directory holds an ``evosim ecology`` run."""
-    return isinstance(rundir.load_run(run)["settings"].get(COMMAND), dict)
+class Ticks:
+    """An ecology and its tables as steps of one tick, for the checkpointed loop."""
+
+    def __init__(self, world, settings: EcologySettings):
+        self.world, self.settings = world, settings
+        self.ecology, self.log = Ecology(world, settings.seed), EcologyLog()
+        self.log.record(self.ecology)
+        self.postfix: dict = {}
+
+    @property
+    def position(self) -> int:
+        return self.ecology.tick
+
+    @property
+    def done(self) -> bool:
+        return self.ecology.tick >= self.settings.ticks
+
+    def step(self) -> None:
+        self.ecology.step()
+        if self.ecology.tick % self.settings.log_every == 0 or self.done:
+            self.log.record(self.ecology)
+
+    def state(self) -> tuple[dict, dict]:
+        arrays, doc = self.ecology.state()
+        return arrays, doc | {"tables": self.log.tables}
+
+    def restore(self, arrays: dict, doc: dict) -> None:
+        self.ecology = Ecology.restore(self.world, self.settings.seed, arrays, doc)
+        self.log = EcologyLog(doc["tables"])
 
 
-def start(path: str, settings: EcologySettings, out: Path, force: bool) -> dict:
-    """Check, then simulate into ``out`` (a new folder, or an evosim run with ``force``); the final rows."""
-    world = load_world(path, (SavannaWorld.kind,))
-    text = Path(path).read_bytes().decode("utf-8")
-    rundir.check_out(out, force)
-    with rundir.locked(out):
-        rundir.check_out(out, force)
-        rundir.clear(out)
-        rundir.write_run_json(out, {COMMAND: asdict(settings)}, world, text, [settings.seed], rundir.RUNNING)
-        return _simulate(world, settings, out)
+@register_study
+@dataclass(frozen=True)
+class SavannaEcology(Study):
+    """A savanna run: its world, the file's text and its settings."""
 
+    kind = "ecology"
+    description = "creatures live, eat, reproduce and die in a savanna; the shift adds candy (evosim ecology)"
 
-def resume(run: Path) -> dict | None:
-    """Continue an interrupted ecology run from its checkpoint; None when it is already complete."""
-    doc = rundir.load_run(run)
-    try:
-        settings = EcologySettings(**doc["settings"][COMMAND])
-    except TypeError as e:
-        raise UserError(f"{run / rundir.RUN_JSON}: settings do not describe an ecology run: {e}") from None
-    world = rundir.training_world(run)
-    if rundir.status(run) == rundir.COMPLETE:
-        return None
-    with rundir.locked(run):
-        rundir.update_run_json(run, status=rundir.RUNNING)
-        return _simulate(world, settings, run)
+    world: object
+    world_text: str
+    settings: EcologySettings
 
+    @property
+    def seeds(self) -> list[int]:
+        return [self.settings.seed]
 
-def _simulate(world, settings: EcologySettings, run: Path) -> dict:
-    """Tick from the checkpoint (or tick 0) to the end; write the tables; mark the run complete."""
-    from tqdm import tqdm
+    def to_doc(self) -> dict:
+        return {COMMAND: asdict(self.settings)}
 
-    path = run / rundir.CHECKPOINTS / f"seed-{settings.seed}.npz"
-    try:
-        path.parent.mkdir(exist_ok=True)
-        ecology, log = _load(world, settings.seed, path) if path.exists() else _begin(world, settings.seed)
-        with tqdm(total=settings.ticks, initial=ecology.tick, desc=f"savanna seed {settings.seed}", unit="tick",
+    @classmethod
+    def from_run(cls, doc: dict, world) -> "SavannaEcology":
+        return cls(world, doc["world_toml"], EcologySettings(**doc["settings"][COMMAND]))
+
+    def checkpoint_names(self) -> list[str]:
+        return [f"seed-{self.settings.seed}.npz"]
+
+    def execute(self, run: Path, client) -> dict:
+        """Tick from the checkpoint (or tick 0) to the end; write the tables; the last rows of each species."""
+        from tqdm import tqdm
+
+        path = run / rundir.CHECKPOINTS / self.checkpoint_names()[0]
+        with tqdm(total=self.settings.ticks, desc=f"savanna seed {self.settings.seed}", unit="tick",
                   disable=None) as bar:
-            while ecology.tick < settings.ticks:
-                ecology.step()
-                bar.update()
-                if ecology.tick % settings.log_every == 0 or ecology.tick == settings.ticks:
-                    log.record(ecology)
-                if ecology.tick % settings.checkpoint_every == 0 and ecology.tick < settings.ticks:
-                    arrays, doc = ecology.state()
-                    checkpoint.save(path, arrays, doc | {"tables": log.tables})
+            ticks = run_steps(Ticks(self.world, self.settings), path, self.settings.checkpoint_every, bar)
         for table in TABLES:
-            rundir.write_csv(run / f"{table}.csv", log.tables[table])
-    except BaseException as e:
-        rundir.update_run_json(run, status=rundir.INTERRUPTED)
-        if isinstance(e, UserError):
-            raise UserError(f"{e}; the run is interrupted") from None
-        raise
-    rundir.update_run_json(run, status=rundir.COMPLETE)
-    rundir.remove_checkpoints(run)
-    return {s: [r for r in log.tables["population"] if r["species"] == s][-1] for s in SPECIES}
+            rundir.write_table(run, table, ticks.log.tables[table])
+        return {s: [r for r in ticks.log.tables["population"] if r["species"] == s][-1] for s in SPECIES}
 
+    def describe(self, final: dict, run: Path) -> str:
+        species = ", ".join(f"{s} {r['population']} (alignment {r['alignment']:.2f})" for s, r in final.items())
+        return f"ecology: seed {self.settings.seed}, {self.settings.ticks:,} ticks; at the end {species}; run in {run}"
 
-def _begin(world, seed: int) -> tuple[Ecology, EcologyLog]:
-    ecology, log = Ecology(world, seed), EcologyLog()
-    log.record(ecology)
-    return ecology, log
+    @classmethod
+    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
+        from evosim.analysis.report import write_report
 
-
-def _load(world, seed: int, path: Path) -> tuple[Ecology, EcologyLog]:
-    arrays, doc = checkpoint.load(path)
-    try:
-        return Ecology.restore(world, seed, arrays, doc), EcologyLog(doc["tables"])
-    except (KeyError, TypeError, ValueError) as e:
-        raise UserError(f"{path}: not a checkpoint of this ecology run: {type(e).__name__}: {e}") from None
-
-
-def describe(settings: EcologySettings, final: dict, run: Path) -> str:
-    """One line on a finished ecology run."""
-    species = ", ".join(f"{s} {r['population']} (alignment {r['alignment']:.2f})" for s, r in final.items())
-    return f"ecology: seed {settings.seed}, {settings.ticks:,} ticks; at the end {species}; run in {run}"
+        return write_report(run_dirs, out)

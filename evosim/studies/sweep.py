@@ -28,12 +28,14 @@ from tqdm import tqdm
 
 from evosim.runs import rundir
 from evosim.core.checks import problem
-from evosim.runs.cluster import ClusterSettings, connect
+from evosim.runs.cluster import ClusterSettings
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.core.settings import Settings, setting
+from evosim.studies import register_study
+from evosim.studies.base import Study
 from evosim.worlds import load_world, parse_world
 
 SWEEP_CSV = "sweep.csv"
@@ -78,6 +80,7 @@ class Experiment:
     train: Path
     deploy: tuple[Path, ...]
     train_raw: dict = field(hash=False)  # the training world's TOML with [sweep.set] applied
+    quick: bool  # made with the file's [quick] values
     seeds: int
     episodes: int  # deployment episodes per agent
     cells: tuple[Cell, ...]
@@ -129,7 +132,7 @@ class Experiment:
             values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | world
             name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in values.items()])
             cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary))
-        experiment = cls(path, train, deploy, train_raw, seeds, episodes, tuple(cells))
+        experiment = cls(path, train, deploy, train_raw, quick, seeds, episodes, tuple(cells))
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
             experiment.job(cell)
         return experiment
@@ -150,13 +153,13 @@ class Experiment:
 
     def job(self, cell: Cell):
         """The cell's training job."""
-        from evosim.studies.maze_training import Job
+        from evosim.studies.maze_training import MazeTraining
         from evosim.training.loop import RunSettings
 
         settings, budget = self.settings(cell)
         world = self.world(cell)
         try:
-            return Job(world, tomli_w.dumps(self.world_raw(cell)), make_mind(cell.mind), cell.algorithm, settings,
+            return MazeTraining(world, tomli_w.dumps(self.world_raw(cell)), make_mind(cell.mind), cell.algorithm, settings,
                        list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
         except UserError as e:
             raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
@@ -236,7 +239,7 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
     from evosim.studies.deployment import deploy_run, fractions, world_digest
-    from evosim.studies.maze_training import resume, start
+    from evosim.runs.lifecycle import resume, start
 
     run = out / CELLS / cell.name
     began = time.perf_counter()
@@ -256,18 +259,48 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     return row | {"seconds": round(time.perf_counter() - began, 2)} | shares
 
 
-def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings,
-          cell_fn: Callable = run_cell) -> list[dict]:
-    """Run every cell on Dask (skipping finished ones), retrying a failure once; write and return sweep.csv."""
-    from distributed import as_completed
+@register_study
+@dataclass(frozen=True)
+class Sweep(Study):
+    """A sweep folder: the experiment (file and --quick), and what runs each cell (``run_cell``, or a test's)."""
 
-    out = Path(out)
-    _check_out(out)
-    previous = {r["run"]: r for r in rundir.read_csv(out / SWEEP_CSV)}
-    (out / CELLS).mkdir(parents=True, exist_ok=True)
-    rows: dict[str, dict] = {}
-    with connect(cluster, always=True) as client:
-        futures = {client.submit(cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
+    kind = "sweep"
+    description = "every cell of an experiment trained and deployed on Dask, indexed by sweep.csv (evosim sweep)"
+    always_cluster = True
+    rerun_continues = True
+
+    experiment: Experiment
+    cell_fn: Callable = run_cell
+
+    @property
+    def world(self):
+        return load_world(self.experiment.train)
+
+    @property
+    def world_text(self) -> str:
+        return self.experiment.train.read_text()
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(range(self.experiment.seeds))
+
+    def to_doc(self) -> dict:
+        return {"experiment": str(self.experiment.path), "quick": self.experiment.quick}
+
+    @classmethod
+    def from_run(cls, doc: dict, world) -> "Sweep":
+        return cls(Experiment.load(doc["settings"]["experiment"], doc["settings"]["quick"]))
+
+    def execute(self, out: Path, client) -> list[dict]:
+        """Run every cell on Dask (finished ones are skipped), retrying a failure once; write sweep.csv."""
+        from distributed import as_completed
+
+        experiment = self.experiment
+        previous = {r["run"]: r for r in rundir.read_csv(out / SWEEP_CSV)}
+        rundir.record(out, *(f"{CELLS}/{cell.name}/" for cell in experiment.cells))
+        (out / CELLS).mkdir(exist_ok=True)
+        rows: dict[str, dict] = {}
+        futures = {client.submit(self.cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
                                  pure=False): cell for cell in experiment.cells}
         for future in tqdm(as_completed(futures), total=len(futures), desc="sweep cells", disable=None):
             cell = futures[future]
@@ -281,18 +314,27 @@ def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings,
                 error = str(future.exception()).splitlines()[0] if future.exception() else future.status
                 rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",
                                                  "seconds": "", "error": error}
-    ordered = [rows[c.name] for c in experiment.cells]
-    rundir.write_csv(out / SWEEP_CSV, ordered)
-    return ordered
+        ordered = [rows[c.name] for c in experiment.cells]
+        rundir.record(out, SWEEP_CSV)
+        rundir.write_csv(out / SWEEP_CSV, ordered)
+        return ordered
+
+    def describe(self, rows: list[dict], out: Path) -> str:
+        failed = sum(r["status"] != "complete" for r in rows)
+        return f"swept {len(rows)} cells of {self.experiment.path} ({failed} failed); index in {out / SWEEP_CSV}"
+
+    @classmethod
+    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
+        from evosim.analysis.report import write_report
+
+        return write_report(run_dirs, out)
 
 
-def _check_out(out: Path) -> None:
-    """A sweep folder is new, empty, or an earlier sweep (sweep.csv); evosim never writes elsewhere."""
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / SWEEP_CSV).is_file() and not (out / CELLS).is_dir():
-        raise UserError(f"{out}: --out is a folder evosim did not write (no {SWEEP_CSV}); a sweep writes "
-                        "only into a new or empty folder, or over an earlier sweep")
+def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell) -> list[dict]:
+    """Run (or continue) the sweep of ``experiment`` in ``out``; the rows of sweep.csv."""
+    from evosim.runs import lifecycle
+
+    return lifecycle.start(Sweep(experiment, cell_fn), Path(out), False, cluster)
 
 
 def load_sweep(folder: Path) -> list[dict]:

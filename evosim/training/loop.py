@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evosim.runs import checkpoint
+from evosim.runs.checkpoint import run_steps
 from evosim.core.errors import UserError
 from evosim.optimizers import OPTIMIZERS
 from evosim.optimizers.base import BaseOptimizer, StepResults
@@ -114,42 +114,96 @@ class Checkpoints:
     path: Path
     every: int
 
-    def save(self, next_step: int, optimizer: BaseOptimizer, source: WorldFile, logs: list[TrainingLog]) -> None:
-        """Save the state from which step ``next_step`` runs (past the last step: the finished logs)."""
-        arrays, doc = optimizer.state()
-        bad = [name for name, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
-        if bad:
-            raise non_finite(next_step - 1, optimizer, f"its state ({', '.join(bad)})")
-        arrays = {f"optimizer.{k}": v for k, v in arrays.items()}
-        source_arrays, source_doc = source.state()
-        arrays |= {f"source.{k}": v for k, v in source_arrays.items()}
-        arrays |= {f"final.{i}": log.final_params for i, log in enumerate(logs) if log.final_params is not None}
-        checkpoint.save(self.path, arrays, {"next_step": next_step, "algorithm": optimizer.algorithm,
-                                            "seeds": optimizer.seeds, "optimizer": doc, "source": source_doc,
-                                            "logs": [log.to_doc() for log in logs]})
-
-    def restore(self, optimizer: BaseOptimizer, source: WorldFile, logs: list[TrainingLog]) -> int:
-        """Load the saved state into ``optimizer``, ``source`` and ``logs``; the step to run next."""
-        arrays, doc = checkpoint.load(self.path)
-        if doc.get("algorithm") != optimizer.algorithm or doc.get("seeds") != optimizer.seeds:
-            raise UserError(f"{self.path}: a checkpoint of {doc.get('algorithm')} seeds {doc.get('seeds')}, "
-                            f"not of this run ({optimizer.algorithm} seeds {optimizer.seeds})")
-        optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
-                           if k.startswith("optimizer.")}, doc["optimizer"])
-        source.restore({k.removeprefix("source."): v for k, v in arrays.items() if k.startswith("source.")},
-                       doc["source"])
-        for i, (log, saved) in enumerate(zip(logs, doc["logs"])):
-            for key, value in saved.items():
-                setattr(log, key, value)
-            log.final_params = arrays.get(f"final.{i}")
-        return doc["next_step"]
-
 
 def non_finite(step: int, optimizer: BaseOptimizer, what: str) -> UserError:
     """The error that stops training when it produced NaN or infinite values (no checkpoint saves them)."""
     name = optimizer.settings.step_name
     return UserError(f"{name} {step}: {optimizer.algorithm} produced NaN or infinite values in {what}; "
                      f"training stopped (try a smaller --{'learning-rate' if name == 'update' else 'sigma'})")
+
+
+class Training:
+    """One run of a base optimizer as steps: each asks, plays the step's episodes, logs, and tells.
+
+    Step ``optimizer.steps`` is the last: its parameters are evaluated and kept as
+    the final agents, and nothing is told. :meth:`state` and :meth:`restore` hold
+    everything needed to continue byte for byte (the optimizer's and the world
+    source's state with their random streams, and the logs so far).
+    """
+
+    def __init__(self, world, mind, optimizer: BaseOptimizer, source=None, reporters=()):
+        self.world, self.optimizer, self.reporters = world, optimizer, reporters
+        self.source = WorldFile(world) if source is None else source
+        self.logs = [TrainingLog(optimizer.label, mind.name, seed) for seed in optimizer.seeds]
+        self.position = 0  # the next step
+        self.postfix: dict = {}
+
+    @property
+    def done(self) -> bool:
+        return self.position > self.optimizer.steps
+
+    def step(self) -> None:
+        optimizer, world, source, logs, step = self.optimizer, self.world, self.source, self.logs, self.position
+        last = step == optimizer.steps
+        params = optimizer.ask()
+        if not np.isfinite(params).all():
+            raise non_finite(step, optimizer, "the parameters it asked to evaluate")
+        batch = world.batch([w for i, rng in enumerate(optimizer.maze_rngs)
+                             for w in source.sample(step, i, rng, optimizer.mazes)])
+        slots = slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts)
+        episodes = world.episodes(batch, len(params), slots)
+        controller = optimizer.controller(params, episodes)
+        result = episodes.play(controller, optimizer.action_rng)
+        objective = world.objective.total(result).reshape(len(params), -1).mean(1)
+        results = StepResults(step, params, batch, controller, result, objective)
+        columns = optimizer.columns(results)
+        per_seed = len(params) // len(logs)
+        for i, log in enumerate(logs):
+            agents = slice(i * per_seed, (i + 1) * per_seed)
+            log.record_episodes(step, result.of_agents(agents), world.objective,
+                                per_seed * optimizer.mazes * optimizer.rollouts, columns)
+            log.report(step, params[agents], self.reporters, last)
+        for i, (log, rates) in enumerate(zip(logs, exit_rates(result.exit_reached, slots, len(logs)))):
+            rows = source.tell(step, i, rates)
+            if rows:
+                log.add_rows(source.table, step, rows)
+        self.postfix = {"exit": f"{result.exit_reached.mean():.2f}"}
+        if last:
+            for i, log in enumerate(logs):
+                log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
+        else:
+            optimizer.tell(results)
+        self.position += 1
+
+    def state(self) -> tuple[dict, dict]:
+        """The state from which the next step runs (past the last step: the finished logs)."""
+        optimizer = self.optimizer
+        arrays, doc = optimizer.state()
+        bad = [name for name, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
+        if bad:
+            raise non_finite(self.position - 1, optimizer, f"its state ({', '.join(bad)})")
+        arrays = {f"optimizer.{k}": v for k, v in arrays.items()}
+        source_arrays, source_doc = self.source.state()
+        arrays |= {f"source.{k}": v for k, v in source_arrays.items()}
+        arrays |= {f"final.{i}": log.final_params for i, log in enumerate(self.logs) if log.final_params is not None}
+        return arrays, {"next_step": self.position, "algorithm": optimizer.algorithm, "seeds": optimizer.seeds,
+                        "optimizer": doc, "source": source_doc, "logs": [log.to_doc() for log in self.logs]}
+
+    def restore(self, arrays: dict, doc: dict) -> None:
+        """Continue from what :meth:`state` returned, on a training made with the same arguments."""
+        optimizer = self.optimizer
+        if doc.get("algorithm") != optimizer.algorithm or doc.get("seeds") != optimizer.seeds:
+            raise UserError(f"a checkpoint of {doc.get('algorithm')} seeds {doc.get('seeds')}, "
+                            f"not of this run ({optimizer.algorithm} seeds {optimizer.seeds})")
+        optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
+                           if k.startswith("optimizer.")}, doc["optimizer"])
+        self.source.restore({k.removeprefix("source."): v for k, v in arrays.items() if k.startswith("source.")},
+                            doc["source"])
+        for i, (log, saved) in enumerate(zip(self.logs, doc["logs"])):
+            for key, value in saved.items():
+                setattr(log, key, value)
+            log.final_params = arrays.get(f"final.{i}")
+        self.position = doc["next_step"]
 
 
 def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), progress=None,
@@ -159,49 +213,11 @@ def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), prog
     With ``checkpoints``, the state is saved every ``checkpoints.every`` steps and at
     the end, and a saved state is continued from.
     """
-    source = WorldFile(world) if source is None else source
-    logs = [TrainingLog(optimizer.label, mind.name, seed) for seed in optimizer.seeds]
-    start = 0
-    if checkpoints is not None and checkpoints.path.exists():
-        start = checkpoints.restore(optimizer, source, logs)
-    if progress is not None:
-        progress.update(start)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are checked below
-        for step in range(start, optimizer.steps + 1):
-            last = step == optimizer.steps
-            params = optimizer.ask()
-            if not np.isfinite(params).all():
-                raise non_finite(step, optimizer, "the parameters it asked to evaluate")
-            batch = world.batch([w for i, rng in enumerate(optimizer.maze_rngs)
-                                 for w in source.sample(step, i, rng, optimizer.mazes)])
-            slots = slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts)
-            episodes = world.episodes(batch, len(params), slots)
-            controller = optimizer.controller(params, episodes)
-            result = episodes.play(controller, optimizer.action_rng)
-            objective = world.objective.total(result).reshape(len(params), -1).mean(1)
-            results = StepResults(step, params, batch, controller, result, objective)
-            columns = optimizer.columns(results)
-            per_seed = len(params) // len(logs)
-            for i, log in enumerate(logs):
-                agents = slice(i * per_seed, (i + 1) * per_seed)
-                log.record_episodes(step, result.of_agents(agents), world.objective,
-                                    per_seed * optimizer.mazes * optimizer.rollouts, columns)
-                log.report(step, params[agents], reporters, last)
-            for i, (log, rates) in enumerate(zip(logs, exit_rates(result.exit_reached, slots, len(logs)))):
-                rows = source.tell(step, i, rates)
-                if rows:
-                    log.add_rows(source.table, step, rows)
-            if progress is not None:
-                progress.update(1)
-                progress.set_postfix(exit=f"{result.exit_reached.mean():.2f}")
-            if last:
-                for i, log in enumerate(logs):
-                    log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
-            else:
-                optimizer.tell(results)
-            if checkpoints is not None and (last or (step + 1) % checkpoints.every == 0):
-                checkpoints.save(step + 1, optimizer, source, logs)
-    return logs
+    training = Training(world, mind, optimizer, source, reporters)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are checked
+        run_steps(training, None if checkpoints is None else checkpoints.path,
+                  1 if checkpoints is None else checkpoints.every, progress)
+    return training.logs
 
 
 def checkpoint_name(seeds: list[int]) -> str:

@@ -8,19 +8,24 @@ so building the CLI parser stays cheap.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, add_flags, from_flags, given, setting
 from evosim.worlds import load_world
 from evosim.worlds.deception import DeceptionWorld
+from evosim.worlds.deception.game import STRATEGIES
 from evosim.worlds.deception.play import DeceptionPlay
 from evosim.worlds.savanna import SavannaWorld
 from evosim.worlds.savanna.simulation import Ecology
 from evosim.viewer.scene import Scene, hand_set_teams, run_teams
+
+SAVANNA_SPEED = 60.0  # ticks per second unless --speed says otherwise
 
 MIN_SIZE = (640, 480)
 
@@ -72,6 +77,42 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
     add_flags(parser, WatchSettings)
 
 
+@dataclass(frozen=True)
+class View:
+    """How ``evosim watch`` shows one world kind: what a scene of it is, and the board that draws it."""
+
+    scene: Callable  # (world, settings, runs) -> the scene, checked before pygame starts
+    board: str  # "module:Class" of its viewer, imported once a window opens
+    speed: float | None  # its default --speed, when not the maze's
+    counted: Callable  # scene -> what the fps report counts, e.g. "12 agents"
+    screenshots: bool = True  # its F key saves screenshots into --screenshot-dir
+
+
+def _maze_scene(world, settings: WatchSettings, runs: list):
+    teams = run_teams(runs, settings.agents) if runs else hand_set_teams()
+    return Scene(teams, world, teams[0].training, settings.seed)
+
+
+def _no_runs(make, shows: str) -> Callable:
+    """A scene builder for a world that shows its own play (``shows``), never a run's agents."""
+    def scene(world, settings: WatchSettings, runs: list):
+        if runs:
+            raise UserError(f"--run: {world.path} is a {world.kind} world; it shows {shows}, not a run's agents")
+        return make(world, settings.seed)
+    return scene
+
+
+#: The viewer of each world kind.
+VIEWS = {
+    "maze": View(_maze_scene, "evosim.viewer.window:Viewer", None, lambda s: f"{s.n_agents} agents"),
+    DeceptionWorld.kind: View(_no_runs(DeceptionPlay, "the game's three strategies"),
+                              "evosim.viewer.deception_board:DeceptionViewer", None,
+                              lambda s: f"{len(STRATEGIES)} strategies", screenshots=False),
+    SavannaWorld.kind: View(_no_runs(Ecology, "its own ecology"), "evosim.viewer.savanna_board:SavannaViewer",
+                            SAVANNA_SPEED, lambda s: f"{s.n} creatures"),
+}
+
+
 def build_scene(args: argparse.Namespace):
     """The scene the arguments ask for; every input problem raises UserError.
 
@@ -80,15 +121,8 @@ def build_scene(args: argparse.Namespace):
     a savanna world runs its ecology (training its trained species first).
     """
     settings = from_flags(WatchSettings, args)
-    watched = load_world(args.world, ("maze", DeceptionWorld.kind, SavannaWorld.kind))
-    if isinstance(watched, (DeceptionWorld, SavannaWorld)):
-        if args.runs:
-            shows = ("the game's three strategies" if isinstance(watched, DeceptionWorld) else
-                     "its own ecology")
-            raise UserError(f"--run: {args.world} is a {watched.kind} world; it shows {shows}, not a run's agents")
-        return (DeceptionPlay if isinstance(watched, DeceptionWorld) else Ecology)(watched, settings.seed)
-    teams = run_teams(args.runs, settings.agents) if args.runs else hand_set_teams()
-    return Scene(teams, watched, teams[0].training, settings.seed)
+    watched = load_world(args.world, tuple(VIEWS))
+    return VIEWS[watched.kind].scene(watched, settings, args.runs)
 
 
 def has_display() -> bool:
@@ -104,6 +138,7 @@ def watch_command(args: argparse.Namespace) -> None:
     """Open the viewer as the arguments say; returns when it is closed or the frames are shown."""
     settings = from_flags(WatchSettings, args)
     scene = build_scene(args)
+    view = VIEWS[scene.world.kind]
     if settings.frames is None and not has_display():
         raise UserError("no display to open a window on (SDL_VIDEODRIVER is dummy or offscreen, or neither "
                         "DISPLAY nor WAYLAND_DISPLAY is set); pass --frames N, with --screenshot or --record, "
@@ -113,19 +148,14 @@ def watch_command(args: argparse.Namespace) -> None:
 
     import pygame
 
-    from evosim.viewer.window import Viewer, open_window, run_loop
+    from evosim.viewer.window import open_window, run_loop
 
     try:
         screen = open_window(settings.window, f"evosim watch - {scene.world.name}")
-        if isinstance(scene, DeceptionPlay):
-            from evosim.viewer.deception_board import DeceptionViewer
-            viewer = DeceptionViewer(scene, screen, settings.speed)
-        elif isinstance(scene, Ecology):
-            from evosim.viewer.savanna_board import SPEED, SavannaViewer
-            viewer = SavannaViewer(scene, screen, settings.speed if "speed" in given(args, WatchSettings)
-                                   else SPEED, settings.screenshot_dir)
-        else:
-            viewer = Viewer(scene, screen, settings.speed, settings.screenshot_dir)
+        module, name = view.board.split(":")
+        board = getattr(importlib.import_module(module), name)
+        speed = view.speed if view.speed is not None and "speed" not in given(args, WatchSettings) else settings.speed
+        viewer = board(scene, screen, speed, *([settings.screenshot_dir] if view.screenshots else []))
         result = run_loop(viewer, settings.frames, settings.record, settings.every)
         if settings.screenshot is not None:
             viewer.screenshot(settings.screenshot)
@@ -133,5 +163,4 @@ def watch_command(args: argparse.Namespace) -> None:
         pygame.quit()
     if settings.fps_report:
         w, h = settings.window
-        who = f"{scene.n} creatures" if isinstance(scene, Ecology) else f"{scene.n_agents} agents"
-        print(f"drawing: {result.fps:.0f} fps over {result.frames} frames at {w}x{h} with {who}")
+        print(f"drawing: {result.fps:.0f} fps over {result.frames} frames at {w}x{h} with {view.counted(scene)}")

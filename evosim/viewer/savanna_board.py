@@ -20,9 +20,9 @@ from evosim.worlds.savanna.logs import alignments
 from evosim.worlds.savanna.world import SPECIES
 from evosim.viewer.panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
 from evosim.viewer.scene import TINTS
+from evosim.viewer.app import SAVANNA_SPEED as SPEED
 from evosim.viewer.window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
 
-SPEED = 60.0  # ticks per second unless --speed says otherwise
 HISTORY = 10  # ticks between points of the charts
 MAX_POINTS = 2000  # chart points kept; older ones are thinned out
 ARENA_RGB, EDGE_RGB, SHIFT_RGB, ADDED_RGB = (150, 136, 92), (60, 52, 34), (255, 90, 90), (255, 105, 180)

@@ -1,0 +1,99 @@
+"""One lifecycle for every study: checked, locked, marked running, checkpointed, completed, resumed.
+
+:func:`start` checks everything a user can get wrong (the output folder, the
+study's own checks, the cluster) before any compute, clears an earlier run with
+``--force`` (only the files its manifest names), writes ``run.json`` with the
+study's ``kind`` and status ``running``, and executes the study under the run's
+lock. A run that stops early (an error, Ctrl-C, or SIGKILL) is ``interrupted``;
+:func:`resume` rebuilds the study from ``run.json`` by its kind and executes it
+again, the study continuing from its checkpoints, so the finished run is
+byte-identical to one never interrupted.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from evosim.core.errors import UserError
+from evosim.runs import rundir
+from evosim.runs.cluster import ClusterSettings, connect
+
+
+def start(study, out: Path, force: bool = False, cluster: ClusterSettings = ClusterSettings()):
+    """Check, then execute ``study`` into ``out`` (a new folder, or an evosim run with ``force``); its result.
+
+    A study that continues an identical earlier run (a sweep) executes again over it
+    instead, keeping what that run finished.
+    """
+    out = Path(out)
+    if study.rerun_continues and not force and rundir.is_run(out) and same_study(study, out):
+        return _continue(study, out, cluster)
+    rundir.check_out(out, force)
+    study.check(cluster)
+    with connect(cluster, always=study.always_cluster) as client, rundir.locked(out):
+        rundir.check_out(out, force)  # again, now that no other command can write it
+        rundir.clear(out)
+        rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.world_text, study.seeds,
+                              rundir.RUNNING, [f"{rundir.CHECKPOINTS}/{n}" for n in study.checkpoint_names()])
+        return _execute(study, out, client)
+
+
+def resume(run: Path, cluster: ClusterSettings = ClusterSettings()):
+    """Continue an interrupted run from its checkpoints; None when it is already complete."""
+    run = Path(run)
+    study = study_of(run)
+    if rundir.status(run) == rundir.COMPLETE:
+        return None
+    return _continue(study, run, cluster)
+
+
+def _continue(study, run: Path, cluster: ClusterSettings):
+    """Execute ``study`` again over its run, from the checkpoints and files it left."""
+    study.check(cluster)
+    with connect(cluster, always=study.always_cluster) as client, rundir.locked(run):
+        rundir.update_run_json(run, status=rundir.RUNNING)
+        return _execute(study, run, client)
+
+
+def study_of(run: Path):
+    """The study a run directory was started with, rebuilt from its run.json by its ``kind``."""
+    from evosim.studies import study_class
+
+    doc = rundir.load_run(run)
+    cls = study_class(doc, run / rundir.RUN_JSON)
+    try:
+        return cls.from_run(doc, rundir.training_world(run))
+    except (TypeError, KeyError, ValueError) as e:
+        raise UserError(f"{run / rundir.RUN_JSON}: settings do not describe a {cls.kind} run: "
+                        f"{type(e).__name__}: {e}") from None
+    except UserError as e:
+        raise UserError(f"{run / rundir.RUN_JSON}: {e}") from None
+
+
+def same_study(study, run: Path) -> bool:
+    """Whether ``run`` was started with exactly this study (kind and settings)."""
+    doc = rundir.load_run(run)
+    return doc.get("kind") == study.kind and doc["settings"] == study.to_doc()
+
+
+def _execute(study, run: Path, client):
+    """Execute the study (its checkpoints kept while it runs), then mark the run complete.
+
+    On any failure the run is marked interrupted and its checkpoints stay for ``evosim resume``.
+    """
+    checkpoints = run / rundir.CHECKPOINTS
+    try:
+        if study.checkpoint_names():
+            checkpoints.mkdir(exist_ok=True)
+        result = study.execute(run, client)
+    except BaseException as e:
+        rundir.update_run_json(run, status=rundir.INTERRUPTED)
+        if isinstance(e, UserError):
+            kept = ("" if not study.checkpoint_names() else
+                    f", its last good checkpoint kept in {checkpoints}" if any(checkpoints.glob("*.npz"))
+                    else ", before its first checkpoint")
+            raise UserError(f"{e}; the run is interrupted{kept}") from None
+        raise
+    rundir.update_run_json(run, status=rundir.COMPLETE)
+    rundir.remove_checkpoints(run)
+    return result
+
