@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from evosim.runs import checkpoint, rundir
@@ -143,14 +144,13 @@ def test_incomplete_runs_are_refused_by_deploy_report_and_watch(tmp_path, capsys
     assert not (run / "deploy.csv").exists() and not (run / "report").exists()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process start times from /proc")
 def test_a_lock_stops_a_second_writer_and_a_stale_lock_is_taken_over(tmp_path, capsys):
     run = tmp_path / "r"
     argv = ["evolve", TRAIN, "--population", "6", "--generations", "1", "--mazes", "1", "--out", str(run)]
     assert main(argv) == 0
     before = (run / "generations.csv").read_bytes()
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    started = Path(f"/proc/{holder.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    started = repr(psutil.Process(holder.pid).create_time())
     try:
         (run / rundir.LOCK).write_text(f"{holder.pid} {os.uname().nodename} {started}\n")
         capsys.readouterr()

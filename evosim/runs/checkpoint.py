@@ -71,7 +71,7 @@ def run_steps(steps, path: Path | None, every: int, progress=None):
         steps.step()
         if progress is not None:
             progress.update(1)
-            progress.set_postfix(steps.postfix)
+            progress.set_postfix(**steps.postfix)
         if path is not None and (steps.done or steps.position % every == 0):
             save(path, *steps.state())
     return steps
