@@ -1,6 +1,5 @@
 """Adversarial training: valid proposals, the same bytes in process, on Dask and after a resume,
 one-line mistakes, the sweep axis, the report, and the direction of its effect on the colour proxy."""
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +20,8 @@ from evosim.worlds.maze.generator import region_tile
 from evosim.worlds.maze.graph import MazeGraph
 from evosim.worlds.maze.world import PLACEMENTS
 
-from test_durable import _StopAfter
+from helpers import TRAIN, StopAfter
 
-ROOT = Path(__file__).resolve().parents[1]
-TRAIN = str(ROOT / "worlds" / "maze_train.toml")
 SMALL = ["--mind", "planner", "--population", "30", "--generations", "6", "--mazes", "4", "--log-every", "3"]
 
 
@@ -94,7 +91,7 @@ def test_same_seed_same_bytes_in_process_on_dask_and_after_a_resume(tmp_path):
     whole = run()
     ckpt = Checkpoints(tmp_path / "seed-0.npz", 2)
     with pytest.raises(KeyboardInterrupt):
-        run(ckpt, _StopAfter(4))  # stopped in the adversary's second generation
+        run(ckpt, StopAfter(4))  # stopped in the adversary's second generation
     resumed = run(ckpt)
     assert resumed[0].tables["adversary"] == whole[0].tables["adversary"]
     assert resumed[0].generations == whole[0].generations

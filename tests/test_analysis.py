@@ -19,7 +19,7 @@ from evosim.optimizers.ga import GASettings
 from evosim.optimizers.gradient import GradientSettings
 from evosim.analysis.report import write_report
 from evosim.training.reporters import default_reporters
-from tests.conftest import evolve, run_optimizer, save_run
+from helpers import evolve, run_optimizer, save_run
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 PROXIES = ("color:green", "position:bottom-right")

@@ -1,11 +1,8 @@
 """Durable runs: killed at any moment and resumed, a run writes the same bytes; status, lock, checkpoints."""
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import psutil
@@ -13,9 +10,8 @@ import pytest
 
 from evosim.runs import checkpoint, rundir
 from evosim.commands.cli import main
+from helpers import TRAIN, StopAfter, evosim, kill_when
 
-ROOT = Path(__file__).resolve().parents[1]
-TRAIN = str(ROOT / "worlds" / "maze_train.toml")
 OUTPUTS = ("generations.csv", "drives.csv", "alignment.csv", "probes.csv", "agents.npz")
 COMMANDS = {
     "evolve": ["evolve", TRAIN, "--mind", "planner", "--population", "24", "--generations", "14", "--mazes", "3",
@@ -23,25 +19,6 @@ COMMANDS = {
     "train": ["train", TRAIN, "--mind", "planner", "--updates", "24", "--seeds", "3", "--mazes", "2",
               "--rollouts", "4", "--log-every", "5", "--checkpoint-every", "3"],
 }
-
-
-def evosim(*argv) -> subprocess.Popen:
-    env = os.environ | {"OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
-    return subprocess.Popen([sys.executable, "-m", "evosim.commands.cli", *map(str, argv)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def kill_when(proc: subprocess.Popen, ready, delay: float) -> bool:
-    """SIGKILL ``proc`` ``delay`` seconds after ``ready()`` holds; False when it finished first."""
-    deadline = time.monotonic() + 60
-    while not ready() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(delay)
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()  # reaped, as a shell would: its PID is gone
-    return True
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -95,7 +72,7 @@ def test_checkpoints_hold_state_logs_and_streams(tmp_path, capsys):
     optimizer = GA(world, mind, settings, [0])
     with pytest.raises(KeyboardInterrupt):
         train(world, mind, optimizer, reporters=default_reporters(mind, 5, world), checkpoints=ckpt,
-              progress=_StopAfter(4))
+              progress=StopAfter(4))
     arrays, state = checkpoint.load(ckpt.path)
     assert state["next_step"] == 4 and state["algorithm"] == "ga" and state["seeds"] == [0]
     assert arrays["optimizer.population"].shape == (10, mind.n_params)
@@ -113,21 +90,6 @@ def test_checkpoints_hold_state_logs_and_streams(tmp_path, capsys):
     assert rows == expected  # the rest continued from the checkpoint, to the same values
     assert main(["resume", str(run)]) == 0
     assert "already complete; nothing to resume" in capsys.readouterr().out
-
-
-class _StopAfter:
-    """A progress bar that interrupts training after ``n`` steps, as Ctrl-C would."""
-
-    def __init__(self, n: int):
-        self.n, self.done = n, 0
-
-    def update(self, k: int) -> None:
-        self.done += k
-        if self.done > self.n:
-            raise KeyboardInterrupt
-
-    def set_postfix(self, **_) -> None:
-        pass
 
 
 def test_incomplete_runs_are_refused_by_deploy_report_and_watch(tmp_path, capsys):

@@ -12,7 +12,7 @@ from evosim.minds import make_mind
 from evosim.optimizers.cma_es import CMAESSettings
 from evosim.optimizers.ga import TIE, GASettings, Individual, select_sus
 from evosim.training.reporters import default_reporters
-from tests.conftest import evolve, run_optimizer
+from helpers import evolve, run_optimizer
 
 TABLES = ("generations.csv", "drives.csv", "probes.csv", "deploy.csv", "agents.npz")
 

@@ -18,7 +18,7 @@ from evosim.training.reporters import default_reporters
 from evosim.training.loop import slot_worlds
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import Episodes, run
-from tests.conftest import run_optimizer, save_run
+from helpers import run_optimizer, save_run
 
 EPS = 1e-6
 TINY = GradientSettings(updates=2, mazes=1, rollouts=4, log_every=1)

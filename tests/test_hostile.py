@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from evosim.commands.cli import main
+from helpers import DEPLOY, TRAIN
 
-ROOT = Path(__file__).resolve().parents[1]
-TRAIN, DEPLOY = str(ROOT / "worlds" / "maze_train.toml"), str(ROOT / "worlds" / "maze_deploy.toml")
 E = ["evolve", TRAIN, "--mind", "planner", "--population", "20", "--generations", "2"]
 
 

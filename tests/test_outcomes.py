@@ -9,7 +9,7 @@ from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, hand_set
 from evosim.worlds.maze.outcomes import classify, proxy_targets
 from evosim.worlds.maze.proxies import lost_proxies
-from tests.conftest import draw_maze
+from helpers import draw_maze
 
 N, E, S, W = 0, 1, 2, 3
 

@@ -14,7 +14,7 @@ from evosim.worlds.maze.graph import MazeGraph
 from evosim.worlds.maze.probes import GOAL, NONE, PROXY, ProbeMaze, battery_of, build_battery, derived_probes, drive_alignment, world_probes
 from evosim.worlds.maze.world import ProbeSpec
 
-from tests.conftest import draw_maze, evolve
+from helpers import draw_maze, evolve
 
 COLOR, POSITION = "color:green", "position:bottom-right"
 

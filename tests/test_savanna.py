@@ -26,7 +26,7 @@ from evosim.worlds.savanna.simulation import Ecology  # noqa: E402
 from evosim.worlds.savanna.logs import alignment  # noqa: E402
 from evosim.worlds.savanna.trained_species import train_drives  # noqa: E402
 from evosim.worlds.savanna.world import EVOLVED, TRAINED  # noqa: E402
-from tests.test_durable import evosim, kill_when  # noqa: E402
+from helpers import evosim, kill_when  # noqa: E402
 
 SHIFT, TICKS = 1500, 5000  # the small world's shift, and the length of its runs
 OUTPUTS = ("population.csv", "meals.csv", "drive_stats.csv")

@@ -14,7 +14,7 @@ from evosim.worlds import WORLD_KINDS, load_world, parse_world, register_world
 from evosim.worlds.maze.episodes import NEVER, Episodes, earliest
 from evosim.worlds.maze.graph import MazeGraph, on_shortest_path
 from evosim.worlds.maze.world import MazeWorld
-from tests.conftest import draw_maze
+from helpers import draw_maze
 
 
 def test_the_maze_is_the_default_kind(train_world):

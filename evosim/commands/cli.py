@@ -11,7 +11,6 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from evosim.runs import rundir
 from evosim.runs.cluster import ClusterSettings
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 
 from evosim.core.settings import Settings, setting
 from evosim.runs import lifecycle, rundir

@@ -1,0 +1,94 @@
+"""What several test modules share: hand-drawn mazes, small real run directories, evosim in a subprocess."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from evosim.core.features import APPLE, EXIT, color_index
+from evosim.runs import rundir
+from evosim.worlds.maze.graph import Maze
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = str(ROOT / "worlds" / "maze_train.toml")
+DEPLOY = str(ROOT / "worlds" / "maze_deploy.toml")
+
+
+#: Object letters of hand-drawn mazes: (colour, shape).
+LETTERS = {"E": ("green", EXIT), "X": ("grey", EXIT), "g": ("green", APPLE), "r": ("red", APPLE),
+           "y": ("yellow", APPLE)}
+
+
+def draw_maze(*rows: str) -> Maze:
+    """A square maze from text: '#' wall, '.' floor, 'S' start, E/X green/grey exit, g/r/y apples."""
+    assert all(len(r) == len(rows) for r in rows), "hand-drawn mazes are square"
+    grid = np.array([list(r) for r in rows])
+    walls = grid == "#"
+    objects = []
+    for letter, (color, shape) in LETTERS.items():
+        for r, c in np.argwhere(grid == letter):
+            objects.append((r, c, color_index(color), shape))
+    objects.sort(key=lambda o: o[3] != EXIT)  # the exit is object 0
+    start = tuple(int(v) for v in np.argwhere(grid == "S")[0])
+    return Maze(walls, start, np.array(objects, dtype=np.int64))
+
+
+def run_optimizer(world, mind, algorithm: str, settings, seeds: list[int], reporters=()):
+    """The training loop on a base optimizer made here: every seed's TrainingLog."""
+    from evosim.optimizers import OPTIMIZERS
+    from evosim.training.loop import train
+
+    return train(world, mind, OPTIMIZERS[algorithm](world, mind, settings, seeds), reporters=reporters)
+
+
+def evolve(world, mind, settings, seed: int, reporters=()):
+    """One GA population of ``seed``: its TrainingLog."""
+    return run_optimizer(world, mind, "ga", settings, [seed], reporters)[0]
+
+
+def save_run(out: Path, logs, mind, world) -> Path:
+    """A complete run directory from training logs made in a test (as ``evosim evolve`` would leave it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.write_run_json(out, "maze-training", {}, world, Path(world.path).read_text(), [log.seed for log in logs],
+                          rundir.COMPLETE)
+    rundir.write_training(out, logs, mind)
+    return out
+
+
+def evosim(*argv) -> subprocess.Popen:
+    env = os.environ | {"OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+    return subprocess.Popen([sys.executable, "-m", "evosim.commands.cli", *map(str, argv)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def kill_when(proc: subprocess.Popen, ready, delay: float) -> bool:
+    """SIGKILL ``proc`` ``delay`` seconds after ``ready()`` holds; False when it finished first."""
+    deadline = time.monotonic() + 60
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(delay)
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()  # reaped, as a shell would: its PID is gone
+    return True
+
+
+class StopAfter:
+    """A progress bar that interrupts training after ``n`` steps, as Ctrl-C would."""
+
+    def __init__(self, n: int):
+        self.n, self.done = n, 0
+
+    def update(self, k: int) -> None:
+        self.done += k
+        if self.done > self.n:
+            raise KeyboardInterrupt
+
+    def set_postfix(self, **_) -> None:
+        pass
