@@ -9,11 +9,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from evosim.runs import rundir
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
+from evosim.core.streams import stream
 from evosim.worlds.maze.episodes import run
 from evosim.worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
 
@@ -32,7 +31,7 @@ class DeploySettings(Settings):
 
 def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -> list[dict]:
     """One row per agent and episode: outcome, the proxy reached first, steps, exit, apples."""
-    rng = np.random.default_rng(seed)
+    rng = stream("deployment", seed)
     batch = world.batch(world.sample(rng, episodes))
     targets = proxy_targets(train, world, batch)
     mind = agents.make_mind()

@@ -14,6 +14,7 @@ import numpy as np
 
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, CORNERS, SHAPES
+from evosim.core.streams import stream
 from evosim.worlds import register_world
 from evosim.worlds.table import IntRange, Table
 from evosim.worlds.maze.adversary_table import AdversarySpec
@@ -186,7 +187,7 @@ class MazeWorld:
         crowded = replace(self, size=IntRange(self.size.lo, self.size.lo),
                           objects=tuple(replace(o, count=IntRange(o.count.hi, o.count.hi)) for o in self.objects))
         try:
-            crowded.sample(np.random.default_rng(0), ROOM_CHECKS)
+            crowded.sample(stream("room-check", 0), ROOM_CHECKS)
         except UserError:
             top.fail("objects", f"up to {sum(o.count.hi for o in self.objects)} objects do not fit off the "
                      f"shortest path (objects_off_path) in a {self.size.lo}x{self.size.lo} maze; "
