@@ -198,10 +198,10 @@ def locked(run: Path):
 
 # -- run.json ---------------------------------------------------------------------------------
 
-def write_run_json(out: Path, settings: dict, world, world_toml: str, seeds: list[int], status: str) -> None:
-    """Record what makes the run: settings, the training world file's text, seeds, versions, status."""
+def write_run_json(out: Path, settings: dict, world, seeds: list[int], status: str) -> None:
+    """Record what makes the run: settings, the training world's text, seeds, versions, status."""
     doc = {"settings": settings, "world_path": world.path, "world_name": world.name,
-           "world_toml": world_toml, "seeds": seeds, "versions": versions(),
+           "world_toml": world.text, "seeds": seeds, "versions": versions(),
            "command": " ".join(["evosim"] + sys.argv[1:]), "status": status}
     write_json(out / RUN_JSON, doc)
 
@@ -266,7 +266,7 @@ def training_world(run: str | Path):
         raw = tomllib.loads(doc["world_toml"])
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"{Path(run) / RUN_JSON}: world_toml is not TOML: {e}") from None
-    return parse_world(raw, doc["world_path"])
+    return parse_world(raw, doc["world_path"], doc["world_toml"])
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -43,12 +43,11 @@ def is_ecology_run(run: str | Path) -> bool:
 def start(path: str, settings: EcologySettings, out: Path, force: bool) -> dict:
     """Check, then simulate into ``out`` (a new folder, or an evosim run with ``force``); the final rows."""
     world = load_world(path, (SavannaWorld.kind,))
-    text = Path(path).read_bytes().decode("utf-8")
     rundir.check_out(out, force)
     with rundir.locked(out):
         rundir.check_out(out, force)
         rundir.clear(out)
-        rundir.write_run_json(out, {COMMAND: asdict(settings)}, world, text, [settings.seed], rundir.RUNNING)
+        rundir.write_run_json(out, {COMMAND: asdict(settings)}, world, [settings.seed], rundir.RUNNING)
         return _simulate(world, settings, out)
 
 

@@ -25,10 +25,9 @@ MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
 
 @dataclass(frozen=True)
 class Job:
-    """What a training run does: the world (and its file's text), mind, optimizer, settings, seeds."""
+    """What a training run does: the world (carrying its file's text), mind, optimizer, settings, seeds."""
 
     world: object
-    world_toml: str
     mind: object
     algorithm: str
     settings: object  # the optimizer's settings
@@ -46,9 +45,8 @@ class Job:
     @classmethod
     def new(cls, world, mind, algorithm: str, settings, seeds: list[int], checkpoint_every: int,
             episodes_budget: int | None = None, adversary: bool = False) -> "Job":
-        """A job on a world loaded from its file (whose text run.json keeps)."""
-        return cls(world, Path(world.path).read_bytes().decode("utf-8"), mind, algorithm, settings,
-                   list(seeds), checkpoint_every, episodes_budget, adversary)
+        """A job on a loaded world (whose text run.json keeps)."""
+        return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, adversary)
 
     @property
     def optimizer(self) -> type:
@@ -85,7 +83,7 @@ class Job:
             raise UserError(f"{where}: settings do not describe a run: {type(e).__name__}: {e}") from None
         except UserError as e:
             raise UserError(f"{where}: {e}") from None
-        return cls(world, doc["world_toml"], mind, algorithm, settings, doc["seeds"], every,
+        return cls(world, mind, algorithm, settings, doc["seeds"], every,
                    s.get("episodes_budget"), adversary)
 
 
@@ -126,7 +124,7 @@ def start(job: Job, out: Path, force: bool, cluster: ClusterSettings) -> list[Tr
     with connect(cluster) as client, rundir.locked(out):
         rundir.check_out(out, force)  # again, now that no other command can write it
         rundir.clear(out)
-        rundir.write_run_json(out, job.run_settings(), job.world, job.world_toml, job.seeds, rundir.RUNNING)
+        rundir.write_run_json(out, job.run_settings(), job.world, job.seeds, rundir.RUNNING)
         return _train(job, out, client)
 
 
