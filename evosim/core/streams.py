@@ -32,9 +32,10 @@ class Stream:
     spawn: int | None = None  # instead: child ``spawn`` of ``SeedSequence(seed)``
 
 
-#: Every random stream of evosim by name. The codes are the ones results were made with; two streams
-#: may share a code (agent-actions and savanna both use 1) because changing one would change results,
-#: and they never meet: they belong to different kinds of run.
+#: Every random stream of evosim by name. The codes are the ones results were made with, so some streams
+#: share their entropy for a seed (agent-actions and savanna are [seed, 1]; deception-strategy 1 and 2 are
+#: [seed, 1] and [seed, 2]; the plain-seed streams are the seed itself): changing one would change results,
+#: and they never meet, since each belongs to a different kind of run or draws for a different thing.
 STREAMS = {
     "evolution": Stream("a GA or CMA-ES population: its first genomes, training mazes and actions"),
     "learner": Stream("a policy-gradient learner: its first parameters and training mazes"),
