@@ -279,7 +279,7 @@ def test_report_and_script_draw_population_dynamics(run, tmp_path, capsys, monke
     assert all(any(line.get_xdata()[0] == SHIFT for line in ax.lines) for ax in figure.axes)  # the shift marked
     maze_run = tmp_path / "maze"
     maze_run.mkdir()
-    rundir.write_run_json(maze_run, "maze-training", {}, load_world(SAVANNA_WORLD.parent / "maze_train.toml"), "", [0],
+    rundir.write_run_json(maze_run, "maze-training", {}, load_world(SAVANNA_WORLD.parent / "maze_train.toml"), [0],
                           rundir.COMPLETE)
     assert main(["report", str(run), str(maze_run), "--out", str(tmp_path / "mixed")]) == 2
     assert "report them separately" in capsys.readouterr().err

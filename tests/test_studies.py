@@ -50,12 +50,11 @@ def small_study(kind: str, tmp_path: Path) -> Study:
                                 GASettings(population=8, generations=3, mazes=2, log_every=2), [0], 2)
     if kind == "ecology":
         world = load_world(SAVANNA_WORLD)
-        return SavannaEcology(world, SAVANNA_WORLD.read_text(), EcologySettings(ticks=60, log_every=20,
+        return SavannaEcology(world, EcologySettings(ticks=60, log_every=20,
                                                                                 checkpoint_every=20))
     if kind == "deception-evolution":
         path = WORLDS / "deception.toml"
-        return DeceptionEvolution(load_world(path), path.read_text(),
-                                  DeceptionSettings(evolve=True, out=tmp_path, seeds=1, generations=3, population=10))
+        return DeceptionEvolution(load_world(path), DeceptionSettings(evolve=True, out=tmp_path, seeds=1, generations=3, population=10))
     if kind == "sweep":
         experiment = tmp_path / "tiny.toml"
         experiment.write_text(TINY_SWEEP)
@@ -168,7 +167,6 @@ class Counting(Study):
     description = "counts to N with a checkpoint every step (a study known only to this test module)"
 
     world: object
-    world_text: str
     to: int
 
     seeds = [0]
@@ -178,7 +176,7 @@ class Counting(Study):
 
     @classmethod
     def from_run(cls, doc: dict, world) -> "Counting":
-        return cls(world, doc["world_toml"], doc["settings"]["to"])
+        return cls(world, doc["settings"]["to"])
 
     def checkpoint_names(self) -> list[str]:
         return ["count.npz"]
@@ -205,7 +203,7 @@ class Counting(Study):
 def counting(tmp_path):
     world = load_world(TRAIN_WORLD)
     FAIL_AT[0] = None
-    yield lambda to: Counting(world, TRAIN_WORLD.read_text(), to)
+    yield lambda to: Counting(world, to)
     FAIL_AT[0] = None
 
 

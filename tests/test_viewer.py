@@ -34,7 +34,7 @@ def make_run(out: Path, optimizer: str, mind_name: str, n: int = 3) -> Path:
     params = mind.init(np.random.default_rng(7), n)
     save_agents(out, SavedAgents(optimizer, mind_name, mind.options(), params,
                                  np.zeros(n, np.int64), np.arange(n)))
-    write_run_json(out, "maze-training", {}, load_world(TRAIN), Path(TRAIN).read_text(), [0], COMPLETE)
+    write_run_json(out, "maze-training", {}, load_world(TRAIN), [0], COMPLETE)
     return out
 
 

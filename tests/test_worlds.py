@@ -1,19 +1,24 @@
 """World kinds: the registry, the base objective defined once, and the one predicate per question."""
+import hashlib
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import tomli_w
 
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, color_index
+from evosim.data import WORLDS
 from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, hand_set
-from evosim.worlds import WORLD_KINDS, load_world, parse_world, register_world
+from evosim.worlds import WORLD_KINDS, WorldText, load_world, parse_world, register_world
+from evosim.worlds.maze.adversary_table import Parameters
 from evosim.worlds.maze.episodes import NEVER, Episodes, earliest
 from evosim.worlds.maze.graph import MazeGraph, on_shortest_path
-from evosim.worlds.maze.world import MazeWorld
+from evosim.worlds.maze.world import PLACEMENTS, MazeWorld
 from helpers import draw_maze
 
 
@@ -25,19 +30,19 @@ def test_the_maze_is_the_default_kind(train_world):
 
 def test_a_registered_kind_gets_its_world_files(tmp_path):
     @dataclass(frozen=True)
-    class Tiny:
+    class Tiny(WorldText):
         kind = "tiny"
         path: str
         size: int
 
         @classmethod
-        def parse(cls, raw, path):
-            return cls(path, raw["world"]["size"])
+        def parse(cls, raw, path, text):
+            return cls(path, raw["world"]["size"], text=text)
 
     register_world(Tiny)
     try:
         (tmp_path / "t.toml").write_text('[world]\nkind = "tiny"\nsize = 3\n')
-        assert load_world(tmp_path / "t.toml") == Tiny(str(tmp_path / "t.toml"), 3)
+        assert load_world(tmp_path / "t.toml") == Tiny(str(tmp_path / "t.toml"), 3, text="")
     finally:
         del WORLD_KINDS["tiny"]
     with pytest.raises(UserError, match=r"t.toml: \[world\] kind: 'tiny' is not one of: maze"):
@@ -150,3 +155,22 @@ def test_mixture_mistakes_are_one_line(tmp_path, change, says):
     with pytest.raises(UserError) as e:
         load_world(path)
     assert says in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["maze_train.toml", "maze_deploy.toml", "savanna.toml", "deception.toml"])
+def test_a_loaded_world_carries_its_files_text_and_digest(name):
+    path = WORLDS / name
+    world = load_world(path)
+    assert world.text.encode("utf-8") == path.read_bytes()
+    assert world.digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_derived_world_has_a_text_that_parses_back_to_it(train_world):
+    raw = tomllib.loads(train_world.text) | {"world": {"size": 5, "max_steps": 40}}
+    assert parse_world(raw, train_world.path).text == tomli_w.dumps(raw)  # a sweep cell's world
+    deception = load_world(WORLDS / "deception.toml").with_game(training=7, modification=0.25)
+    parameters = Parameters.of(train_world, train_world.adversary, PLACEMENTS)
+    proposal = parameters.proposal([len(c) - 1 for c in parameters.choices])
+    for derived in (deception, deception.maze, proposal):
+        assert parse_world(tomllib.loads(derived.text), derived.path) == derived
+    assert (deception.training, deception.modification) == (7, 0.25)

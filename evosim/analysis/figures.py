@@ -33,6 +33,7 @@ from matplotlib.ticker import MaxNLocator
 from evosim.runs import rundir
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, COLORS, FEATURES
+from evosim.core.streams import stream
 from evosim.minds.planner import Planner
 from evosim.worlds.maze.outcomes import OUTCOMES
 from evosim.worlds.maze.probes import GOAL, build_battery, world_probes
@@ -124,7 +125,7 @@ def mean_ci(df: pd.DataFrame, value: str, by: list[str], cluster=CLUSTER,
 
     Returns columns ``by + [mean, lo, hi, n, clusters]``; deterministic for a given seed.
     """
-    rng = np.random.default_rng(seed)
+    rng = stream("bootstrap", seed)
     out = []
     for key, group in df.groupby(list(by), sort=True):
         parts = [g[value].to_numpy(float) for _, g in group.groupby(list(cluster), sort=True)]
@@ -495,7 +496,7 @@ def chance_levels(world, mazes: int = 64, seed: int = 0, agents: int = 8) -> dic
     """
     battery = build_battery(world, mazes, seed)
     counts = battery.evaluate(Planner(), np.zeros((agents, Planner.n_params)),
-                              np.random.default_rng(seed)).sum(0)
+                              stream("chance", seed)).sum(0)
     return {name: float(counts[q, GOAL] / counts[q].sum()) for q, name in enumerate(battery.names)}
 
 

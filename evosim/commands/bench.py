@@ -5,8 +5,7 @@ import resource
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
-
+from evosim.core.streams import stream
 from evosim.data import DEPLOY_WORLD, SAVANNA_WORLD, TRAIN_WORLD
 from evosim.envs import VARIANTS
 from evosim.minds import MINDS, make_mind
@@ -38,7 +37,7 @@ class BenchSettings(Settings):
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
     """Best agent-steps per second (steps of running episodes) over repeats, and the steps of one."""
-    rng = np.random.default_rng(0)
+    rng = stream("bench", 0)
     params = mind.init(rng, population)
     batch = world.batch(world.sample(rng, MAZES))
     best, steps = 0.0, 0

@@ -113,7 +113,7 @@ def cmd_ecology(args) -> None:
     from evosim.worlds.savanna import SavannaWorld
 
     world = load_world(args.world, (SavannaWorld.kind,))
-    study = SavannaEcology(world, Path(args.world).read_bytes().decode("utf-8"), from_flags(EcologySettings, args))
+    study = SavannaEcology(world, from_flags(EcologySettings, args))
     print(study.describe(lifecycle.start(study, Path(args.out), args.force), Path(args.out)))
 
 

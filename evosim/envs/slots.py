@@ -20,6 +20,7 @@ import numpy as np
 from gymnasium import spaces
 
 from evosim.core.features import COLOR_NAMES, EXIT, SHAPES
+from evosim.core.streams import drawn_seed, stream
 from evosim.minds.reflex import RELATIVE_MOVES, TURN, Reflex, ReflexController
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import NEVER, EpisodeResult, Episodes
@@ -43,7 +44,7 @@ class EnvSlots:
         self.side = 2 * world.size.hi + 1
         self.n_objects = 1 + sum(o.count.hi for o in world.objects)
         self.view = Reflex()
-        self.rngs = [np.random.default_rng() for _ in range(n)]
+        self.rngs = [stream("env-slot", None) for _ in range(n)]
         self.maze_seed = np.zeros(n, np.int64)
         self.every = np.arange(n)
         self.episodes: Episodes | None = None
@@ -62,11 +63,11 @@ class EnvSlots:
 
     def seed(self, seed: int | None) -> None:
         """Slot i draws its maze seeds from ``seed + i`` (fresh entropy when None)."""
-        self.rngs = [np.random.default_rng(None if seed is None else seed + i) for i in range(self.n)]
+        self.rngs = [stream("env-slot", None if seed is None else seed + i) for i in range(self.n)]
 
     def _maze(self, i: int, maze_seed: int | None = None) -> Maze:
-        self.maze_seed[i] = int(self.rngs[i].integers(2**63)) if maze_seed is None else maze_seed
-        (maze,) = self.world.sample(np.random.default_rng(int(self.maze_seed[i])), 1)
+        self.maze_seed[i] = drawn_seed(self.rngs[i]) if maze_seed is None else maze_seed
+        (maze,) = self.world.sample(stream("env-maze", int(self.maze_seed[i])), 1)
         return maze
 
     def reset(self, slots: np.ndarray, maze_seed: int | None = None) -> None:

@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from deap import cma
 
-from evosim.core.streams import cma_random, set_stream_state, stream_state
+from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
 from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
@@ -60,9 +60,9 @@ class CMAES(BaseOptimizer):
     def __init__(self, world, mind, settings: CMAESSettings, seeds: list[int]):
         super().__init__(world, mind, settings, seeds)
         (seed,) = self.seeds
-        rng = np.random.default_rng(seed)
+        rng = stream("evolution", seed)
         centroid = mind.init(rng, 1)[0]
-        self.random = np.random.default_rng(int(rng.integers(2**63)))  # the strategy draws from it
+        self.random = derived_generator(rng)  # the strategy draws from it
         self.strategy = cma.Strategy(centroid=centroid, sigma=settings.sigma, lambda_=settings.population)
         self.population: list = []
         self.steps, self.mazes = settings.generations, settings.mazes

@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
 from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
@@ -104,9 +104,9 @@ class GA(BaseOptimizer):
     def __init__(self, world, mind, settings: GASettings, seeds: list[int]):
         super().__init__(world, mind, settings, seeds)
         (seed,) = self.seeds
-        rng = np.random.default_rng(seed)
+        rng = stream("evolution", seed)
         self.population = [Individual(p) for p in mind.init(rng, settings.population)]
-        self.random = random.Random(int(rng.integers(2**63)))  # DEAP's operators draw from it
+        self.random = derived_random(rng)  # DEAP's operators draw from it
         self.toolbox = toolbox_for(settings, self.random)
         self.stats = statistics()
         self.lowest = world.objective.lowest(world.max_steps)

@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 
 from evosim.core.errors import UserError
-from evosim.core.streams import AgentStreams, set_stream_state, stream_state
+from evosim.core.streams import AgentStreams, set_stream_state, stream, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
 from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
@@ -113,7 +113,7 @@ class Gradient(BaseOptimizer):
 
     def __init__(self, world, mind, settings: GradientSettings, seeds: list[int]):
         super().__init__(world, mind, settings, seeds)
-        self.maze_rngs = [np.random.default_rng(seed) for seed in self.seeds]  # each learner's init and mazes
+        self.maze_rngs = [stream("learner", seed) for seed in self.seeds]  # each learner's init and mazes
         self.params = np.concatenate([mind.init(r, 1) for r in self.maze_rngs]).astype(np.float64)
         self.action_rng = AgentStreams(self.seeds)  # each learner's actions, whatever the other seeds
         self.adam = Adam(self.params.shape, settings.learning_rate)
@@ -151,5 +151,5 @@ class Gradient(BaseOptimizer):
     def restore(self, arrays: dict, doc: dict) -> None:
         self.params, self.adam.m, self.adam.v = arrays["params"], arrays["adam_m"], arrays["adam_v"]
         self.adam.t, self.adam.lr = doc["adam_t"], doc["learning_rate"]
-        for stream, state in zip(self.maze_rngs + self.action_rng.generators, doc["maze_rngs"] + doc["action_rngs"]):
-            set_stream_state(stream, state)
+        for generator, state in zip(self.maze_rngs + self.action_rng.generators, doc["maze_rngs"] + doc["action_rngs"]):
+            set_stream_state(generator, state)

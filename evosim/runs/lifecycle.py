@@ -32,7 +32,7 @@ def start(study, out: Path, force: bool = False, cluster: ClusterSettings = Clus
     with connect(cluster, always=study.always_cluster) as client, rundir.locked(out):
         rundir.check_out(out, force)  # again, now that no other command can write it
         rundir.clear(out)
-        rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.world_text, study.seeds,
+        rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.seeds,
                               rundir.RUNNING, [f"{rundir.CHECKPOINTS}/{n}" for n in study.checkpoint_names()])
         return _execute(study, out, client)
 

@@ -145,12 +145,12 @@ def remove_checkpoints(run: Path) -> None:
 
 # -- run.json ---------------------------------------------------------------------------------
 
-def write_run_json(out: Path, kind: str, settings: dict, world, world_toml: str, seeds: list[int], status: str,
+def write_run_json(out: Path, kind: str, settings: dict, world, seeds: list[int], status: str,
                    files: list[str] = ()) -> None:
-    """Record what makes the run: its study's kind, settings, the training world file's text, seeds,
+    """Record what makes the run: its study's kind, settings, the training world's text, seeds,
     versions, status, and the files it will write that are known now (its checkpoints)."""
     doc = {"kind": kind, "settings": settings, "world_path": world.path, "world_name": world.name,
-           "world_toml": world_toml, "seeds": seeds, "versions": versions(),
+           "world_toml": world.text, "seeds": seeds, "versions": versions(),
            "command": " ".join(["evosim"] + sys.argv[1:]), "status": status, "manifest": sorted(files)}
     write_json(out / RUN_JSON, doc)
 
@@ -215,7 +215,7 @@ def training_world(run: str | Path):
         raw = tomllib.loads(doc["world_toml"])
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"{Path(run) / RUN_JSON}: world_toml is not TOML: {e}") from None
-    return parse_world(raw, doc["world_path"])
+    return parse_world(raw, doc["world_path"], doc["world_toml"])
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A study is registered by its ``kind`` (the ``kind`` of run.json), and every comm
 the report and the viewer find it there. It provides:
 
 - ``kind`` and ``description`` (one line), ``world`` (its training world, with
-  ``path`` and ``name``), ``world_text`` (the text run.json keeps) and ``seeds``;
+  ``path``, ``name`` and the ``text`` run.json keeps) and ``seeds``;
 - ``to_doc()`` (run.json's ``settings``) and ``from_run(doc, world)`` (the study
   again, from run.json and the world re-read from its text);
 - ``check(cluster)``: what a user can get wrong, before any compute;
@@ -30,7 +30,6 @@ class Study:
     rerun_continues: ClassVar[bool] = False  # True: starting it again over an identical run resumes that run
 
     world: Any
-    world_text: str
     seeds: list[int]
 
     def to_doc(self) -> dict:

@@ -58,7 +58,7 @@ class DeceptionSettings(Settings):
 def deception(path: str, settings: DeceptionSettings) -> None:
     world = load_world(path, (DeceptionWorld.kind,))
     if settings.evolve:
-        study = DeceptionEvolution(world, Path(path).read_bytes().decode("utf-8"), settings)
+        study = DeceptionEvolution(world, settings)
         print(study.describe(lifecycle.start(study, settings.out, settings.force), settings.out))
         return
     world = world.with_game(settings.training_episodes, settings.deployment_episodes, settings.modification)
@@ -93,7 +93,6 @@ class DeceptionEvolution(Study):
                    "fitness counted in training only (evosim deception --evolve)")
 
     world: object  # the deception world file's, before the game's overrides
-    world_text: str
     settings: DeceptionSettings
 
     @property
@@ -111,7 +110,7 @@ class DeceptionEvolution(Study):
 
     @classmethod
     def from_run(cls, doc: dict, world) -> "DeceptionEvolution":
-        return cls(world, doc["world_toml"], DeceptionSettings(**doc["settings"], evolve=True, out=Path(".")))
+        return cls(world, DeceptionSettings(**doc["settings"], evolve=True, out=Path(".")))
 
     def execute(self, run: Path, client) -> list[dict]:
         """Evolve every seed's population; write the table and its figure."""

@@ -5,15 +5,13 @@ seeds and optimizers are compared on equal terms.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from evosim.runs import rundir
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
+from evosim.core.streams import stream
 from evosim.worlds.maze.episodes import run
 from evosim.worlds.maze.outcomes import OUTCOMES, classify, proxy_targets
 
@@ -32,7 +30,7 @@ class DeploySettings(Settings):
 
 def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -> list[dict]:
     """One row per agent and episode: outcome, the proxy reached first, steps, exit, apples."""
-    rng = np.random.default_rng(seed)
+    rng = stream("deployment", seed)
     batch = world.batch(world.sample(rng, episodes))
     targets = proxy_targets(train, world, batch)
     mind = agents.make_mind()
@@ -52,15 +50,10 @@ def deploy(agents: rundir.SavedAgents, train, world, episodes: int, seed: int) -
     return rows
 
 
-def world_digest(world) -> str:
-    """SHA-256 of a world file's bytes: which file made a world's rows in deploy.csv."""
-    return hashlib.sha256(Path(world.path).read_bytes()).hexdigest()
-
-
 def check_world(run: Path, world, replace: bool = False) -> None:
     """Refuse to replace deploy.csv rows that a different world file with the same name made."""
     made = rundir.load_run(run).get("deployed", {}).get(world.name)
-    if made == world_digest(world) or replace:
+    if made == world.digest or replace:
         return
     if any(r.get("world") == world.name for r in rundir.read_csv(run / DEPLOY_CSV)):
         raise UserError(f"{world.path}: {run / DEPLOY_CSV} holds rows of another world file named "
@@ -72,7 +65,7 @@ def record(run: Path, rows: list[dict], world) -> None:
     kept = [r for r in rundir.read_csv(run / DEPLOY_CSV) if r["world"] != world.name]
     rundir.write_table(run, DEPLOY_CSV.removesuffix(".csv"), kept + rows)
     deployed = rundir.load_run(run).get("deployed", {})
-    rundir.update_run_json(run, deployed=deployed | {world.name: world_digest(world)})
+    rundir.update_run_json(run, deployed=deployed | {world.name: world.digest})
 
 
 def deploy_run(run: Path, world, episodes: int, seed: int, replace: bool = False):

@@ -74,7 +74,6 @@ class SavannaEcology(Study):
     description = "creatures live, eat, reproduce and die in a savanna; the shift adds candy (evosim ecology)"
 
     world: object
-    world_text: str
     settings: EcologySettings
 
     @property
@@ -86,7 +85,7 @@ class SavannaEcology(Study):
 
     @classmethod
     def from_run(cls, doc: dict, world) -> "SavannaEcology":
-        return cls(world, doc["world_toml"], EcologySettings(**doc["settings"][COMMAND]))
+        return cls(world, EcologySettings(**doc["settings"][COMMAND]))
 
     def checkpoint_names(self) -> list[str]:
         return [f"seed-{self.settings.seed}.npz"]

@@ -33,7 +33,6 @@ class MazeTraining(Study):
     description = "a base optimizer shapes a mind on a maze world (evosim evolve, evosim train)"
 
     world: object
-    world_text: str
     mind: object
     algorithm: str
     settings: object  # the optimizer's settings
@@ -51,9 +50,8 @@ class MazeTraining(Study):
     @classmethod
     def new(cls, world, mind, algorithm: str, settings, seeds: list[int], checkpoint_every: int,
             episodes_budget: int | None = None, adversary: bool = False) -> "MazeTraining":
-        """A job on a world loaded from its file (whose text run.json keeps)."""
-        return cls(world, Path(world.path).read_bytes().decode("utf-8"), mind, algorithm, settings,
-                   list(seeds), checkpoint_every, episodes_budget, adversary)
+        """A job on a loaded world (whose text run.json keeps)."""
+        return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, adversary)
 
     @property
     def optimizer(self) -> type:
@@ -81,7 +79,7 @@ class MazeTraining(Study):
         adversary = s.get("adversary", False)
         if not isinstance(adversary, bool):
             raise ValueError(f"adversary is {adversary!r}, not true or false")
-        return cls(world, doc["world_toml"], mind, algorithm, settings, doc["seeds"], every,
+        return cls(world, mind, algorithm, settings, doc["seeds"], every,
                    s.get("episodes_budget"), adversary)
 
     def check(self, cluster: ClusterSettings) -> None:

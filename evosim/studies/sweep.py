@@ -23,7 +23,6 @@ from itertools import product
 from pathlib import Path
 from typing import Callable
 
-import tomli_w
 from tqdm import tqdm
 
 from evosim.runs import rundir
@@ -36,7 +35,7 @@ from evosim.optimizers import OPTIMIZERS
 from evosim.core.settings import Settings, setting
 from evosim.studies import register_study
 from evosim.studies.base import Study
-from evosim.worlds import load_world, parse_world
+from evosim.worlds import load_world, parse_world, put
 
 SWEEP_CSV = "sweep.csv"
 CELLS = "cells"
@@ -159,8 +158,8 @@ class Experiment:
         settings, budget = self.settings(cell)
         world = self.world(cell)
         try:
-            return MazeTraining(world, tomli_w.dumps(self.world_raw(cell)), make_mind(cell.mind), cell.algorithm, settings,
-                       list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
+            return MazeTraining(world, make_mind(cell.mind), cell.algorithm, settings,
+                                list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
         except UserError as e:
             raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
 
@@ -221,16 +220,8 @@ def _world_file(path: Path, key: str, name) -> Path:
 
 def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
     """Set a dotted key (``exit.mix.0.share``: tables by name, lists by index) in world TOML data."""
-    parts = dotted.split(".")
-    node = raw
     try:
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        last = parts[-1]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
+        put(raw, dotted, value)
     except (ValueError, IndexError, TypeError, AttributeError):
         raise UserError(f"{path}: [{where}] {dotted!r}: no such place in the training world "
                         "(tables by name, lists by index, e.g. exit.mix.0.share)") from None
@@ -238,7 +229,7 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
-    from evosim.studies.deployment import deploy_run, fractions, world_digest
+    from evosim.studies.deployment import deploy_run, fractions
     from evosim.runs.lifecycle import resume, start
 
     run = out / CELLS / cell.name
@@ -252,7 +243,7 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     shares = {}
     for path in experiment.deploy:
         world = load_world(path)
-        if rundir.load_run(run).get("deployed", {}).get(world.name) != world_digest(world):
+        if rundir.load_run(run).get("deployed", {}).get(world.name) != world.digest:
             deploy_run(run, world, experiment.episodes, 0)
         rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
         shares |= {f"{world.name}:{k}": v for k, v in fractions(rows).items()}
@@ -275,10 +266,6 @@ class Sweep(Study):
     @property
     def world(self):
         return load_world(self.experiment.train)
-
-    @property
-    def world_text(self) -> str:
-        return self.experiment.train.read_text()
 
     @property
     def seeds(self) -> list[int]:

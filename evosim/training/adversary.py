@@ -12,12 +12,11 @@ choices, the best proposal carried over (and tried again, against newer agents).
 """
 from __future__ import annotations
 
-import random
 
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.training.sources import WorldFile
 from evosim.worlds.maze.adversary_table import AdversarySpec, Parameters
 from evosim.worlds.maze.world import PLACEMENTS
@@ -28,7 +27,6 @@ if not hasattr(creator, "EvosimFailure"):
 #: A genome of choice indices, one per world parameter, with its failure rate as fitness.
 Proposal = creator.EvosimProposal
 
-STREAM = 0xAD  # the adversary's stream of a seed: default_rng([seed, STREAM])
 TOURNAMENT = 3
 CROSSOVER = 0.5  # probability that a pair of offspring swaps parameters (each with probability 1/2)
 
@@ -38,8 +36,8 @@ class Adversary:
 
     def __init__(self, parameters: Parameters, spec: AdversarySpec, per_step: int, seed: int):
         self.parameters, self.per_step = parameters, per_step
-        self.rng = np.random.default_rng([seed, STREAM])  # its proposals' mazes and first genomes
-        self.random = random.Random(int(self.rng.integers(2**63)))  # DEAP's operators draw from it
+        self.rng = stream("adversary", seed)  # its proposals' mazes and first genomes
+        self.random = derived_random(self.rng)  # DEAP's operators draw from it
         size = -(-spec.population // per_step) * per_step  # a whole number of steps per generation
         self.population = [self.random_genome() for _ in range(size)]
         self.generation, self.tried = 0, 0

@@ -23,6 +23,7 @@ from evosim.core.errors import UserError
 from evosim.optimizers import OPTIMIZERS
 from evosim.optimizers.base import BaseOptimizer, StepResults
 from evosim.core.settings import Settings, setting
+from evosim.core.streams import stream
 from evosim.training.sources import WorldFile
 
 
@@ -88,7 +89,7 @@ class TrainingLog:
         for reporter in reporters:
             if step % reporter.every and not last:
                 continue
-            rng = np.random.default_rng([self.seed, step, 7919])
+            rng = stream("reporters", self.seed, step)
             rows, summary = reporter.rows(step, params, rng)
             self.add_rows(reporter.table, step, rows)
             self.generations[-1].update(summary)

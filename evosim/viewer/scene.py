@@ -15,6 +15,7 @@ import numpy as np
 from evosim.data import TRAIN_WORLD
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, SHAPES
+from evosim.core.streams import stream
 from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, Planner, hand_set
 from evosim.runs.rundir import load_agents, training_world
 from evosim.worlds import load_world
@@ -96,9 +97,8 @@ class Scene:
         self.teams = teams
         self.watched, self.training = watched, training
         self.world = watched
-        maze_seed, act_seed = np.random.SeedSequence(seed).spawn(2)
-        self.maze_rng = np.random.default_rng(maze_seed)
-        self.act_rng = np.random.default_rng(act_seed)
+        self.maze_rng = stream("viewer-mazes", seed)
+        self.act_rng = stream("viewer-actions", seed)
         self.maze_number = 0
         self.counts: dict[str, list[Counter]] = {}  # world name -> outcome counts per team
         self.mazes_seen: Counter = Counter()  # world name -> mazes tallied

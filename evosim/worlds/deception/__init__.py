@@ -9,21 +9,23 @@ first is the episode's choice (see :mod:`evosim.worlds.deception.game`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from evosim.worlds import register_world
+from evosim.worlds import WorldText, derive, parse_world, register_world
 from evosim.worlds.maze.probes import ProbeMaze, probe_maze
 from evosim.worlds.maze.world import MazeWorld, ProbeSpec
 from evosim.worlds.table import Table
 
 APPLE_COLOR = "green"  # A: what the agent wants
+#: The game's fields and their keys in [game].
+GAME_KEYS = {"training": "training_episodes", "deployment": "deployment_episodes", "modification": "modification"}
 
 
 @register_world
 @dataclass(frozen=True)
-class DeceptionWorld:
+class DeceptionWorld(WorldText):
     """A validated deception world: the game's lengths and modification chance, and its mazes' world."""
 
     kind = "deception"
@@ -36,21 +38,22 @@ class DeceptionWorld:
     modification: float  # p
 
     @classmethod
-    def parse(cls, raw: dict, path: str) -> "DeceptionWorld":
+    def parse(cls, raw: dict, path: str, text: str) -> "DeceptionWorld":
+        """Validate a parsed deception world file; its mazes' world is the file without [game], as a maze world."""
         raw = dict(raw)
         game = Table(path, "game", raw.pop("game", None) or {})
         training = game.get("training_episodes", int, 2, least=0, most=1000)
         deployment = game.get("deployment_episodes", int, 3, least=0, most=1000)
         modification = game.number("modification", 0.0, 1.0, 1.0)
         game.done()
-        maze = MazeWorld.parse({**raw, "world": {**raw.get("world", {}), "kind": MazeWorld.kind}}, path)
-        return cls(path, maze.name, maze, training, deployment, modification)
+        maze = parse_world({**raw, "world": {**raw.get("world", {}), "kind": MazeWorld.kind}}, path)
+        return cls(path, maze.name, maze, training, deployment, modification, text=text)
 
     def with_game(self, training: int | None = None, deployment: int | None = None,
                   modification: float | None = None) -> "DeceptionWorld":
-        """This world with some of T, D and p replaced."""
-        changes = {"training": training, "deployment": deployment, "modification": modification}
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """This world with some of T, D and p replaced (in its text's [game] too)."""
+        changes = {k: v for k, v in zip(GAME_KEYS, (training, deployment, modification)) if v is not None}
+        return derive(self, {f"game.{GAME_KEYS[k]}": v for k, v in changes.items()}, **changes)
 
     def episode_maze(self, rng: np.random.Generator) -> ProbeMaze:
         """One episode's maze: the exit (B) and a green apple (A), equally far from the start."""

@@ -10,14 +10,13 @@ stochastic universal sampling), as in :mod:`evosim.optimizers.ga`.
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 import numpy as np
 from deap import algorithms
 
 from evosim.optimizers.ga import TIE, GASettings, Individual, toolbox_for
-from evosim.core.streams import deap_random
+from evosim.core.streams import deap_random, derived_random, stream
 from evosim.worlds.deception.game import Game
 
 TRAIN, DEPLOY = 0, 1  # the genes: logits of choosing A in training and in deployment
@@ -55,8 +54,8 @@ class EvolutionSettings:
 
 def evolve(game: Game, settings: EvolutionSettings, seed: int) -> list[dict]:
     """One seed's run: a row per generation (the genomes before selection) of what the population does."""
-    rng = np.random.default_rng(seed)
-    rand = random.Random(int(rng.integers(2**63)))
+    rng = stream("deception-evolution", seed)
+    rand = derived_random(rng)
     toolbox = toolbox_for(settings.ga, rand)
     population = [Individual(g) for g in rng.normal(0.0, 1.0, (settings.population, 2))]
     rows = []

@@ -6,8 +6,7 @@ printed by ``evosim deception`` or watched.
 """
 from __future__ import annotations
 
-import numpy as np
-
+from evosim.core.streams import stream
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.deception.game import A, B, STRATEGIES, Game
 
@@ -18,9 +17,9 @@ class DeceptionPlay:
     def __init__(self, world, seed: int = 0):
         self.world, self.seed = world, seed
         self.game = Game(world.training, world.deployment, world.modification)
-        rng = np.random.default_rng(seed)
+        rng = stream("deception-mazes", seed)
         self.mazes = [world.episode_maze(rng) for _ in range(self.game.episodes)]
-        self.draws = [np.random.default_rng([seed, i]) for i in range(len(STRATEGIES))]
+        self.draws = [stream("deception-strategy", seed, i) for i in range(len(STRATEGIES))]
         self.policies = [self.game.policy(s) for s in STRATEGIES]
         self.modified = [None] * len(STRATEGIES)  # the episode each strategy was modified in
         self.apples, self.base = [0] * len(STRATEGIES), [0] * len(STRATEGIES)

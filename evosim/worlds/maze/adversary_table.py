@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from evosim.core.features import COLOR_NAMES
+from evosim.worlds import derive
 from evosim.worlds.table import IntRange, Table
 
 #: What an adversary may be allowed to change ([adversary] features).
 FEATURES = ("exit_color", "exit_position", "apple_colors", "apple_counts")
+#: The world file's keys of the parameters not named by one (``objects.0.color`` is its own key).
+FILE_KEYS = {"exit_color": "exit.color", "exit_position": "exit.position"}
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,12 @@ class Parameters:
         return {name: options[g] for name, options, g in zip(self.names, self.choices, genome)}
 
     def proposal(self, genome):
-        """The maze world a genome proposes: the file's world with its parameters set."""
+        """The maze world a genome proposes: the file's world with its parameters set (in its text too)."""
         v = self.values(genome)
+        keys = {FILE_KEYS.get(name, name): value for name, value in v.items()}
         exit_spec = self.world.exit
         if "exit_color" in v or "exit_position" in v:  # a set exit draws no mixture
+            keys["exit.mix"] = []
             exit_spec = replace(exit_spec, color=v.get("exit_color", exit_spec.color),
                                 position=v.get("exit_position", exit_spec.position), mix=())
         objects = tuple(
@@ -88,4 +93,4 @@ class Parameters:
                     count=IntRange(v[f"objects.{i}.count"], v[f"objects.{i}.count"])
                     if f"objects.{i}.count" in v else o.count)
             for i, o in enumerate(self.world.objects))
-        return replace(self.world, exit=exit_spec, objects=objects)
+        return derive(self.world, keys, exit=exit_spec, objects=objects)

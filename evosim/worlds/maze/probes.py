@@ -32,6 +32,7 @@ import numpy as np
 
 from evosim.core.errors import UserError
 from evosim.core.features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_FEATURES, color_index
+from evosim.core.streams import stream
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import EpisodeResult, earliest, run
 from evosim.worlds.maze.generator import Crowded, carve, cell_tiles, off_paths, place, scatter
@@ -182,7 +183,7 @@ def build_battery(world, mazes: int = PROBE_MAZES, seed: int | np.random.Generat
                   probes: tuple[ProbeSpec, ...] | None = None,
                   max_steps: int | None = None) -> ProbeBattery:
     """``mazes`` probe mazes per probe of ``world`` (derived + declared unless given), drawn from ``seed``."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = seed if isinstance(seed, np.random.Generator) else stream("probe-mazes", seed)
     probes = world_probes(world) if probes is None else tuple(probes)
     made = [probe_maze(world, p, rng) for p in probes for _ in range(mazes)]
     return battery_of(probes, made, np.repeat(np.arange(len(probes)), mazes),

@@ -14,7 +14,8 @@ import numpy as np
 
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, CORNERS, SHAPES
-from evosim.worlds import register_world
+from evosim.core.streams import stream
+from evosim.worlds import WorldText, derive, register_world
 from evosim.worlds.table import IntRange, Table
 from evosim.worlds.maze.adversary_table import AdversarySpec
 from evosim.worlds.maze.batch import MazeBatch
@@ -92,7 +93,7 @@ class ProbeSpec:
 
 @register_world
 @dataclass(frozen=True)
-class MazeWorld:
+class MazeWorld(WorldText):
     """A validated maze world file: the distribution its mazes are sampled from."""
 
     kind = "maze"
@@ -128,7 +129,7 @@ class MazeWorld:
         return Episodes(batch, n_agents, self.max_steps, maze)
 
     @classmethod
-    def parse(cls, raw: dict, path: str) -> "MazeWorld":
+    def parse(cls, raw: dict, path: str, text: str) -> "MazeWorld":
         """Validate a parsed maze world file."""
         top = Table(path, "", raw)
         world = Table(path, "world", top.get("world", dict))
@@ -176,17 +177,18 @@ class MazeWorld:
         if start == exit_spec.position and start != "random":
             top.fail("exit", f"position {start!r} is also the start cell")
         parsed = cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
-                     objective, tuple(probes), adversary)
+                     objective, tuple(probes), adversary, text=text)
         if off_path:
             parsed.check_room(top)
         return parsed
 
     def check_room(self, top: Table) -> None:
         """Fail unless the most objects fit off the shortest path in the smallest mazes (a few drawn)."""
-        crowded = replace(self, size=IntRange(self.size.lo, self.size.lo),
-                          objects=tuple(replace(o, count=IntRange(o.count.hi, o.count.hi)) for o in self.objects))
+        most = {f"objects.{i}.count": o.count.hi for i, o in enumerate(self.objects)}
+        crowded = derive(self, {"world.size": self.size.lo, **most}, size=IntRange(self.size.lo, self.size.lo),
+                         objects=tuple(replace(o, count=IntRange(o.count.hi, o.count.hi)) for o in self.objects))
         try:
-            crowded.sample(np.random.default_rng(0), ROOM_CHECKS)
+            crowded.sample(stream("room-check", 0), ROOM_CHECKS)
         except UserError:
             top.fail("objects", f"up to {sum(o.count.hi for o in self.objects)} objects do not fit off the "
                      f"shortest path (objects_off_path) in a {self.size.lo}x{self.size.lo} maze; "

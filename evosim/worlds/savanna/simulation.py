@@ -18,13 +18,11 @@ its dead is replaced by a fresh copy at a random place.
 """
 from __future__ import annotations
 
-import random
-
 import numpy as np
 from deap import tools
 from scipy.spatial import cKDTree
 
-from evosim.core.streams import deap_random, set_stream_state, stream_state
+from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.worlds.savanna.food import Food
 from evosim.worlds.savanna.trained_species import metabolic_cost, train_drives
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
@@ -41,8 +39,8 @@ class Ecology:
 
     def __init__(self, world, seed: int, trained_drives: np.ndarray | None = None):
         self.world, self.seed = world, seed
-        self.rng = np.random.default_rng([seed, 1])
-        self.deap = random.Random(int(self.rng.integers(2 ** 63)))
+        self.rng = stream("savanna", seed)
+        self.deap = derived_random(self.rng)
         self.features = world.feature_matrix()
         self.n_drives = self.features.shape[1]
         self.trained_drives = train_drives(world, seed) if trained_drives is None else trained_drives

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evosim.core.streams import stream
 from evosim.optimizers.gradient import Adam, advantages
 from evosim.worlds.savanna.food import Food
 
@@ -27,7 +28,7 @@ def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
 def train_drives(world, seed: int) -> np.ndarray:
     """(features,) the trained species' drive weights, by policy gradient in the ancestral arena of ``seed``."""
     t = world.trained
-    rng = np.random.default_rng([seed, 2])
+    rng = stream("trained-species", seed)
     food = Food(world, rng)
     # a last option, "none": no features, no energy; a creature pursues only positive utilities
     features = np.vstack([world.feature_matrix(), np.zeros(len(world.features))])

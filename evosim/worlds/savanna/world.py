@@ -15,7 +15,7 @@ import numpy as np
 
 from evosim.core.checks import is_kind
 from evosim.core.features import COLOR_NAMES
-from evosim.worlds import register_world
+from evosim.worlds import WorldText, register_world
 from evosim.worlds.table import Table
 
 SPECIES = ("evolved", "trained")
@@ -115,7 +115,7 @@ class Trained:
 
 @register_world
 @dataclass(frozen=True)
-class SavannaWorld:
+class SavannaWorld(WorldText):
     """A validated savanna world file."""
 
     kind = "savanna"
@@ -132,7 +132,7 @@ class SavannaWorld:
     shift: Shift
 
     @classmethod
-    def parse(cls, raw: dict, path: str) -> "SavannaWorld":
+    def parse(cls, raw: dict, path: str, text: str) -> "SavannaWorld":
         top = Table(path, "", raw)
         w = Table(path, "world", top.get("world", dict))
         w.get("kind", str)
@@ -206,7 +206,7 @@ class SavannaWorld:
         t.done()
         top.done()
         return cls(path, name, size, discount, tuple(ancestral + new), len(ancestral), life, genome, trained,
-                   Shift(tick, changes))
+                   Shift(tick, changes), text=text)
 
     # -- what creatures perceive ---------------------------------------------------------------
 
