@@ -40,10 +40,10 @@ def draw_maze(*rows: str) -> Maze:
 
 def run_optimizer(world, mind, algorithm: str, settings, seeds: list[int], reporters=()):
     """The training loop on a base optimizer made here: every seed's TrainingLog."""
-    from evosim.optimizers import OPTIMIZERS
     from evosim.training.loop import train
 
-    return train(world, mind, OPTIMIZERS[algorithm](world, mind, settings, seeds), reporters=reporters)
+    assert settings.algorithm == algorithm
+    return train(world, mind, settings, seeds, reporters=reporters)
 
 
 def evolve(world, mind, settings, seed: int, reporters=()):

@@ -10,7 +10,7 @@ from evosim.training.adversary import AdversarialWorlds
 from evosim.commands.cli import main
 from evosim.core.features import APPLE, COLOR_NAMES, EXIT
 from evosim.minds import make_mind
-from evosim.optimizers.ga import GA, GASettings
+from evosim.optimizers.ga import GASettings
 from evosim.training.reporters import default_reporters
 from evosim.studies.sweep import Experiment, run_cell
 from evosim.training.loop import Checkpoints, train
@@ -84,8 +84,7 @@ def test_same_seed_same_bytes_in_process_on_dask_and_after_a_resume(tmp_path):
     settings = GASettings(population=30, generations=6, mazes=4, log_every=3)
 
     def run(checkpoints=None, progress=None):
-        optimizer = GA(world, mind, settings, [0])
-        return train(world, mind, optimizer, AdversarialWorlds(world, [0], 4),
+        return train(world, mind, settings, [0], AdversarialWorlds(world, [0], 4),
                      default_reporters(mind, 3, world), progress, checkpoints)
 
     whole = run()

@@ -120,23 +120,23 @@ def test_default_budget_evolves_planners_that_reach_the_exit(train_world):
 def settings_of(*argv):
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--out", "x", *argv])
     job = training_job(args, "evolve")
-    return job.optimizer, job.settings, job.seeds
+    return job.settings, job.seeds
 
 
 @pytest.mark.parametrize("algorithm", ["ga", "cma-es"])
 @pytest.mark.parametrize("mind, generations", [("planner", 60), ("reflex", 300)])
 def test_evolve_defaults_to_the_minds_budget(mind, generations, algorithm):
-    cls, settings, seeds = settings_of("--mind", mind, "--algorithm", algorithm)
-    assert cls.algorithm == algorithm and settings.generations == generations and seeds == [0]
-    _, settings, _ = settings_of("--mind", mind, "--algorithm", algorithm, "--episodes-budget", "16000")
+    settings, seeds = settings_of("--mind", mind, "--algorithm", algorithm)
+    assert settings.algorithm == algorithm and settings.generations == generations and seeds == [0]
+    settings, _ = settings_of("--mind", mind, "--algorithm", algorithm, "--episodes-budget", "16000")
     assert settings.generations == 9
-    _, settings, _ = settings_of("--mind", mind, "--algorithm", algorithm, "--generations", "4")
+    settings, _ = settings_of("--mind", mind, "--algorithm", algorithm, "--generations", "4")
     assert settings.generations == 4
 
 
 def test_booleans_switch_off_with_no(tmp_path):
-    assert settings_of()[1].windowing is True
-    assert settings_of("--no-windowing")[1].windowing is False
+    assert settings_of()[0].windowing is True
+    assert settings_of("--no-windowing")[0].windowing is False
     with pytest.raises(SystemExit):  # "--windowing False" used to read as True
         settings_of("--windowing", "False")
     windowed = evolve_and_deploy(tmp_path / "w", "planner", 2)

@@ -13,7 +13,8 @@ from evosim.core.errors import UserError
 from evosim.minds import make_mind
 from evosim.minds.planner import SamplingPlanner, TileFeatures, target_grads, tile_values
 from evosim.minds.reflex import TURN, RecordingReflex, reflex_grads
-from evosim.optimizers.gradient import GradientSettings, advantages
+from evosim.optimizers.gradient import GradientSettings
+from evosim.training.evaluators import advantages
 from evosim.training.reporters import default_reporters
 from evosim.training.loop import slot_worlds
 from evosim.worlds.maze.batch import MazeBatch

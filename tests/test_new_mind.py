@@ -14,7 +14,6 @@ class Beeline(Mind):
 
     name = "beeline"
     n_params = N_FEATURES
-    evolve_budget = 3_200
 
     def init(self, rng, n):
         return rng.normal(size=(n, N_FEATURES))
@@ -69,11 +68,11 @@ def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path,
     assert "maze-deploy  beeline" in capsys.readouterr().out
 
 
-def test_the_mind_budget_and_a_missing_policy_gradient(beeline, tmp_path, capsys):
+def test_a_new_mind_gets_the_default_budget_and_no_policy_gradient(beeline, tmp_path, capsys):
     from evosim.commands.cli import parser, training_job
 
     args = parser().parse_args(["evolve", "worlds/maze_train.toml", "--mind", "beeline", "--out", "x"])
-    assert training_job(args, "evolve").settings.generations == 1  # 3,200 / 1,600 - 1
+    assert training_job(args, "evolve").settings.generations == 60  # the planner's 97,600 / 1,600 - 1
     assert main(["train", "worlds/maze_train.toml", "--mind", "beeline", "--out", str(tmp_path / "t")]) == 2
     assert capsys.readouterr().err == ("evosim: error: --mind: 'beeline' has no policy gradient; "
                                        "shape it with 'evosim evolve'\n")

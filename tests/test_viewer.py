@@ -164,7 +164,7 @@ def test_finished_maze_is_counted_then_replaced(window):
 
 
 def test_every_optimizer_and_mind_has_a_sprite():
-    labels = {cls.label for cls in OPTIMIZERS.values()} | {"hand-set"}
+    labels = {cls.Settings.label for cls in OPTIMIZERS.values()} | {"hand-set"}
     assert labels == {"evolution", "cma-es", "gradient", "hand-set"}
     for optimizer in labels:
         for mind in MINDS:

@@ -54,7 +54,7 @@ def seconds_per_generation(world, algorithm: str, population: int, generations: 
     cls = OPTIMIZERS[algorithm]
     settings = cls.Settings(population=population, generations=generations - 1, mazes=MAZES, log_every=1)
     start = time.perf_counter()
-    train(world, mind, cls(world, mind, settings, [0]), reporters=default_reporters(mind, 1))
+    train(world, mind, settings, [0], reporters=default_reporters(mind, 1))
     return (time.perf_counter() - start) / generations
 
 
@@ -68,7 +68,7 @@ def bench_gradient(world, mind, seeds: int = 8, updates: int = 5,
     """
     settings = replace(settings, updates=updates)
     start = time.perf_counter()
-    train(world, mind, OPTIMIZERS["gradient"](world, mind, settings, list(range(seeds))))
+    train(world, mind, settings, list(range(seeds)))
     seconds = time.perf_counter() - start
     per_update = settings.episodes_per_step(seeds)
     return {"mind": mind.name, "learners": seeds, "episodes_per_update": per_update,
@@ -158,7 +158,7 @@ def bench(settings: BenchSettings) -> None:
             print(f"  {world.name:12s} {mind.name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
     for algorithm in algorithms("evolve"):
         sec = seconds_per_generation(worlds[0], algorithm, population)
-        print(f"{OPTIMIZERS[algorithm].label}: {sec:.3f} s per generation of {population} planners on {MAZES} "
+        print(f"{OPTIMIZERS[algorithm].Settings.label}: {sec:.3f} s per generation of {population} planners on {MAZES} "
               f"{worlds[0].name} mazes (evaluation, {algorithm} ask and tell, logging)")
     for mind in minds:
         if mind.can_learn:

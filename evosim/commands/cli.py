@@ -16,6 +16,8 @@ from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.core.settings import add_flags, from_flags, given
+from evosim.training.budgets import default_budget
+from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
 
@@ -54,15 +56,15 @@ def training_job(args, command: str):
     world = load_world(args.world, ("maze",))
     mind = make_mind(args.mind)
     cls = optimizer_for(args, command)
-    cls.check_mind(mind)
+    EVALUATORS[cls.Settings.evaluation].check_mind(mind)
     run = from_flags(RunSettings, args)
-    seeds = list(range(run.seed, run.seed + (run.seeds or cls.default_seeds)))
+    seeds = list(range(run.seed, run.seed + (run.seeds or cls.Settings.default_seeds)))
     settings = from_flags(cls.Settings, args)
     if run.episodes_budget is not None:
         settings = settings.with_budget(run.episodes_budget, len(seeds))
-    elif getattr(args, settings.steps_field) is None and cls.default_budget(mind) is not None:
-        settings = settings.with_budget(cls.default_budget(mind), len(seeds))
-    return MazeTraining.new(world, mind, cls.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
+    elif getattr(args, settings.steps_field) is None and default_budget(cls.Settings, mind.name) is not None:
+        settings = settings.with_budget(default_budget(cls.Settings, mind.name), len(seeds))
+    return MazeTraining.new(world, mind, cls.Settings.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
                    run.adversary)
 
 

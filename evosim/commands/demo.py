@@ -25,6 +25,7 @@ from evosim.analysis.report import write_report
 from evosim.core.settings import Settings, setting
 from evosim.runs.lifecycle import start
 from evosim.studies.maze_training import MazeTraining
+from evosim.training.budgets import demo_budget
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
 
@@ -48,7 +49,7 @@ class DemoSettings(Settings):
 def arms() -> list[tuple[str, str]]:
     """(algorithm, mind) of every arm: each compared optimizer with each mind it can shape."""
     return [(a, m) for a in ALGORITHMS for m in MINDS
-            if OPTIMIZERS[a].command == "evolve" or make_mind(m).can_learn]
+            if OPTIMIZERS[a].Settings.command == "evolve" or make_mind(m).can_learn]
 
 
 def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
@@ -60,12 +61,12 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
     algorithm, mind_name, out = arm
     pick = 1 if quick else 0
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
-    cls, mind = OPTIMIZERS[algorithm], make_mind(mind_name)
+    cls, mind = OPTIMIZERS[algorithm].Settings, make_mind(mind_name)
     if cls.one_seed:
-        seeds, settings = [seed], cls.Settings(population=POPULATION[pick])
+        seeds, settings = [seed], cls(population=POPULATION[pick])
     else:
-        seeds, settings = list(range(seed, seed + LEARNERS)), cls.Settings()
-    budget = mind.demo_budget[pick]
+        seeds, settings = list(range(seed, seed + LEARNERS)), cls()
+    budget = demo_budget(mind_name, quick)
     settings = settings.with_budget(budget, len(seeds))
     start(MazeTraining.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
           ClusterSettings())
@@ -95,8 +96,7 @@ def side_by_side(fn, items: list, workers: int, order: list[int], meanwhile=None
 def arm_cost(algorithm: str, mind_name: str, pick: int) -> tuple[int, bool]:
     """A rough cost of training an arm: its budget of episodes times its mind's parameters (learners,
     which also backpropagate, before populations on a tie)."""
-    mind = make_mind(mind_name)
-    return mind.demo_budget[pick] * mind.n_params, not OPTIMIZERS[algorithm].one_seed
+    return demo_budget(mind_name, pick == 1) * make_mind(mind_name).n_params, not OPTIMIZERS[algorithm].Settings.one_seed
 
 
 def load_report_libraries() -> None:
@@ -109,10 +109,10 @@ def demo(settings: DemoSettings) -> None:
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
     pick = 1 if settings.quick else 0
     episodes = EPISODES[pick]
-    runs = {(a, m): out / f"{OPTIMIZERS[a].label}-{m}" for a, m in arms()}
+    runs = {(a, m): out / f"{OPTIMIZERS[a].Settings.label}-{m}" for a, m in arms()}
     print(f"evosim demo: {len(runs)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
     for mind in dict.fromkeys(m for _, m in runs):
-        print(f"  budget for {mind} arms: {MINDS[mind].demo_budget[pick]:,} training episodes per base optimizer")
+        print(f"  budget for {mind} arms: {demo_budget(mind, settings.quick):,} training episodes per base optimizer")
     for run in runs.values():
         rundir.check_out(run, force=True)
     workers = min(settings.workers or os.cpu_count() or 1, len(runs))

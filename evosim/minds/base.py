@@ -34,10 +34,6 @@ class Mind:
 
     name: ClassVar[str]
     n_params: int
-    #: training episodes of ``evosim evolve`` without --episodes-budget or --generations
-    evolve_budget: ClassVar[int] = 97_600
-    #: training episodes per arm of ``evosim demo``: (full, --quick)
-    demo_budget: ClassVar[tuple[int, int]] = (64_000, 12_800)
     #: bytes its learner records per decision for the policy gradient (for the memory estimate)
     decision_bytes: ClassVar[int] = 1024
 

@@ -49,8 +49,6 @@ class Planner(Mind):
     name = "planner"
     n_params = N_FEATURES + 1
     param_names = FEATURES + ("discount",)
-    evolve_budget = 97_600  # 61 generations of 200 individuals x 8 mazes
-    demo_budget = (64_000, 12_800)
     decision_bytes = 320  # measured: 24 MiB for 256 maze_deploy episodes of 300 steps
 
     def init(self, rng: np.random.Generator, n: int) -> np.ndarray:

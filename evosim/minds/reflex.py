@@ -42,8 +42,6 @@ class Reflex(Mind):
 
     name = "reflex"
     param_names = None
-    evolve_budget = 481_600  # 301 generations of 200 individuals x 8 mazes
-    demo_budget = (80_000, 6_400)
     decision_bytes = 1024  # measured: 78 MiB for 256 maze_deploy episodes of 300 steps
 
     def __init__(self, radius: int = 1, hidden: int = 8):

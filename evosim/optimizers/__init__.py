@@ -15,14 +15,14 @@ OPTIMIZERS: dict[str, type[BaseOptimizer]] = {}
 
 
 def register_optimizer(cls: type[BaseOptimizer]) -> type[BaseOptimizer]:
-    """Class decorator: make ``cls`` available by its ``algorithm`` name."""
-    OPTIMIZERS[cls.algorithm] = cls
+    """Class decorator: make ``cls`` available by its settings' ``algorithm`` name."""
+    OPTIMIZERS[cls.Settings.algorithm] = cls
     return cls
 
 
 def algorithms(command: str) -> list[str]:
     """Names of the optimizers a command runs (``evolve`` or ``train``)."""
-    return [name for name, cls in OPTIMIZERS.items() if cls.command == command]
+    return [name for name, cls in OPTIMIZERS.items() if cls.Settings.command == command]
 
 
 for _module in pkgutil.iter_modules(__path__):

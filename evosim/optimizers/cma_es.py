@@ -16,10 +16,10 @@ from typing import ClassVar
 import numpy as np
 from deap import cma
 
-from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream, stream_state
+from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
-from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
 from evosim.optimizers.ga import Individual
 
 
@@ -32,6 +32,11 @@ class CMAESSettings(OptimizerSettings):
     """Settings of one CMA-ES run."""
 
     algorithm: ClassVar[str] = "cma-es"
+    label: ClassVar[str] = "cma-es"
+    command: ClassVar[str] = "evolve"
+    evaluation: ClassVar[str] = "fitness"
+    one_seed: ClassVar[bool] = True
+    default_seeds: ClassVar[int] = 1
     steps_field: ClassVar[str] = "generations"
     step_name: ClassVar[str] = "generation"
 
@@ -50,34 +55,26 @@ class CMAESSettings(OptimizerSettings):
 class CMAES(BaseOptimizer):
     """A CMA-ES strategy of one seed: candidates are asked from it, their objectives told to it."""
 
-    algorithm = "cma-es"
-    label = "cma-es"
-    command = "evolve"
     Settings = CMAESSettings
-    one_seed = True
-    default_seeds = 1
 
-    def __init__(self, world, mind, settings: CMAESSettings, seeds: list[int]):
-        super().__init__(world, mind, settings, seeds)
-        (seed,) = self.seeds
-        rng = stream("evolution", seed)
-        centroid = mind.init(rng, 1)[0]
+    def __init__(self, settings: CMAESSettings, init, rngs: list, floor: float = 0.0):
+        super().__init__(settings, init, rngs, floor)
+        (rng,) = rngs
+        centroid = init(rng, 1)[0]
         self.random = derived_generator(rng)  # the strategy draws from it
         self.strategy = cma.Strategy(centroid=centroid, sigma=settings.sigma, lambda_=settings.population)
         self.population: list = []
-        self.steps, self.mazes = settings.generations, settings.mazes
-        self.maze_rngs, self.action_rng = [rng], rng
 
     def ask(self) -> np.ndarray:
         with cma_random(self.random):
             self.population = self.strategy.generate(Individual)
         return np.stack(self.population)
 
-    def columns(self, results: StepResults) -> dict:
+    def columns(self, objective: np.ndarray) -> dict:
         return {"step_size": float(self.strategy.sigma)}
 
-    def tell(self, results: StepResults) -> None:
-        for ind, value in zip(self.population, results.objective):
+    def tell(self, objective: np.ndarray) -> None:
+        for ind, value in zip(self.population, objective):
             ind.fitness.values = (float(value),)
         self.strategy.update(self.population)
 
@@ -85,13 +82,12 @@ class CMAES(BaseOptimizer):
         s = self.strategy
         arrays = {name: getattr(s, name) for name in STRATEGY_ARRAYS}
         return arrays, {"sigma": s.sigma, "cond": float(s.cond), "update_count": s.update_count,
-                        "rng": stream_state(self.maze_rngs[0]), "random": stream_state(self.random)}
+                        "random": stream_state(self.random)}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         s = self.strategy
         for name in STRATEGY_ARRAYS:
             setattr(s, name, arrays[name])
         s.sigma, s.cond, s.update_count = doc["sigma"], doc["cond"], doc["update_count"]
-        set_stream_state(self.maze_rngs[0], doc["rng"])
         set_stream_state(self.random, doc["random"])
 

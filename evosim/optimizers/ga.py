@@ -16,10 +16,10 @@ from typing import ClassVar
 import numpy as np
 from deap import algorithms, base, creator, tools
 
-from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
+from evosim.core.streams import deap_random, derived_random, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
-from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
 
 if not hasattr(creator, "EvosimFitness"):
     creator.create("EvosimFitness", base.Fitness, weights=(1.0,))
@@ -35,6 +35,11 @@ class GASettings(OptimizerSettings):
     """Settings of one evolution run with DEAP's toolbox."""
 
     algorithm: ClassVar[str] = "ga"
+    label: ClassVar[str] = "evolution"
+    command: ClassVar[str] = "evolve"
+    evaluation: ClassVar[str] = "fitness"
+    one_seed: ClassVar[bool] = True
+    default_seeds: ClassVar[int] = 1
     steps_field: ClassVar[str] = "generations"
     step_name: ClassVar[str] = "generation"
 
@@ -94,39 +99,31 @@ def statistics() -> tools.Statistics:
 class GA(BaseOptimizer):
     """A DEAP population of one seed: every individual runs the same mazes, then reproduces."""
 
-    algorithm = "ga"
-    label = "evolution"
-    command = "evolve"
     Settings = GASettings
-    one_seed = True
-    default_seeds = 1
 
-    def __init__(self, world, mind, settings: GASettings, seeds: list[int]):
-        super().__init__(world, mind, settings, seeds)
-        (seed,) = self.seeds
-        rng = stream("evolution", seed)
-        self.population = [Individual(p) for p in mind.init(rng, settings.population)]
+    def __init__(self, settings: GASettings, init, rngs: list, floor: float = 0.0):
+        super().__init__(settings, init, rngs, floor)
+        (rng,) = rngs
+        self.population = [Individual(p) for p in init(rng, settings.population)]
         self.random = derived_random(rng)  # DEAP's operators draw from it
         self.toolbox = toolbox_for(settings, self.random)
         self.stats = statistics()
-        self.lowest = world.objective.lowest(world.max_steps)
-        self.steps, self.mazes = settings.generations, settings.mazes
-        self.maze_rngs, self.action_rng = [rng], rng
+        self.floor = floor
 
     def ask(self) -> np.ndarray:
         return np.stack(self.population)
 
     def fitness(self, objective: np.ndarray) -> np.ndarray:
         """Each individual's fitness: its base objective above the generation's worst (or the lowest possible)."""
-        baseline = (objective.min() if self.settings.windowing else self.lowest) - TIE
+        baseline = (objective.min() if self.settings.windowing else self.floor) - TIE
         return objective - baseline
 
-    def columns(self, results: StepResults) -> dict:
-        return {f"fitness_{k}": float(v) for k, v in self.stats.compile(self.fitness(results.objective)).items()}
+    def columns(self, objective: np.ndarray) -> dict:
+        return {f"fitness_{k}": float(v) for k, v in self.stats.compile(self.fitness(objective)).items()}
 
-    def tell(self, results: StepResults) -> None:
+    def tell(self, objective: np.ndarray) -> None:
         s = self.settings
-        for ind, value in zip(self.population, self.fitness(results.objective)):
+        for ind, value in zip(self.population, self.fitness(objective)):
             ind.fitness.values = (float(value),)
         with deap_random(self.random):
             elite = [self.toolbox.clone(ind) for ind in tools.selBest(self.population, s.elite)]
@@ -135,11 +132,8 @@ class GA(BaseOptimizer):
         self.population = elite + offspring
 
     def state(self) -> tuple[dict, dict]:
-        rng, = self.maze_rngs
-        return {"population": np.stack(self.population)}, {"rng": stream_state(rng),
-                                                           "random": stream_state(self.random)}
+        return {"population": np.stack(self.population)}, {"random": stream_state(self.random)}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         self.population = [Individual(p) for p in arrays["population"]]
-        set_stream_state(self.maze_rngs[0], doc["rng"])
         set_stream_state(self.random, doc["random"])

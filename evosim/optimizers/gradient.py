@@ -1,16 +1,8 @@
-"""Gradient descent (``evosim train``): REINFORCE with a leave-one-out baseline and Adam, in numpy.
+"""Gradient descent (``evosim train``): Adam ascent along a gradient estimate, one learner per seed.
 
-The "population" is one independent learner per seed. Each update, every learner
-draws fresh training mazes from its own seed and runs several rollouts in each;
-all learners step together in one batch of episodes, each acting from its own
-random stream. The return is built from the world's per-step base-objective
-rewards (:meth:`~evosim.worlds.maze.objective.Objective.rewards`). A decision's
-credit is the discounted reward still to come after it; its advantage is that
-credit minus the mean credit of the other rollouts in the same maze at the same
-step (leave-one-out), divided by the root mean square of the learner's
-advantages. The gradient of ``advantage * log p(decision) + entropy * H(policy)``,
-summed over decisions, comes from the mind's learner (derived by hand beside each
-mind); ``tell`` takes an Adam step up it.
+The "population" is one independent learner per seed, every learner a row of the
+parameters. ``tell`` takes each learner's ascent direction (the policy-gradient
+estimate of :mod:`evosim.training.evaluators`) and takes an Adam step up it.
 """
 from __future__ import annotations
 
@@ -19,11 +11,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from evosim.core.errors import UserError
-from evosim.core.streams import AgentStreams, set_stream_state, stream, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
-from evosim.optimizers.base import BaseOptimizer, OptimizerSettings, StepResults
+from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
 
 
 @dataclass(frozen=True)
@@ -31,6 +21,11 @@ class GradientSettings(OptimizerSettings):
     """Settings of one gradient run; every learner uses the same."""
 
     algorithm: ClassVar[str] = "gradient"
+    label: ClassVar[str] = "gradient"
+    command: ClassVar[str] = "train"
+    evaluation: ClassVar[str] = "policy-gradient"
+    one_seed: ClassVar[bool] = False
+    default_seeds: ClassVar[int] = 8
     steps_field: ClassVar[str] = "updates"
     step_name: ClassVar[str] = "update"
 
@@ -56,21 +51,6 @@ class GradientSettings(OptimizerSettings):
         return seeds * self.episodes_per_update
 
 
-def advantages(rewards: np.ndarray, rollouts: int, discount: float) -> np.ndarray:
-    """(T, S) discounted reward to come after a decision at each step, minus its leave-one-out mean.
-
-    Slots ``g * R .. g * R + R - 1`` are the R rollouts in one maze; the baseline of
-    one is the mean of the others at the same step (0 for episodes already over).
-    """
-    credit = rewards.copy()
-    for t in range(len(credit) - 2, -1, -1):
-        credit[t] += discount * credit[t + 1]
-    T, S = credit.shape
-    groups = credit.reshape(T, S // rollouts, rollouts)
-    others = (groups.sum(2, keepdims=True) - groups) / max(rollouts - 1, 1)
-    return (groups - others).reshape(T, S)
-
-
 class Adam:
     """Adam ascent on (A, D) parameters, each row its own learner (Kingma & Ba, 2015)."""
 
@@ -87,69 +67,30 @@ class Adam:
         return params + self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
-def policy_gradient(results: StepResults, objective, settings: GradientSettings) -> np.ndarray:
-    """(A, D) ascent direction: mean over a learner's episodes of its decisions' scaled advantage gradients."""
-    advantage = advantages(objective.rewards(results.result, results.batch.n_floor), settings.rollouts,
-                           settings.discount)
-    learner_controller = results.controller
-    t, slots = learner_controller.decisions()
-    weight = advantage[t, slots]
-    learner = learner_controller.episodes.agent[slots]
-    scale = np.sqrt(np.bincount(learner, weight * weight) / np.bincount(learner))
-    weight = weight / (scale[learner] + 1e-8)
-    return learner_controller.gradient(weight, settings.entropy) / settings.episodes_per_update
-
-
 @register_optimizer
 class Gradient(BaseOptimizer):
     """One learner per seed, all stepping together; ``tell`` takes the Adam step."""
 
-    algorithm = "gradient"
-    label = "gradient"
-    command = "train"
     Settings = GradientSettings
-    one_seed = False
-    default_seeds = 8
 
-    def __init__(self, world, mind, settings: GradientSettings, seeds: list[int]):
-        super().__init__(world, mind, settings, seeds)
-        self.maze_rngs = [stream("learner", seed) for seed in self.seeds]  # each learner's init and mazes
-        self.params = np.concatenate([mind.init(r, 1) for r in self.maze_rngs]).astype(np.float64)
-        self.action_rng = AgentStreams(self.seeds)  # each learner's actions, whatever the other seeds
+    def __init__(self, settings: GradientSettings, init, rngs: list, floor: float = 0.0):
+        super().__init__(settings, init, rngs, floor)
+        self.params = np.concatenate([init(r, 1) for r in rngs]).astype(np.float64)  # each from its learner's stream
         self.adam = Adam(self.params.shape, settings.learning_rate)
-        self.steps, self.mazes, self.rollouts = settings.updates, settings.mazes, settings.rollouts
-
-    @classmethod
-    def check_mind(cls, mind) -> None:
-        if not mind.can_learn:
-            raise UserError(f"--mind: {mind.name!r} has no policy gradient; shape it with 'evosim evolve'")
-
-    @classmethod
-    def step_memory(cls, world, mind, settings: GradientSettings, seeds: int) -> int:
-        """The episodes' memory, and what the learners record at each decision of every episode."""
-        episodes = settings.episodes_per_step(seeds)
-        return world.step_memory(episodes, settings.mazes * seeds) + episodes * world.max_steps * mind.decision_bytes
 
     def ask(self) -> np.ndarray:
         return self.params
 
-    def controller(self, params: np.ndarray, episodes):
-        return self.mind.learner(params, episodes, self.settings.temperature)
-
-    def tell(self, results: StepResults) -> None:
+    def tell(self, gradient: np.ndarray) -> None:
         s = self.settings
         if s.anneal:
-            self.adam.lr = s.learning_rate * (1 - results.step / s.updates)
-        self.params = self.adam.step(self.params, policy_gradient(results, self.world.objective, s))
+            self.adam.lr = s.learning_rate * (1 - self.adam.t / s.updates)
+        self.params = self.adam.step(self.params, gradient)
 
     def state(self) -> tuple[dict, dict]:
         arrays = {"params": self.params, "adam_m": self.adam.m, "adam_v": self.adam.v}
-        return arrays, {"adam_t": self.adam.t, "learning_rate": self.adam.lr,
-                        "maze_rngs": [stream_state(r) for r in self.maze_rngs],
-                        "action_rngs": [stream_state(r) for r in self.action_rng.generators]}
+        return arrays, {"adam_t": self.adam.t, "learning_rate": self.adam.lr}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         self.params, self.adam.m, self.adam.v = arrays["params"], arrays["adam_m"], arrays["adam_v"]
         self.adam.t, self.adam.lr = doc["adam_t"], doc["learning_rate"]
-        for generator, state in zip(self.maze_rngs + self.action_rng.generators, doc["maze_rngs"] + doc["action_rngs"]):
-            set_stream_state(generator, state)

@@ -19,6 +19,7 @@ from evosim.runs import rundir
 from evosim.runs.cluster import ClusterSettings
 from evosim.studies import register_study
 from evosim.studies.base import Study
+from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import TrainingLog, checkpoint_name, train_seeds
 
 MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
@@ -53,14 +54,11 @@ class MazeTraining(Study):
         """A job on a loaded world (whose text run.json keeps)."""
         return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, adversary)
 
-    @property
-    def optimizer(self) -> type:
-        return OPTIMIZERS[self.algorithm]
 
     def to_doc(self) -> dict:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
         doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm,
-               "optimizer": self.optimizer.label, "mind": self.mind.name, "mind_options": self.mind.options(),
+               "optimizer": self.settings.label, "mind": self.mind.name, "mind_options": self.mind.options(),
                "checkpoint_every": self.checkpoint_every, "adversary": self.adversary}
         if self.episodes_budget is not None:
             doc["episodes_budget"] = self.episodes_budget
@@ -91,7 +89,7 @@ class MazeTraining(Study):
 
     def units(self) -> list[list[int]]:
         """The seeds of each run of the optimizer: one each for one-seed optimizers, else all together."""
-        return [[s] for s in self.seeds] if self.optimizer.one_seed else [list(self.seeds)]
+        return [[s] for s in self.seeds] if self.settings.one_seed else [list(self.seeds)]
 
     def execute(self, run: Path, client) -> list[TrainingLog]:
         """Train every seed with checkpoints, then write the tables and the final agents."""
@@ -103,7 +101,7 @@ class MazeTraining(Study):
     def describe(self, logs: list[TrainingLog], run: Path) -> str:
         """One line on a finished run: what was trained, how far, and where it is."""
         rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
-        verb = "evolved" if self.optimizer.command == "evolve" else "trained"
+        verb = "evolved" if self.settings.command == "evolve" else "trained"
         return (f"{verb} {self.mind.name} x {len(self.seeds)} seed(s) by {self.algorithm}"
                 f"{' against an adversary' if self.adversary else ''}, "
                 f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")
@@ -125,11 +123,11 @@ def check_memory(job: MazeTraining, cluster: ClusterSettings) -> None:
     available = available_memory()
     if cluster.scheduler is not None:
         return
-    settings, one_seed = job.settings, job.optimizer.one_seed
+    settings, one_seed = job.settings, job.settings.one_seed
     parallel = min(cluster.workers, len(job.seeds)) if one_seed else 1
     seeds_per_run = 1 if one_seed else len(job.seeds)
     episodes = settings.episodes_per_step(seeds_per_run)
-    need = parallel * job.optimizer.step_memory(job.world, job.mind, settings, seeds_per_run)
+    need = parallel * EVALUATORS[settings.evaluation].step_memory(job.world, job.mind, settings, seeds_per_run)
     if need > MEMORY_SHARE * available:
         culprit = (f"--population: {settings.population}" if hasattr(settings, "population") else
                    f"--seeds {len(job.seeds)}, --mazes {settings.mazes}, --rollouts {settings.rollouts}:")

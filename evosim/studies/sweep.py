@@ -32,6 +32,8 @@ from evosim.data import WORLDS
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
+from evosim.training.budgets import default_budget
+from evosim.training.evaluators import EVALUATORS
 from evosim.core.settings import Settings, setting
 from evosim.studies import register_study
 from evosim.studies.base import Study
@@ -114,7 +116,7 @@ class Experiment:
             if algorithm not in OPTIMIZERS or mind not in MINDS:
                 raise UserError(f"{path}: [sweep] arms: {arm!r} is not ALGORITHM/MIND with an algorithm of "
                                 f"{', '.join(OPTIMIZERS)} and a mind of {', '.join(MINDS)}")
-            OPTIMIZERS[algorithm].check_mind(make_mind(mind))
+            EVALUATORS[OPTIMIZERS[algorithm].Settings.evaluation].check_mind(make_mind(mind))
             arms.append((algorithm, mind))
         train_raw = tomllib.loads(train.read_text())
         for key, value in _table(path, sweep, "set", None).items():
@@ -139,8 +141,8 @@ class Experiment:
     def settings(self, cell: Cell) -> tuple:
         """The cell's optimizer settings and budget: the defaults, their steps set by the mind's budget
         (the experiment's, or for evolution the mind's default)."""
-        cls, mind = OPTIMIZERS[cell.algorithm], make_mind(cell.mind)
-        budget = cell.budget or cls.default_budget(mind)
+        cls = OPTIMIZERS[cell.algorithm]
+        budget = cell.budget or default_budget(cls.Settings, cell.mind)
         settings = cls.Settings()
         if budget is not None:
             try:

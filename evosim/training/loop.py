@@ -20,10 +20,10 @@ import numpy as np
 
 from evosim.runs.checkpoint import run_steps
 from evosim.core.errors import UserError
+from evosim.core.streams import set_stream_state, stream, stream_state
 from evosim.optimizers import OPTIMIZERS
-from evosim.optimizers.base import BaseOptimizer, StepResults
+from evosim.training.evaluators import EVALUATORS, StepResults
 from evosim.core.settings import Settings, setting
-from evosim.core.streams import stream
 from evosim.training.sources import WorldFile
 
 
@@ -116,53 +116,61 @@ class Checkpoints:
     every: int
 
 
-def non_finite(step: int, optimizer: BaseOptimizer, what: str) -> UserError:
+def non_finite(step: int, settings, what: str) -> UserError:
     """The error that stops training when it produced NaN or infinite values (no checkpoint saves them)."""
-    name = optimizer.settings.step_name
-    return UserError(f"{name} {step}: {optimizer.algorithm} produced NaN or infinite values in {what}; "
+    name = settings.step_name
+    return UserError(f"{name} {step}: {settings.algorithm} produced NaN or infinite values in {what}; "
                      f"training stopped (try a smaller --{'learning-rate' if name == 'update' else 'sigma'})")
 
 
 class Training:
-    """One run of a base optimizer as steps: each asks, plays the step's episodes, logs, and tells.
+    """One run of a base optimizer as steps: each asks, plays the step's episodes, logs, evaluates and tells.
 
-    Step ``optimizer.steps`` is the last: its parameters are evaluated and kept as
-    the final agents, and nothing is told. :meth:`state` and :meth:`restore` hold
-    everything needed to continue byte for byte (the optimizer's and the world
-    source's state with their random streams, and the logs so far).
+    The loop owns how agents meet the training worlds: each seed's agents (P /
+    len(seeds) of them, contiguous) draw ``mazes`` fresh worlds per step from the
+    seed's stream (or the world source) and run each ``rollouts`` times, acting
+    from the evaluator's stream. Step ``settings.steps`` is the last: its
+    parameters are evaluated and kept as the final agents, and nothing is told.
+    :meth:`state` and :meth:`restore` hold everything needed to continue byte for
+    byte (every random stream, the optimizer's and the world source's state, and
+    the logs so far).
     """
 
-    def __init__(self, world, mind, optimizer: BaseOptimizer, source=None, reporters=()):
-        self.world, self.optimizer, self.reporters = world, optimizer, reporters
+    def __init__(self, world, mind, settings, seeds: list[int], source=None, reporters=()):
+        self.world, self.settings, self.seeds, self.reporters = world, settings, list(seeds), reporters
+        evaluator = EVALUATORS[settings.evaluation]
+        evaluator.check_mind(mind)
+        self.rngs = [stream(evaluator.stream, seed) for seed in self.seeds]
+        self.optimizer = OPTIMIZERS[settings.algorithm](settings, mind.init, self.rngs,
+                                                        world.objective.lowest(world.max_steps))
+        self.evaluator = evaluator(world, mind, settings, self.seeds, self.rngs)
         self.source = WorldFile(world) if source is None else source
-        self.logs = [TrainingLog(optimizer.label, mind.name, seed) for seed in optimizer.seeds]
+        self.logs = [TrainingLog(settings.label, mind.name, seed) for seed in self.seeds]
         self.position = 0  # the next step
         self.postfix: dict = {}
 
     @property
     def done(self) -> bool:
-        return self.position > self.optimizer.steps
+        return self.position > self.settings.steps
 
     def step(self) -> None:
         optimizer, world, source, logs, step = self.optimizer, self.world, self.source, self.logs, self.position
-        last = step == optimizer.steps
+        mazes, rollouts = self.settings.mazes, self.evaluator.rollouts
+        last = step == self.settings.steps
         params = optimizer.ask()
         if not np.isfinite(params).all():
-            raise non_finite(step, optimizer, "the parameters it asked to evaluate")
-        batch = world.batch([w for i, rng in enumerate(optimizer.maze_rngs)
-                             for w in source.sample(step, i, rng, optimizer.mazes)])
-        slots = slot_worlds(len(params), len(logs), optimizer.mazes, optimizer.rollouts)
+            raise non_finite(step, self.settings, "the parameters it asked to evaluate")
+        batch = world.batch([w for i, rng in enumerate(self.rngs) for w in source.sample(step, i, rng, mazes)])
+        slots = slot_worlds(len(params), len(logs), mazes, rollouts)
         episodes = world.episodes(batch, len(params), slots)
-        controller = optimizer.controller(params, episodes)
-        result = episodes.play(controller, optimizer.action_rng)
+        controller = self.evaluator.controller(params, episodes)
+        result = episodes.play(controller, self.evaluator.actions)
         objective = world.objective.total(result).reshape(len(params), -1).mean(1)
-        results = StepResults(step, params, batch, controller, result, objective)
-        columns = optimizer.columns(results)
+        columns = optimizer.columns(objective)
         per_seed = len(params) // len(logs)
         for i, log in enumerate(logs):
             agents = slice(i * per_seed, (i + 1) * per_seed)
-            log.record_episodes(step, result.of_agents(agents), world.objective,
-                                per_seed * optimizer.mazes * optimizer.rollouts, columns)
+            log.record_episodes(step, result.of_agents(agents), world.objective, per_seed * mazes * rollouts, columns)
             log.report(step, params[agents], self.reporters, last)
         for i, (log, rates) in enumerate(zip(logs, exit_rates(result.exit_reached, slots, len(logs)))):
             rows = source.tell(step, i, rates)
@@ -173,31 +181,35 @@ class Training:
             for i, log in enumerate(logs):
                 log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
         else:
-            optimizer.tell(results)
+            optimizer.tell(self.evaluator.evaluate(StepResults(step, params, batch, controller, result, objective)))
         self.position += 1
 
     def state(self) -> tuple[dict, dict]:
         """The state from which the next step runs (past the last step: the finished logs)."""
-        optimizer = self.optimizer
-        arrays, doc = optimizer.state()
+        arrays, doc = self.optimizer.state()
         bad = [name for name, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
         if bad:
-            raise non_finite(self.position - 1, optimizer, f"its state ({', '.join(bad)})")
+            raise non_finite(self.position - 1, self.settings, f"its state ({', '.join(bad)})")
         arrays = {f"optimizer.{k}": v for k, v in arrays.items()}
         source_arrays, source_doc = self.source.state()
         arrays |= {f"source.{k}": v for k, v in source_arrays.items()}
         arrays |= {f"final.{i}": log.final_params for i, log in enumerate(self.logs) if log.final_params is not None}
-        return arrays, {"next_step": self.position, "algorithm": optimizer.algorithm, "seeds": optimizer.seeds,
-                        "optimizer": doc, "source": source_doc, "logs": [log.to_doc() for log in self.logs]}
+        return arrays, {"next_step": self.position, "algorithm": self.settings.algorithm, "seeds": self.seeds,
+                        "optimizer": doc, "streams": [stream_state(r) for r in self.rngs],
+                        "actions": self.evaluator.state(), "source": source_doc,
+                        "logs": [log.to_doc() for log in self.logs]}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         """Continue from what :meth:`state` returned, on a training made with the same arguments."""
-        optimizer = self.optimizer
-        if doc.get("algorithm") != optimizer.algorithm or doc.get("seeds") != optimizer.seeds:
+        algorithm = self.settings.algorithm
+        if doc.get("algorithm") != algorithm or doc.get("seeds") != self.seeds:
             raise UserError(f"a checkpoint of {doc.get('algorithm')} seeds {doc.get('seeds')}, "
-                            f"not of this run ({optimizer.algorithm} seeds {optimizer.seeds})")
-        optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
-                           if k.startswith("optimizer.")}, doc["optimizer"])
+                            f"not of this run ({algorithm} seeds {self.seeds})")
+        self.optimizer.restore({k.removeprefix("optimizer."): v for k, v in arrays.items()
+                                if k.startswith("optimizer.")}, doc["optimizer"])
+        for rng, saved in zip(self.rngs, doc["streams"], strict=True):
+            set_stream_state(rng, saved)
+        self.evaluator.restore(doc["actions"])
         self.source.restore({k.removeprefix("source."): v for k, v in arrays.items() if k.startswith("source.")},
                             doc["source"])
         for i, (log, saved) in enumerate(zip(self.logs, doc["logs"])):
@@ -207,14 +219,15 @@ class Training:
         self.position = doc["next_step"]
 
 
-def train(world, mind, optimizer: BaseOptimizer, source=None, reporters=(), progress=None,
+def train(world, mind, settings, seeds: list[int], source=None, reporters=(), progress=None,
           checkpoints: Checkpoints | None = None) -> list[TrainingLog]:
-    """Run ``optimizer`` on ``mind`` in ``world`` to its last step; one log per seed, with its final parameters.
+    """Run the base optimizer of ``settings`` on ``mind`` in ``world`` to its last step, for ``seeds``;
+    one log per seed, with its final parameters.
 
     With ``checkpoints``, the state is saved every ``checkpoints.every`` steps and at
     the end, and a saved state is continued from.
     """
-    training = Training(world, mind, optimizer, source, reporters)
+    training = Training(world, mind, settings, seeds, source, reporters)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are checked
         run_steps(training, None if checkpoints is None else checkpoints.path,
                   1 if checkpoints is None else checkpoints.every, progress)
@@ -241,13 +254,12 @@ def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int],
     from evosim.training.reporters import default_reporters
 
     mind = make_mind(mind_name)
-    optimizer = OPTIMIZERS[algorithm](world, mind, settings, seeds)
-    source = AdversarialWorlds(world, seeds, optimizer.mazes) if adversary else WorldFile(world)
+    source = AdversarialWorlds(world, seeds, settings.mazes) if adversary else WorldFile(world)
     checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
-    with tqdm(total=optimizer.steps + 1, desc=f"{algorithm} {mind_name} {who}",
+    with tqdm(total=settings.steps + 1, desc=f"{algorithm} {mind_name} {who}",
               disable=None if progress else True, leave=False) as bar:
-        return train(world, mind, optimizer, source, default_reporters(mind, settings.log_every, world),
+        return train(world, mind, settings, seeds, source, default_reporters(mind, settings.log_every, world),
                      progress=bar, checkpoints=checkpoints)
 
 
@@ -259,7 +271,7 @@ def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int
 
     run = partial(train_run, world, mind_name, algorithm, settings,
                   checkpoint_dir=checkpoint_dir, every=every, adversary=adversary)
-    if not OPTIMIZERS[algorithm].one_seed:
+    if not settings.one_seed:
         return run(seeds)
     runs = map_each(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")
     return [log for logs in runs for log in logs]

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from evosim.core.streams import stream
-from evosim.optimizers.gradient import Adam, advantages
+from evosim.optimizers.gradient import Adam
+from evosim.training.evaluators import advantages
 from evosim.worlds.savanna.food import Food
 
 
