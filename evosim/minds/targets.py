@@ -63,4 +63,4 @@ def log_prob_grad(p: np.ndarray, chosen: np.ndarray, expect) -> np.ndarray:
     ``expect(q)`` is ``sum_j q_j dz_j`` for target weights ``q`` (..., K); ``chosen``
     indexes the last axis, its shape broadcasting with ``p``'s others (several draws per row).
     """
-    return expect(np.eye(p.shape[-1])[chosen]) - expect(p)
+    return expect(np.eye(p.shape[-1])[chosen]) - expect(p)  # two sums, not one of (e_c - p): today's bytes need it
