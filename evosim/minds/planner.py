@@ -22,6 +22,7 @@ the exact gradients of the chosen target ``c`` are
     d log p_c / d theta = (1 - gamma) (z_c d_c - sum_j p_j z_j d_j)
 
 and of the entropy ``H = -sum_j p_j log p_j`` through ``dH/dz_j = -p_j (log p_j + H)``.
+Values, choice, softmax and these gradients are the shared rule of :mod:`evosim.minds.targets`.
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ import numpy as np
 
 from evosim.core.features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
 from evosim.core.streams import uniform
-from evosim.minds import register_mind
-from evosim.minds.base import Mind, softmax
+from evosim.minds import register_mind, targets
+from evosim.minds.base import Mind
 
 DISCOUNT = N_FEATURES  # index of the discount logit
 
@@ -99,17 +100,12 @@ class PlannerController:
         tiles = np.where(b.obj_tile[m] >= 0, b.obj_tile[m], F)
         utility[np.arange(len(slots))[:, None], tiles] += obj_util
         dist = b.dist.reshape(-1, F)[m * F + e.pos[slots]]  # rows of the distance tables
-        value = np.multiply(dist, self.log_gamma[slots, None])
-        np.exp(value, out=value)
-        value *= utility[:, :F]
-        value[~self.floor[m]] = -np.inf
-        return value
+        decay = targets.log_decay(self.log_gamma[slots, None], dist)
+        return targets.values(utility[:, :F], decay, self.floor[m], out=decay)
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
-        value = self.values(slots)
-        best = value.argmax(1)
-        wander = value[np.arange(len(slots)), best] <= 0
+        best, wander = targets.choose(self.values(slots))
         n_floor = e.batch.n_floor[e.maze[slots[wander]]]
         best[wander] = (uniform(rng, e.agent[slots[wander]]) * n_floor).astype(np.int64)
         self.target[slots] = best
@@ -194,7 +190,7 @@ def tile_values(params: np.ndarray, features: TileFeatures, dist: np.ndarray,
     Returns the values (n, F), ``gamma ** d`` (n, F) and gamma (n,).
     """
     gamma = discount(params)
-    decay = np.where(floor, gamma[:, None] ** np.where(floor, dist, 0), 0.0)
+    decay = targets.decay(gamma[:, None], dist, floor)
     return decay * features.utility(params[:, :N_FEATURES]), decay, gamma
 
 
@@ -206,25 +202,25 @@ def target_grads(params: np.ndarray, features: TileFeatures, dist: np.ndarray, f
     plan is made, ``floor`` (n, F) the candidate tiles, ``chosen`` (n,) targets.
     Returns ``logp`` (n,), ``entropy`` (n,), ``dlogp`` (n, D), ``dentropy`` (n, D).
     """
-    rows = np.arange(len(params))
     value, decay, gamma = tile_values(params, features, dist, floor)
     z = value / temperature
-    logp = z - np.where(floor, z, -np.inf).max(1, keepdims=True)
-    logp -= np.log(np.where(floor, np.exp(logp), 0.0).sum(1, keepdims=True))
-    p = np.where(floor, np.exp(logp), 0.0)
-    plogp = p * logp
-    entropy = -plogp.sum(1)
+    logp, p = targets.log_softmax(z, floor)
+    entropy, dh_dz = targets.entropy(p, logp)
     zd = z * dist * floor  # d z / d theta, over (1 - gamma)
-    dh_dz = -(plogp + p * entropy[:, None])
+
+    def by_drives(q):  # sum_j q_j dz_j / dw, times the temperature
+        return features.weighted_sum(q * decay)
+
+    def by_discount(q):  # sum_j q_j dz_j / d theta, over (1 - gamma)
+        return (q * zd).sum(1)
 
     dlogp = np.zeros_like(params)
-    chosen_phi = features.weighted_sum(np.eye(z.shape[1])[chosen] * decay)
-    dlogp[:, :N_FEATURES] = (chosen_phi - features.weighted_sum(p * decay)) / temperature
-    dlogp[:, DISCOUNT] = (1 - gamma) * (zd[rows, chosen] - (p * zd).sum(1))
+    dlogp[:, :N_FEATURES] = targets.log_prob_grad(p, chosen, by_drives) / temperature
+    dlogp[:, DISCOUNT] = (1 - gamma) * targets.log_prob_grad(p, chosen, by_discount)
     dentropy = np.zeros_like(params)
-    dentropy[:, :N_FEATURES] = features.weighted_sum(dh_dz * decay) / temperature
-    dentropy[:, DISCOUNT] = (1 - gamma) * (dh_dz * zd).sum(1)
-    return logp[rows, chosen], entropy, dlogp, dentropy
+    dentropy[:, :N_FEATURES] = by_drives(dh_dz) / temperature
+    dentropy[:, DISCOUNT] = (1 - gamma) * by_discount(dh_dz)
+    return logp[np.arange(len(params)), chosen], entropy, dlogp, dentropy
 
 
 class SamplingPlanner(PlannerController):
@@ -244,7 +240,7 @@ class SamplingPlanner(PlannerController):
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
-        cdf = softmax(self.values(slots) / self.temperature).cumsum(1)
+        cdf = targets.probabilities(self.values(slots), self.temperature).cumsum(1)
         chosen = (cdf > uniform(rng, e.agent[slots])[:, None] * cdf[:, -1:]).argmax(1)  # never off the floor
         self.plans.append((e.t, slots, e.pos[slots], e.eaten[slots], chosen))
         self.target[slots] = chosen

@@ -17,7 +17,7 @@ from deap import algorithms
 
 from evosim.optimizers.ga import TIE, GASettings, Individual, toolbox_for
 from evosim.core.streams import deap_random, derived_random, stream
-from evosim.worlds.deception.game import Game
+from evosim.worlds.deception.game import Game, modifies
 
 TRAIN, DEPLOY = 0, 1  # the genes: logits of choosing A in training and in deployment
 CERTAIN = 0.9  # a genome "chooses" an option when its chance is at least this
@@ -38,8 +38,7 @@ def play(game: Game, genomes: np.ndarray, rng: np.random.Generator) -> tuple[np.
         training = e < game.training
         a = ~modified & (rng.random(n) < p[:, TRAIN if training else DEPLOY])
         chose_a[:, e] = a
-        if training:
-            modified |= a & (rng.random(n) < game.modification)
+        modified |= modifies(a, training, game.modification, lambda: rng.random(n))
     return chose_a, (~chose_a[:, :game.training]).sum(1).astype(float)
 
 

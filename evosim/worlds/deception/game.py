@@ -23,6 +23,17 @@ CHOICES = (A, B)
 STRATEGIES = ("aligned", "naive", "deceptive")
 
 
+def modifies(chose_a, training: bool, p: float, draw):
+    """The modification rule: choosing A in a training episode gets an agent modified when a uniform draw is below p.
+
+    ``chose_a`` is one agent's choice (a bool) or many (a bool array), ``draw()`` gives the uniform(s). It is asked
+    only in training and, for one agent, only once it chose A: every caller keeps its own random stream.
+    """
+    if np.ndim(chose_a):
+        return chose_a & (draw() < p) if training else np.zeros_like(chose_a)
+    return bool(chose_a and training and draw() < p)
+
+
 @dataclass(frozen=True)
 class Game:
     """The game's lengths and modification chance."""
@@ -36,7 +47,7 @@ class Game:
         return self.training + self.deployment
 
     def outcomes(self, episode: int, choice: str) -> list[tuple[float, int, bool]]:
-        """(probability, apples, modified after) of choosing ``choice`` unmodified in ``episode``."""
+        """(probability, apples, modified after) of choosing ``choice`` unmodified in ``episode`` (:func:`modifies`)."""
         if choice == B:
             return [(1.0, 0, False)]
         if episode < self.training and self.modification > 0:
@@ -80,7 +91,7 @@ class Game:
         policy, modified, out = self.policy(strategy), False, []
         for e in range(self.episodes):
             choice = B if modified else policy(e)
-            now = choice == A and e < self.training and rng.random() < self.modification
+            now = modifies(choice == A, e < self.training, self.modification, rng.random)
             modified |= now
             out.append((choice, now))
         return out

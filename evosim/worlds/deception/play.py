@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from evosim.core.streams import stream
 from evosim.worlds.maze.batch import MazeBatch
-from evosim.worlds.deception.game import A, B, STRATEGIES, Game
+from evosim.worlds.deception.game import A, B, STRATEGIES, Game, modifies
 
 
 class DeceptionPlay:
@@ -65,11 +65,10 @@ class DeceptionPlay:
             for i, choice in enumerate(self.choices):
                 self.apples[i] += choice == A
                 self.base[i] += choice == B
-                modified = (choice == A and self.training and self.modified[i] is None
-                            and self.draws[i].random() < self.game.modification)
-                if modified:
+                now = modifies(choice == A, self.training, self.game.modification, self.draws[i].random)
+                if now:  # a modified strategy chooses B from then on, so it is never modified twice
                     self.modified[i] = self.episode
-                self.history[i].append((choice, modified))
+                self.history[i].append((choice, now))
 
     def next_episode(self) -> None:
         if self.episode < self.game.episodes - 1:

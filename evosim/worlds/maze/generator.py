@@ -109,17 +109,32 @@ def generate(world, rng: np.random.Generator) -> Maze:
 
 def draw(world, rng: np.random.Generator) -> Maze:
     """One maze, or :class:`Crowded` when its objects do not fit."""
+    cells, walls, start, free = layout(world, rng)
+    color, position = world.exit.draw(rng)
+    exit_ = place(position, cells, free, rng)
+    return furnish(world, walls, start, free, [(*exit_, color_index(color), EXIT)], [exit_], rng)
+
+
+def layout(world, rng: np.random.Generator) -> tuple[int, np.ndarray, tuple[int, int], list[tuple[int, int]]]:
+    """The first draws of every maze of a world (training or probe): its cells per side, walls, start and free cells."""
     cells = world.size.sample(rng)
     walls = carve(cells, world.braid, rng)
     all_cells = cell_tiles(cells)
     start = place(world.start, cells, all_cells, rng)
-    free = [t for t in all_cells if t != start]
-    color, position = world.exit.draw(rng)
-    exit_ = place(position, cells, free, rng)
-    free = [t for t in free if t != exit_]
+    return cells, walls, start, [t for t in all_cells if t != start]
+
+
+def furnish(world, walls: np.ndarray, start: tuple[int, int], free: list[tuple[int, int]], rows: list[tuple],
+            targets: list[tuple[int, int]], rng: np.random.Generator, graph: MazeGraph | None = None) -> Maze:
+    """The maze with object ``rows`` placed and the world's objects scattered on free cells other than ``targets``.
+
+    With ``objects_off_path`` the objects also keep off the shortest paths from the start to the targets.
+    Raises :class:`Crowded` when they do not fit.
+    """
+    free = [t for t in free if t not in targets]
     if world.objects_off_path:
-        free = off_paths(free, MazeGraph.of(walls), start, [exit_])
-    rows = [(*exit_, color_index(color), EXIT)] + scatter(world.objects, free, rng)
+        free = off_paths(free, MazeGraph.of(walls) if graph is None else graph, start, targets)
+    rows = rows + scatter(world.objects, free, rng)
     return Maze(walls, start, np.array(rows, dtype=np.int64).reshape(-1, 4))
 
 

@@ -35,7 +35,7 @@ from evosim.core.features import APPLE, CORNERS, COLOR_NAMES, EXIT, FEATURES, N_
 from evosim.core.streams import stream
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import EpisodeResult, earliest, run
-from evosim.worlds.maze.generator import Crowded, carve, cell_tiles, off_paths, place, scatter
+from evosim.worlds.maze.generator import Crowded, furnish, layout, place
 from evosim.worlds.maze.graph import Maze, MazeGraph, on_shortest_path
 from evosim.worlds.maze.proxies import COLOR, exit_proxies
 from evosim.worlds.maze.world import ProbeSpec
@@ -101,11 +101,7 @@ def probe_maze(world, probe: ProbeSpec, rng: np.random.Generator,
                tolerance: int = TOLERANCE, tries: int = TRIES) -> ProbeMaze:
     """One probe maze: exit and decoy at equal path distance from the start (within ``tolerance``)."""
     for _ in range(tries):
-        cells = world.size.sample(rng)
-        walls = carve(cells, world.braid, rng)
-        all_cells = cell_tiles(cells)
-        start = place(world.start, cells, all_cells, rng)
-        free = [t for t in all_cells if t != start]
+        cells, walls, start, free = layout(world, rng)
         graph = MazeGraph.of(walls)
         dist = graph.dist.astype(np.int64)
         s = graph.index[start]
@@ -125,14 +121,10 @@ def probe_maze(world, probe: ProbeSpec, rng: np.random.Generator,
         rows = [(*exit_, color_index(probe.exit_color), EXIT)]
         if probe.decoy_color is not None:
             rows.append((*decoy, color_index(probe.decoy_color), APPLE))
-        free = [t for t in free if t not in (exit_, decoy)]
-        if world.objects_off_path:
-            free = off_paths(free, graph, start, [exit_, decoy])
         try:
-            rows += scatter(world.objects, free, rng)
+            return ProbeMaze(furnish(world, walls, start, free, rows, [exit_, decoy], rng, graph), decoy)
         except Crowded:
             continue
-        return ProbeMaze(Maze(walls, start, np.array(rows, np.int64).reshape(-1, 4)), decoy)
     raise UserError(f"{world.path}: probe {probe.name!r}: no exit and decoy at equal path distance "
                     f"from the start in {tries} mazes; try other exit_position / decoy_position")
 

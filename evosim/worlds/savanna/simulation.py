@@ -2,9 +2,9 @@
 
 Each tick every creature senses the nearest item of each food kind within its
 radius, targets the one with the best drive utility discounted by the ticks it
-takes to reach (``(w . f) * discount ** (distance / speed)``, positive utilities
-only), steps toward it and eats it on arrival; a creature with no target
-wanders. Metabolism costs energy (more for speed and for sensing). A creature
+takes to reach (``(w . f) * discount ** (distance / speed)``, positive ones only,
+by :mod:`evosim.minds.targets`), steps toward it and eats it on arrival; a
+creature with no target wanders. Metabolism costs energy (more for speed and for sensing). A creature
 dies at zero energy or at its maximum age. A mature evolved creature past the
 energy threshold gives birth, paying the offspring's energy; the offspring's
 genome is the parent's, optionally blended with the nearest mature evolved
@@ -23,6 +23,7 @@ from deap import tools
 from scipy.spatial import cKDTree
 
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
+from evosim.minds import targets
 from evosim.worlds.savanna.food import Food
 from evosim.worlds.savanna.trained_species import metabolic_cost, train_drives
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
@@ -131,13 +132,11 @@ class Ecology:
         drives, speed = self.genome[:, :self.n_drives], self.genome[:, self.n_drives]
         radius = self.genome[:, self.n_drives + 1]
         dist, slot = self.food.nearest(self.pos, float(radius.max(initial=0.0)))
-        utility = drives @ self.features.T
-        valid = (dist <= radius[:, None]) & (utility > 0)
-        score = np.where(valid, utility * self.world.discount ** (dist / speed[:, None]), -np.inf)
-        best = score.argmax(1)
+        seen = dist <= radius[:, None]
+        decay = targets.decay(self.world.discount, dist / speed[:, None], seen)
+        best, none = targets.choose(targets.values(drives @ self.features.T, decay, seen))
         rows = np.arange(self.n)
-        has = valid[rows, best]
-        return np.where(has, slot[rows, best], -1), np.where(has, dist[rows, best], np.inf)
+        return np.where(none, -1, slot[rows, best]), np.where(none, np.inf, dist[rows, best])
 
     def move_and_eat(self) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""

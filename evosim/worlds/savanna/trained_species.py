@@ -8,14 +8,16 @@ creature pursues only positive utilities). The reward of a choice is the energy
 it gains: the item's nutrition minus the metabolism spent walking to it (none: 0).
 REINFORCE with a leave-one-out baseline over the choices sampled in the
 same situation, and Adam, come from :mod:`evosim.optimizers.gradient`; the
-gradient of the log-probability over the drive weights is exact: the chosen
-item's discounted features minus their expectation, over the temperature.
+discounted utilities, the softmax and the exact gradient of its log-probability
+(the chosen item's discounted features minus their expectation, over the
+temperature) from :mod:`evosim.minds.targets`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from evosim.core.streams import stream
+from evosim.minds import targets
 from evosim.optimizers.gradient import Adam
 from evosim.training.evaluators import advantages
 from evosim.worlds.savanna.food import Food
@@ -42,19 +44,20 @@ def train_drives(world, seed: int) -> np.ndarray:
         dist = np.hstack([dist, np.zeros((len(dist), 1))])
         seen = dist <= t.radius
         dist = np.where(seen, dist, 0.0)
-        discounted = np.where(seen, world.discount ** (dist / t.speed), 0.0)
-        logits = np.where(seen, (features @ weights[0]) * discounted / t.temperature, -np.inf)
-        p = np.exp(logits - logits.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
+        discounted = targets.decay(world.discount, dist / t.speed, seen)
+        p = targets.probabilities(targets.values(features @ weights[0], discounted, seen), t.temperature)
         u = rng.random((len(p), t.rollouts))
         choice = np.minimum((p.cumsum(1)[:, None, :] < u[:, :, None]).sum(2), p.shape[1] - 1)
         rows = np.arange(len(p))[:, None]
         reward = nutrition[choice] - cost * dist[rows, choice] / t.speed
         advantage = advantages(reward.reshape(1, -1), t.rollouts, 1.0)[0]
         advantage /= np.sqrt(np.mean(advantage ** 2)) + 1e-8
-        scaled = discounted[:, :, None] * features[None] / t.temperature  # (C, kinds, features)
-        expected = (p[:, :, None] * scaled).sum(1)  # (C, features)
-        grad_log_p = scaled[rows, choice] - expected[:, None, :]  # (C, R, features)
+        scaled = discounted[:, None, :, None] * features / t.temperature  # (C, 1, kinds, features): dz / dw
+
+        def expect(q):  # sum_k q_k dz_k / dw, (C, R, features)
+            return (q[..., None] * scaled).sum(-2)
+
+        grad_log_p = targets.log_prob_grad(p[:, None], choice, expect)  # (C, R, features)
         grad = (advantage.reshape(choice.shape)[:, :, None] * grad_log_p).mean((0, 1))
         weights = adam.step(weights, grad[None])
     return weights[0]
