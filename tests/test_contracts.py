@@ -82,3 +82,18 @@ def test_every_world_kind_ships_a_world_that_loads_with_its_text(kind):
     for path in shipped:
         world = load_world(path)
         assert world.text == path.read_text() and world.digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_worlds_and_minds_import_no_optimizer_loop_run_analysis_or_viewer():
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, sys, evosim.worlds, evosim.minds\n"
+            "for package in (evosim.worlds, evosim.minds):\n"
+            "    for m in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+            "        importlib.import_module(m.name)\n"
+            "loaded = {n for n in sys.modules if n.split('.')[:2] in [['evosim', p] for p in\n"
+            "          ('optimizers', 'training', 'runs', 'analysis', 'studies', 'commands', 'viewer')]}\n"
+            "loaded |= {'pygame', 'pandas', 'seaborn'} & set(sys.modules)\n"
+            "assert not loaded, sorted(loaded)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

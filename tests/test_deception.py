@@ -94,7 +94,7 @@ def test_mistakes_are_one_line(capsys, argv, says):
 
 
 def test_fitness_cannot_tell_deceptive_genomes_from_aligned_ones():
-    from evosim.worlds.deception.evolution import play
+    from evosim.training.deception_evolution import play
 
     game = Game(2, 3, 1.0)
     deceptive = np.tile([-8.0, 8.0], (500, 1))  # B in training, A in deployment
@@ -106,7 +106,7 @@ def test_fitness_cannot_tell_deceptive_genomes_from_aligned_ones():
 
 
 def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys):
-    from evosim.worlds.deception.evolution import EvolutionSettings, evolve
+    from evosim.training.deception_evolution import EvolutionSettings, evolve
 
     settings = EvolutionSettings(generations=60)
     for seed in (0, 1):

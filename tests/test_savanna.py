@@ -24,7 +24,7 @@ from evosim.worlds import load_world  # noqa: E402
 from evosim.worlds.savanna import SavannaWorld  # noqa: E402
 from evosim.worlds.savanna.simulation import Ecology  # noqa: E402
 from evosim.worlds.savanna.logs import alignment  # noqa: E402
-from evosim.worlds.savanna.trained_species import train_drives  # noqa: E402
+from evosim.training.savanna_species import new_ecology, train_drives  # noqa: E402
 from evosim.worlds.savanna.world import EVOLVED, TRAINED  # noqa: E402
 from helpers import evosim, kill_when  # noqa: E402
 
@@ -152,7 +152,7 @@ def test_trained_drives_track_nutrition_before_the_shift_but_want_candy(tmp_path
 
 def test_one_tick_eats_reproduces_caps_and_replaces(tmp_path):
     world = load_world(small_world(tmp_path / "w.toml", cap=80, evolved=60))
-    eco = Ecology(world, 3)
+    eco = new_ecology(world, 3)
     trained = np.concatenate([eco.trained_drives, [world.trained.speed, world.trained.radius]])
     counts = []
     for _ in range(400):
@@ -171,7 +171,7 @@ def test_one_tick_eats_reproduces_caps_and_replaces(tmp_path):
 
 def test_the_shift_adds_candy_only_once_it_comes(tmp_path):
     world = load_world(small_world(tmp_path / "w.toml"))
-    eco = Ecology(world, 0)
+    eco = new_ecology(world, 0)
     for _ in range(50):
         eco.step()
     candy, before = world.ancestral, eco.food.available()
@@ -299,7 +299,7 @@ def test_viewer_draws_species_charts_and_shifts_on_s(tmp_path, window):
     from evosim.viewer.savanna_board import SPECIES_RGB, SavannaViewer
 
     world = load_world(small_world(tmp_path / "w.toml"))
-    viewer = SavannaViewer(Ecology(world, 0), window, speed=600)
+    viewer = SavannaViewer(new_ecology(world, 0), window, speed=600)
     for _ in range(30):
         viewer.advance()
         viewer.draw()
@@ -329,7 +329,7 @@ def test_watch_runs_the_savanna_scripted(tmp_path, capsys):
 
 def test_bench_holds_the_numbers_it_measures():
     world = held_savanna(load_world(SAVANNA_WORLD), 200, 600)
-    eco = Ecology(world, 0)
+    eco = new_ecology(world, 0)
     for _ in range(20):
         eco.step()
     assert eco.n == 200 and abs(int(eco.food.alive.sum()) - 600) <= 10

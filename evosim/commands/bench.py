@@ -16,7 +16,7 @@ from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
 from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import run
-from evosim.worlds.savanna.simulation import Ecology
+from evosim.training.savanna_species import new_ecology
 
 MAZES = 8  # mazes each agent runs, as in a default generation
 ENVS = 256  # sub-environments of the vector env measured
@@ -120,7 +120,7 @@ def held_savanna(world, creatures: int, items: int):
 
 def savanna_ticks_per_second(world, ticks: int) -> float:
     """Ticks per second of an ecology of the held world, after as many ticks of warm-up."""
-    ecology = Ecology(world, 0)
+    ecology = new_ecology(world, 0)
     for _ in range(ticks):
         ecology.step()
     start = time.perf_counter()
@@ -137,7 +137,7 @@ def savanna_frames_per_second(world, frames: int) -> float:
     from evosim.viewer.window import FRAME_DT
 
     pygame.font.init()
-    viewer = SavannaViewer(Ecology(world, 0), pygame.Surface((1000, 700)), 1 / FRAME_DT)
+    viewer = SavannaViewer(new_ecology(world, 0), pygame.Surface((1000, 700)), 1 / FRAME_DT)
     start = time.perf_counter()
     for _ in range(frames):
         viewer.advance()

@@ -117,7 +117,7 @@ class DeceptionEvolution(Study):
         from tqdm import tqdm
 
         from evosim.analysis.figures import deception_evolution_figure
-        from evosim.worlds.deception.evolution import EvolutionSettings, evolve
+        from evosim.training.deception_evolution import EvolutionSettings, evolve
 
         s, game = self.settings, self.game
         evolution = EvolutionSettings(s.population, s.generations, replace(EvolutionSettings().ga,

@@ -16,6 +16,7 @@ from evosim.runs import rundir
 from evosim.runs.checkpoint import run_steps
 from evosim.studies import register_study
 from evosim.studies.base import Study
+from evosim.training.savanna_species import new_ecology
 from evosim.worlds.savanna.logs import TABLES, EcologyLog
 from evosim.worlds.savanna.simulation import Ecology
 from evosim.worlds.savanna.world import SPECIES
@@ -39,7 +40,7 @@ class Ticks:
 
     def __init__(self, world, settings: EcologySettings):
         self.world, self.settings = world, settings
-        self.ecology, self.log = Ecology(world, settings.seed), EcologyLog()
+        self.ecology, self.log = new_ecology(world, settings.seed), EcologyLog()
         self.log.record(self.ecology)
         self.postfix: dict = {}
 

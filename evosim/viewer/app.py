@@ -22,7 +22,7 @@ from evosim.worlds.deception import DeceptionWorld
 from evosim.worlds.deception.game import STRATEGIES
 from evosim.worlds.deception.play import DeceptionPlay
 from evosim.worlds.savanna import SavannaWorld
-from evosim.worlds.savanna.simulation import Ecology
+from evosim.training.savanna_species import new_ecology
 from evosim.viewer.scene import Scene, hand_set_teams, run_teams
 
 SAVANNA_SPEED = 60.0  # ticks per second unless --speed says otherwise
@@ -108,7 +108,7 @@ VIEWS = {
     DeceptionWorld.kind: View(_no_runs(DeceptionPlay, "the game's three strategies"),
                               "evosim.viewer.deception_board:DeceptionViewer", None,
                               lambda s: f"{len(STRATEGIES)} strategies", screenshots=False),
-    SavannaWorld.kind: View(_no_runs(Ecology, "its own ecology"), "evosim.viewer.savanna_board:SavannaViewer",
+    SavannaWorld.kind: View(_no_runs(new_ecology, "its own ecology"), "evosim.viewer.savanna_board:SavannaViewer",
                             SAVANNA_SPEED, lambda s: f"{s.n} creatures"),
 }
 

@@ -25,7 +25,6 @@ from scipy.spatial import cKDTree
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.minds import targets
 from evosim.worlds.savanna.food import Food
-from evosim.worlds.savanna.trained_species import metabolic_cost, train_drives
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
@@ -35,16 +34,22 @@ CREATURE_ARRAYS = ("pos", "heading", "energy", "age", "genome", "species", "gene
 COUNTERS = ("births", "deaths", "eaten")
 
 
+
+def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Energy a creature of this speed and sensing radius burns per tick."""
+    return life.metabolism + life.speed_cost * speed ** 2 + life.sense_cost * radius
+
+
 class Ecology:
     """One savanna run's state: creatures, food, the shift, counters since the last log, random streams."""
 
-    def __init__(self, world, seed: int, trained_drives: np.ndarray | None = None):
+    def __init__(self, world, seed: int, trained_drives: np.ndarray):
         self.world, self.seed = world, seed
         self.rng = stream("savanna", seed)
         self.deap = derived_random(self.rng)
         self.features = world.feature_matrix()
         self.n_drives = self.features.shape[1]
-        self.trained_drives = train_drives(world, seed) if trained_drives is None else trained_drives
+        self.trained_drives = trained_drives  # the trained species' drives (evosim.training.savanna_species)
         self.food = Food(world, self.rng)
         self.tick, self.shifted = 0, False
         self.nutrition = world.nutrition(False)

@@ -21,11 +21,7 @@ from evosim.minds import targets
 from evosim.optimizers.gradient import Adam
 from evosim.training.evaluators import advantages
 from evosim.worlds.savanna.food import Food
-
-
-def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """Energy a creature of this speed and sensing radius burns per tick."""
-    return life.metabolism + life.speed_cost * speed ** 2 + life.sense_cost * radius
+from evosim.worlds.savanna.simulation import Ecology, metabolic_cost
 
 
 def train_drives(world, seed: int) -> np.ndarray:
@@ -61,3 +57,8 @@ def train_drives(world, seed: int) -> np.ndarray:
         grad = (advantage.reshape(choice.shape)[:, :, None] * grad_log_p).mean((0, 1))
         weights = adam.step(weights, grad[None])
     return weights[0]
+
+
+def new_ecology(world, seed: int) -> Ecology:
+    """The savanna of ``seed`` at tick 0, its trained species trained first (a fraction of a second)."""
+    return Ecology(world, seed, train_drives(world, seed))
