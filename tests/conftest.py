@@ -69,5 +69,5 @@ def save_run(out: Path, logs, mind, world) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rundir.write_run_json(out, {}, world, Path(world.path).read_text(), [log.seed for log in logs],
                           rundir.COMPLETE)
-    rundir.write_training(out, logs, mind)
+    rundir.write_training(out, logs, mind, world)
     return out

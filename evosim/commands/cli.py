@@ -147,8 +147,8 @@ def cmd_bench(args) -> None:
 
 
 def cmd_report(args) -> None:
-    from evosim.analysis.report import ReportSettings, write_report
-    print(write_report(args.runs, from_flags(ReportSettings, args).out))
+    from evosim.analysis.report import ReportSettings, guess_kind, write_report
+    print(write_report(args.runs, from_flags(ReportSettings, args).out, guess_kind(args.runs)))
 
 
 def cmd_watch(args) -> None:

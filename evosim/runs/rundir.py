@@ -27,15 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from evosim.core.errors import UserError
-from evosim.worlds import parse_world
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 LOCK, CHECKPOINTS, REPORT = ".lock", "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "deploy", "population", "meals", "drive_stats")
+TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "population", "meals", "drive_stats")
 #: The files ``evosim report`` writes into its folder.
-REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png")
+REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "adversary.png",
+                "population_dynamics.png", "diversity.png")
+#: The index of a sweep folder: one row per cell.
+SWEEP_CSV = "sweep.csv"
 
 
 def versions() -> dict:
@@ -261,6 +263,8 @@ def require_complete(run: str | Path) -> None:
 
 def training_world(run: str | Path):
     """The training world a run was made on, re-read from the text saved in run.json."""
+    from evosim.worlds import parse_world  # analysis reads run directories without loading worlds
+
     doc = load_run(run)
     try:
         raw = tomllib.loads(doc["world_toml"])
@@ -382,9 +386,12 @@ def load_agents(run: str | Path) -> SavedAgents:
     return SavedAgents(optimizer, mind_name, dict(options), params, seed, agent)
 
 
-def write_training(out: Path, logs: list, mind) -> None:
-    """Write the tables and final agents of a finished training run (one TrainingLog per seed)."""
+def write_training(out: Path, logs: list, mind, world) -> None:
+    """Write the tables and final agents of a finished training run (one TrainingLog per seed) on ``world``."""
+    from evosim.worlds.maze.probes import chance_rows
+
     write_csv(out / "generations.csv", [row for log in logs for row in log.generations])
+    write_csv(out / "chance.csv", chance_rows(world))
     for table in dict.fromkeys(t for log in logs for t in log.tables):
         write_csv(out / f"{table}.csv", [row for log in logs for row in log.tables.get(table, [])])
     params = np.concatenate([log.final_params for log in logs])

@@ -79,7 +79,7 @@ def evolve_genomes(game: Game, settings: DeceptionSettings) -> None:
     """Evolve flag-reading genomes over several seeds; print the end state, write the table and figure."""
     from tqdm import tqdm
 
-    from evosim.analysis.figures import deception_evolution_figure
+    from evosim.analysis.deception_figure import deception_evolution_figure
     from evosim.worlds.deception.evolution import EvolutionSettings, evolve
 
     out = settings.out

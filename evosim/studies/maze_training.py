@@ -152,7 +152,7 @@ def _train(job: Job, run: Path, client) -> list[TrainingLog]:
         checkpoints.mkdir(exist_ok=True)
         logs = train_seeds(job.world, job.mind.name, job.algorithm, job.settings, job.seeds, client,
                            checkpoints, job.checkpoint_every, job.adversary)
-        rundir.write_training(run, logs, job.mind)
+        rundir.write_training(run, logs, job.mind, job.world)
     except BaseException as e:
         rundir.update_run_json(run, status=rundir.INTERRUPTED)
         if isinstance(e, UserError):

@@ -27,6 +27,7 @@ import tomli_w
 from tqdm import tqdm
 
 from evosim.runs import rundir
+from evosim.runs.rundir import SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings, connect
 from evosim.data import WORLDS
@@ -36,7 +37,6 @@ from evosim.optimizers import OPTIMIZERS
 from evosim.core.settings import Settings, setting
 from evosim.worlds import load_world, parse_world
 
-SWEEP_CSV = "sweep.csv"
 CELLS = "cells"
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
