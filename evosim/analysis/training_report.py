@@ -9,6 +9,7 @@ figures. Bands and brackets are 95% CIs over run seeds (:mod:`evosim.analysis.st
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import fill
 
 import numpy as np
 import pandas as pd
@@ -121,11 +122,10 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
         sns.barplot(df[df["label"] == lab], x="world", y="share", hue="outcome", order=worlds,
                     hue_order=list(OUTCOMES), palette=OUTCOME_COLORS, capsize=0.15,
                     err_kws={"linewidth": 1, "color": "0.2"}, legend=False, ax=ax, **CI)
-        for bars in ax.containers:
-            ax.bar_label(bars, fmt=lambda m: f"{m:.0%}", label_type="center", fontsize=8)
+        _label_bars(ax)
         ax.set_xticks(np.arange(len(worlds)),
                       [f"{w}\n({'training' if w in training else 'deployment'})" for w in worlds])
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.15)
         ax.set_title(lab, fontsize=10)
         ax.set_xlabel("world")
         ax.set_ylabel("share of episodes")
@@ -135,6 +135,20 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str],
     fig.suptitle("Outcomes before and after the shift\n(bar: mean over seeds of the agents' shares; "
                  f"whisker: {band_note(df, 'label').replace('line', 'panel')})", fontsize=11)
     return fig
+
+
+def _label_bars(ax) -> None:
+    """Write each bar's height above it and above its whisker (the lines seaborn drew at its centre)."""
+    tops = {}
+    for line in ax.lines:
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        if np.isfinite(y).any():
+            tops[round(float(np.nanmean(x)), 6)] = float(np.nanmax(y))
+    for bars in ax.containers:
+        for bar in bars:
+            x = bar.get_x() + bar.get_width() / 2
+            top = max(bar.get_height(), tops.get(round(x, 6), 0.0))
+            ax.text(x, top + 0.02, f"{bar.get_height():.0%}", ha="center", va="bottom", fontsize=8)
 
 
 def adversary_figure(adversary: pd.DataFrame) -> Figure:
@@ -160,7 +174,8 @@ def adversary_figure(adversary: pd.DataFrame) -> Figure:
     sns.lineplot(failures, x="episodes", y="failure_rate", hue="label", hue_order=list(palette), palette=palette,
                  legend=False, ax=ax, **CI)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"agents' failure on the adversary's mazes\n(band: {band_note(failures, 'label')})", fontsize=9)
+    ax.set_title("agents' failure on the adversary's mazes\n" + fill(f"(band: {band_note(failures, 'label')})", 60),
+                 fontsize=9)
     ax.set_ylabel("share of episodes missing the exit")
     ax.legend(handles=line_handles(palette), fontsize=8)
     for ax, param in zip(axes[1:], params):
