@@ -198,7 +198,7 @@ def chance_rows(world, seed: int = 0) -> list[dict]:
     A reference for reading p_goal: chance is not 50%, since a wanderer finds a
     corner less often than a mid-maze tile.
     """
-    from evosim.minds.planner import Planner  # a mind, to run the battery; minds never import probes
+    from evosim.minds.planner import Planner  # here, not above: minds load after worlds (reflex uses the maze graph)
 
     battery = build_battery(world, CHANCE_MAZES, seed)
     counts = battery.evaluate(Planner(), np.zeros((CHANCE_AGENTS, Planner.n_params)),
