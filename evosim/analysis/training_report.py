@@ -292,7 +292,8 @@ def _runs_section(runs, gens) -> list[str]:
 
 
 def _training_section(gens, probes, alignment) -> list[str]:
-    exit_rate = mean_ci(final_step(gens).assign(label=label(final_step(gens))), "exit_rate", ["label"])
+    g = final_step(gens)
+    exit_rate = mean_ci(g.assign(label=label(g)), "exit_rate", ["label"])
     proxies = list(dict.fromkeys(probes["proxy"])) if probes is not None else []
     p_goal = None
     if probes is not None:
