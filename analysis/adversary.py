@@ -1,8 +1,8 @@
 """What an adversary proposed over training: its proposals' failure rate and the world parameters it chose.
 
 The first panel is the share of the agents' episodes that missed the exit on the
-adversary's mazes, one line per optimizer / mind (mean, 95% CI over seeds then
-proposals); every other panel stacks the share of proposals taking each value of
+adversary's mazes, one line per optimizer / mind (mean, 95% CI over
+seeds); every other panel stacks the share of proposals taking each value of
 one parameter (exit colour, exit position, apple colours and counts) over
 training. Reads adversary.csv of runs trained with --adversary; writes
 DIR/adversary.png.
@@ -11,7 +11,8 @@ DIR/adversary.png.
 """
 import sys
 
-from evosim.analysis.figures import plot_adversary, script_main
+from evosim.analysis.training_report import plot_adversary
+from evosim.analysis.report import script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_adversary, __doc__))

@@ -8,7 +8,8 @@ there; one line per optimizer x mind. Writes DIR/drives.png.
 """
 import sys
 
-from evosim.analysis.figures import plot_drives, script_main
+from evosim.analysis.training_report import plot_drives
+from evosim.analysis.report import script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_drives, __doc__))

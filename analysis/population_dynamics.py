@@ -9,7 +9,8 @@ Writes DIR/population_dynamics.png.
 """
 import sys
 
-from evosim.analysis.figures import plot_population_dynamics, script_main
+from evosim.analysis.ecology_report import plot_population_dynamics
+from evosim.analysis.report import script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_population_dynamics, __doc__))

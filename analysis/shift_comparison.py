@@ -1,13 +1,14 @@
 """Outcomes before and after the shift: aligned / misgeneralized / incapable shares.
 
 One panel per optimizer x mind, the training world beside each deployment world,
-with 95% CIs over agents and seeds, from deploy.csv. Writes DIR/shift_comparison.png.
+with 95% CIs over seeds, from deploy.csv. Writes DIR/shift_comparison.png.
 
     python analysis/shift_comparison.py RUN_DIR [RUN_DIR ...] --out DIR
 """
 import sys
 
-from evosim.analysis.figures import plot_shift_comparison, script_main
+from evosim.analysis.training_report import plot_shift_comparison
+from evosim.analysis.report import script_main
 
 if __name__ == "__main__":
     sys.exit(script_main(plot_shift_comparison, __doc__))

@@ -55,7 +55,7 @@ def save_run(out: Path, logs, mind, world) -> Path:
     """A complete run directory from training logs made in a test (as ``evosim evolve`` would leave it)."""
     out.mkdir(parents=True, exist_ok=True)
     rundir.write_run_json(out, "maze-training", {}, world, [log.seed for log in logs], rundir.COMPLETE)
-    rundir.write_training(out, logs, mind)
+    rundir.write_training(out, logs, mind, world)
     return out
 
 

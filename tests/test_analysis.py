@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evosim.analysis import figures
+from evosim.analysis import stats, training_report as training
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.studies.deployment import deploy, record
@@ -72,14 +72,14 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
     assert script("drive_tracking", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
     assert (tmp_path / "drive_tracking.png").stat().st_size > 10_000
 
-    fig = figures.plot_drive_tracking(dirs, tmp_path / "again")
+    fig = training.plot_drive_tracking(dirs, tmp_path / "again")
     assert [ax.get_title().splitlines()[0] for ax in fig.axes] == [f"probe {p}" for p in PROXIES]
-    assert all(ax.get_xlabel() == figures.EPISODES_LABEL for ax in fig.axes)
+    assert all(ax.get_xlabel() == training.EPISODES_LABEL for ax in fig.axes)
     assert fig.axes[0].get_ylabel() == "p_goal: exit reached before the decoy"
     assert "Probe battery" in fig.get_suptitle()
     title, texts = legend_texts(fig)
     assert title == "optimizer / mind"
-    assert texts == ["evolution / planner", "evolution / reflex", "gradient / planner", figures.CHANCE_LABEL]
+    assert texts == ["evolution / planner", "evolution / reflex", "gradient / planner", training.CHANCE_LABEL]
     line = fig.axes[0].get_lines()[0]  # evolution / planner: 8 individuals x 2 mazes a generation
     assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
 
@@ -89,7 +89,7 @@ def test_drives_script(runs, tmp_path, monkeypatch):
     assert script("drives", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
     assert (tmp_path / "drives.png").exists()
 
-    fig = figures.plot_drives(dirs, tmp_path)
+    fig = training.plot_drives(dirs, tmp_path)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert len(titles) == 12
     for expected in ("color:green (proxy)", "color:grey (unseen)", "shape:exit (the exit)",
@@ -105,7 +105,7 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
     assert script("shift_comparison", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
     assert (tmp_path / "shift_comparison.png").exists()
 
-    fig = figures.plot_shift_comparison(dirs, tmp_path)
+    fig = training.plot_shift_comparison(dirs, tmp_path)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in panels] == ["evolution / planner", "evolution / reflex", "gradient / planner"]
     for ax in panels:
@@ -133,7 +133,7 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
 
 
 def test_report_defaults_to_the_first_runs_report_dir(runs):
-    path = write_report([runs["evolution-reflex"]])
+    path = write_report([runs["evolution-reflex"]], None, "maze-training")
     assert path == runs["evolution-reflex"] / "report" / "report.md"
     text = path.read_text()
     assert "drives favour the exit" not in text  # no planner in this report
@@ -142,20 +142,20 @@ def test_report_defaults_to_the_first_runs_report_dir(runs):
 
 def test_user_errors_are_one_line(runs, tmp_path):
     with pytest.raises(UserError, match="no such run directory"):
-        write_report([tmp_path / "missing"])
+        write_report([tmp_path / "missing"], None, "maze-training")
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match=r"not a run directory \(no run.json\)"):
-        write_report([tmp_path / "empty"])
+        write_report([tmp_path / "empty"], None, "maze-training")
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "run.json").write_text(json.dumps({"world_name": "maze-train"}))
     with pytest.raises(UserError, match="not evosim's run.json: 'settings' is missing"):
-        write_report([bare])
+        write_report([bare], None, "maze-training")
     (bare / "run.json").write_bytes((runs["evolution-planner"] / "run.json").read_bytes())
     with pytest.raises(UserError, match="no generations.csv"):
-        write_report([bare])
+        write_report([bare], None, "maze-training")
     with pytest.raises(UserError, match="no probes.csv"):
-        figures.plot_drive_tracking([bare], tmp_path)
+        training.plot_drive_tracking([bare], tmp_path)
 
     done = subprocess.run([sys.executable, str(ANALYSIS / "drives.py"), str(runs["evolution-reflex"]),
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
@@ -163,11 +163,34 @@ def test_user_errors_are_one_line(runs, tmp_path):
     assert done.stderr.count("\n") == 1 and "no drives.csv (only planner minds have explicit drives)" in done.stderr
 
 
-def test_mean_ci_resamples_seeds_then_agents():
+def test_mean_ci_resamples_seed_means():
     df = pd.DataFrame({"run": "r", "g": "a", "seed": [1, 1, 2, 2], "v": [0.0, 1.0, 1.0, 1.0]})
-    ci = figures.mean_ci(df, "v", ["g"])
-    assert ci.loc[0, "mean"] == 0.75 and ci.loc[0, "clusters"] == 2
-    assert 0.0 <= ci.loc[0, "lo"] < 0.75 < ci.loc[0, "hi"] == 1.0
-    assert ci.equals(figures.mean_ci(df, "v", ["g"]))  # seeded: the same numbers every time
-    constant = figures.mean_ci(df.assign(v=0.5), "v", ["g"])
+    ci = stats.mean_ci(df, "v", ["g"])
+    assert ci.loc[0, "mean"] == 0.75 and ci.loc[0, "seeds"] == 2
+    assert ci.loc[0, "lo"] == 0.5 and ci.loc[0, "hi"] == 1.0  # the seeds' means are 0.5 and 1
+    assert ci.equals(stats.mean_ci(df, "v", ["g"]))  # seeded: the same numbers every time
+    constant = stats.mean_ci(df.assign(v=0.5), "v", ["g"])
     assert constant.loc[0, ["mean", "lo", "hi"]].tolist() == [0.5, 0.5, 0.5]
+    one_seed = stats.mean_ci(df[df["seed"] == 1], "v", ["g"])  # one seed: an interval over its agents
+    assert one_seed.loc[0, ["mean", "lo", "hi", "seeds"]].tolist() == [0.5, 0.0, 1.0, 1]
+
+
+def test_a_report_of_an_unknown_kind_is_refused(runs):
+    with pytest.raises(ValueError, match="one of: maze-training, ecology, sweep"):
+        write_report(list(runs.values()), None, "maze")
+
+
+SIMULATION = ("evosim.worlds", "evosim.minds", "evosim.optimizers", "evosim.studies", "evosim.commands",
+              "evosim.training")
+
+
+def test_analysis_reads_run_directories_without_loading_any_simulation():
+    code = ("import sys\n"
+            "import importlib, pkgutil, evosim.analysis as a\n"
+            "for m in pkgutil.iter_modules(a.__path__):\n"
+            "    importlib.import_module(f'evosim.analysis.{m.name}')\n"
+            f"loaded = sorted(m for m in sys.modules if m.startswith({SIMULATION!r}))\n"
+            "assert not loaded, loaded\n"
+            "assert 'evosim.analysis.training_report' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

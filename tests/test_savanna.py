@@ -15,7 +15,7 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 import tomli_w  # noqa: E402
 
-from evosim.analysis import figures as F  # noqa: E402
+from evosim.analysis import ecology_report, tables  # noqa: E402
 from evosim.runs import checkpoint, rundir  # noqa: E402
 from evosim.commands.bench import held_savanna, savanna_frames_per_second, savanna_ticks_per_second  # noqa: E402
 from evosim.commands.cli import main  # noqa: E402
@@ -185,9 +185,9 @@ def test_the_shift_adds_candy_only_once_it_comes(tmp_path):
 # -- the shift's effects (seeds 0 and 1 of the small world) --------------------------------------
 
 def test_the_shift_misaligns_then_evolution_realigns_and_training_stays_misaligned(runs):
-    eco = F.load_ecologies(F.load_runs(runs))
+    eco = tables.load_ecologies(tables.load_runs(runs))
     assert eco.shift == SHIFT and eco.added == ("candy",)
-    for _, m in F.shift_magnitudes(eco).iterrows():
+    for _, m in ecology_report.shift_magnitudes(eco).iterrows():
         assert m["alignment_before"] > 0.8
         assert m["alignment_min_after"] < m["alignment_before"] - 0.15  # alignment drops
         assert m["candy_share"] > 0.2  # candy is a large share of evolved meals
@@ -201,10 +201,10 @@ def test_the_shift_misaligns_then_evolution_realigns_and_training_stays_misalign
 # -- runs: tables, bytes, resume -----------------------------------------------------------------
 
 def test_tables_are_tidy_with_species_and_tick(run):
-    population = F.table(F.load_runs([run]), "population")
+    population = tables.table(tables.load_runs([run]), "population")
     assert set(population["species"]) == {"evolved", "trained"}
     assert population["tick"].tolist()[:4] == [0, 0, 50, 50] and population["tick"].max() == TICKS
-    meals, drives = (F.table(F.load_runs([run]), t) for t in ("meals", "drive_stats"))
+    meals, drives = (tables.table(tables.load_runs([run]), t) for t in ("meals", "drive_stats"))
     assert {"seed", "tick", "species", "food", "eaten"} <= set(meals.columns)
     assert {"seed", "tick", "species", "feature", "mean", "sd"} <= set(drives.columns)
     assert rundir.status(run) == rundir.COMPLETE and not (run / rundir.CHECKPOINTS).exists()
@@ -274,7 +274,7 @@ def test_report_and_script_draw_population_dynamics(run, tmp_path, capsys, monke
     result = subprocess.run([sys.executable, str(script), str(run), "--out", str(tmp_path / "script")],
                             capture_output=True, text=True)
     assert result.returncode == 0 and (tmp_path / "script" / "population_dynamics.png").exists(), result.stderr
-    figure = F.plot_population_dynamics([run], tmp_path / "script")
+    figure = ecology_report.plot_population_dynamics([run], tmp_path / "script")
     assert len([ax for ax in figure.axes if ax.get_visible()]) == 6
     assert all(any(line.get_xdata()[0] == SHIFT for line in ax.lines) for ax in figure.axes)  # the shift marked
     maze_run = tmp_path / "maze"

@@ -10,7 +10,7 @@ import pytest
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.runs.cluster import ClusterSettings
-from evosim.analysis.figures import plot_diversity
+from evosim.analysis.sweep_report import plot_diversity
 from evosim.studies.sweep import Experiment, load_sweep, run_cell, sweep
 
 EXPERIMENT = """

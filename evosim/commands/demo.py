@@ -101,7 +101,7 @@ def arm_cost(algorithm: str, mind_name: str, pick: int) -> tuple[int, bool]:
 
 def load_report_libraries() -> None:
     """Import what the report draws with (pandas, seaborn, matplotlib), e.g. while the arms train."""
-    from evosim.analysis import figures  # noqa: F401
+    from evosim.analysis import training_report  # noqa: F401
 
 
 def demo(settings: DemoSettings) -> None:
@@ -129,4 +129,4 @@ def demo(settings: DemoSettings) -> None:
                 print(f"  {optimizer:10s} {mind:8s} {share['aligned']:8.3f} "
                       f"{share['misgeneralized']:15.3f} {share['incapable']:10.3f}")
     print(f"\nrun directories: {', '.join(map(str, runs.values()))}")
-    print(f"report: {write_report(list(runs.values()), out / 'report')}")
+    print(f"report: {write_report(list(runs.values()), out / 'report', 'maze-training')}")

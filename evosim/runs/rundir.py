@@ -26,17 +26,18 @@ import numpy as np
 
 from evosim.core.errors import UserError
 from evosim.runs.lock import LOCK, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
-from evosim.worlds import parse_world
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 CHECKPOINTS, REPORT = "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "deploy", "adversary", "population", "meals",
+TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "adversary", "population", "meals",
           "drive_stats")
 #: The files ``evosim report`` writes into its folder.
 REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png",
                 "adversary.png", "diversity.png")
+#: The index of a sweep folder: one row per cell.
+SWEEP_CSV = "sweep.csv"
 #: What a run.json without a manifest (from an evosim before manifests) may have written.
 UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in REPORT_FILES]
 
@@ -210,6 +211,8 @@ def require_complete(run: str | Path) -> None:
 
 def training_world(run: str | Path):
     """The training world a run was made on, re-read from the text saved in run.json."""
+    from evosim.worlds import parse_world  # analysis reads run directories without loading worlds
+
     doc = load_run(run)
     try:
         raw = tomllib.loads(doc["world_toml"])
@@ -340,9 +343,13 @@ def load_agents(run: str | Path) -> SavedAgents:
     return SavedAgents(optimizer, mind_name, dict(options), params, seed, agent)
 
 
-def write_training(out: Path, logs: list, mind) -> None:
-    """Write the tables and final agents of a finished training run (one TrainingLog per seed)."""
+def write_training(out: Path, logs: list, mind, world) -> None:
+    """Write the tables and final agents of a finished training run (one TrainingLog per seed) on ``world``,
+    with the probes' no-drive chance levels (chance.csv) the report compares with."""
+    from evosim.worlds.maze.probes import chance_rows
+
     write_table(out, "generations", [row for log in logs for row in log.generations])
+    write_table(out, "chance", chance_rows(world))
     for table in dict.fromkeys(t for log in logs for t in log.tables):
         write_table(out, table, [row for log in logs for row in log.tables.get(table, [])])
     params = np.concatenate([log.final_params for log in logs])

@@ -55,4 +55,6 @@ class Study:
     @classmethod
     def report(cls, run_dirs: list[Path], out: Path | None) -> Path | None:
         """Write the report of runs of this kind; the path of its report.md (None: this kind has none)."""
-        return None
+        from evosim.analysis.report import REPORTS, write_report
+
+        return write_report(run_dirs, out, cls.kind) if cls.kind in REPORTS else None

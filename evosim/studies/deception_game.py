@@ -116,7 +116,7 @@ class DeceptionEvolution(Study):
         """Evolve every seed's population; write the table and its figure."""
         from tqdm import tqdm
 
-        from evosim.analysis.figures import deception_evolution_figure
+        from evosim.analysis.deception_figure import deception_evolution_figure
         from evosim.training.deception_evolution import EvolutionSettings, evolve
 
         s, game = self.settings, self.game

@@ -106,9 +106,3 @@ class SavannaEcology(Study):
     def describe(self, final: dict, run: Path) -> str:
         species = ", ".join(f"{s} {r['population']} (alignment {r['alignment']:.2f})" for s, r in final.items())
         return f"ecology: seed {self.settings.seed}, {self.settings.ticks:,} ticks; at the end {species}; run in {run}"
-
-    @classmethod
-    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
-        from evosim.analysis.report import write_report
-
-        return write_report(run_dirs, out)

@@ -95,7 +95,7 @@ class MazeTraining(Study):
         """Train every seed with checkpoints, then write the tables and the final agents."""
         logs = train_seeds(self.world, self.mind.name, self.algorithm, self.settings, self.seeds, client,
                            run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary)
-        rundir.write_training(run, logs, self.mind)
+        rundir.write_training(run, logs, self.mind, self.world)
         return logs
 
     def describe(self, logs: list[TrainingLog], run: Path) -> str:
@@ -105,12 +105,6 @@ class MazeTraining(Study):
         return (f"{verb} {self.mind.name} x {len(self.seeds)} seed(s) by {self.algorithm}"
                 f"{' against an adversary' if self.adversary else ''}, "
                 f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")
-
-    @classmethod
-    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
-        from evosim.analysis.report import write_report
-
-        return write_report(run_dirs, out)
 
 
 def available_memory() -> int:

@@ -26,6 +26,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from evosim.runs import rundir
+from evosim.runs.rundir import SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings
 from evosim.data import WORLDS
@@ -39,7 +40,6 @@ from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.worlds import load_world, parse_world, put
 
-SWEEP_CSV = "sweep.csv"
 CELLS = "cells"
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
@@ -311,12 +311,6 @@ class Sweep(Study):
     def describe(self, rows: list[dict], out: Path) -> str:
         failed = sum(r["status"] != "complete" for r in rows)
         return f"swept {len(rows)} cells of {self.experiment.path} ({failed} failed); index in {out / SWEEP_CSV}"
-
-    @classmethod
-    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
-        from evosim.analysis.report import write_report
-
-        return write_report(run_dirs, out)
 
 
 def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell) -> list[dict]:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from evosim.core.features import EXIT, color_index
+from evosim.core.outcome_names import OUTCOMES
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import NEVER, EpisodeResult, earliest
 from evosim.worlds.maze.generator import region_tile
 from evosim.worlds.maze.proxies import COLOR, Proxy, lost_proxies
 
-OUTCOMES = ("aligned", "misgeneralized", "incapable")
 COMPETENCE = 2.0  # a competent walk is at most this many times the shortest path
 
 

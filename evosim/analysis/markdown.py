@@ -1,0 +1,26 @@
+"""Pieces of report.md: percentages with their intervals and Markdown tables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+REPORT_MD = "report.md"
+
+
+def pct(mean: float, lo: float | None = None, hi: float | None = None) -> str:
+    """``75% [50%, 100%]``, or ``75%`` without an interval (or a degenerate one), ``-`` for NaN."""
+    if mean != mean:  # NaN
+        return "-"
+    if lo is None or (lo == hi == mean):
+        return f"{mean:.0%}"
+    return f"{mean:.0%} [{lo:.0%}, {hi:.0%}]"
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a Markdown table, then a blank line."""
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    return out + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+
+
+def write_md(folder: Path, lines: list[str]) -> None:
+    """Write ``folder/report.md`` from its lines, ending in one newline."""
+    (folder / REPORT_MD).write_text("\n".join(lines).rstrip("\n") + "\n")

@@ -1,0 +1,217 @@
+"""Run directories read into tidy DataFrames: the only way analysis sees a run.
+
+Everything a report shows comes from a run's tables and its run.json (the
+training world file's text is read back with tomllib, never through a world
+class), so analysis needs no world, mind or study to read what a run wrote.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evosim.core.errors import UserError
+from evosim.core.features import COLOR_NAMES
+from evosim.core.outcome_names import OUTCOMES
+from evosim.runs import rundir
+
+COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep's share: misgeneralized, colour proxy
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run directory and its run.json."""
+
+    path: Path
+    doc: dict
+
+    @property
+    def training_world(self) -> str:
+        return self.doc.get("world_name", "")
+
+    def world_file(self) -> dict:
+        """The training world file as saved in run.json, parsed as TOML (validated when the run was made)."""
+        try:
+            return tomllib.loads(self.doc["world_toml"])
+        except tomllib.TOMLDecodeError as e:
+            raise UserError(f"{self.path / rundir.RUN_JSON}: world_toml is not TOML: {e}") from None
+
+
+def load_runs(run_dirs) -> list[Run]:
+    """Check that every path is a complete run directory; their run.json documents."""
+    if not run_dirs:
+        raise UserError("no run directory given")
+    runs = []
+    for d in run_dirs:
+        path = Path(d)
+        rundir.require_complete(path)
+        runs.append(Run(path, rundir.load_run(path)))
+    return runs
+
+
+def table(runs: list[Run], name: str) -> pd.DataFrame | None:
+    """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column."""
+    frames = []
+    for run in runs:
+        path = run.path / f"{name}.csv"
+        if not path.exists():
+            continue
+        rundir.check_table(path)
+        try:
+            df = pd.read_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+            raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
+        if len(df):
+            frames.append(df.assign(run=str(run.path)))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def need(runs: list[Run], name: str, columns: tuple[str, ...], hint: str) -> pd.DataFrame:
+    """Like :func:`table`, but a UserError when no run has the table or a column is missing."""
+    df = table(runs, name)
+    where = ", ".join(str(r.path) for r in runs)
+    if df is None:
+        raise UserError(f"{where}: no {name}.csv ({hint})")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UserError(f"{where}: {name}.csv lacks column(s) {', '.join(missing)}")
+    return df
+
+
+def label(df: pd.DataFrame) -> pd.Series:
+    """The line label of each row: ``optimizer / mind``."""
+    return df["optimizer"].astype(str) + " / " + df["mind"].astype(str)
+
+
+def final_step(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each run and seed's last logged step."""
+    last = df.groupby(["run", "seed"])["step"].transform("max")
+    return df[df["step"] == last]
+
+
+def outcome_shares(deploy: pd.DataFrame, outcomes: tuple[str, ...] = OUTCOMES) -> pd.DataFrame:
+    """Each agent's share of episodes per outcome and world, long form (every outcome present)."""
+    keys = ["optimizer", "mind", "run", "seed", "agent", "world"]
+    counts = pd.crosstab([deploy[k] for k in keys], deploy["outcome"])
+    counts = counts.reindex(columns=list(outcomes), fill_value=0)
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    shares.columns.name = None
+    return shares.reset_index().melt(id_vars=keys, var_name="outcome", value_name="share")
+
+
+def world_order(deploy: pd.DataFrame, runs: list[Run]) -> list[str]:
+    """Worlds in deploy.csv, training worlds first."""
+    train = [r.training_world for r in runs]
+    worlds = list(dict.fromkeys(deploy["world"].astype(str)))
+    return sorted(worlds, key=lambda w: (w not in train, worlds.index(w)))
+
+
+# -- maze training: what the run recorded about its training world ---------------------------
+
+def chance(runs: list[Run]) -> dict[str, float] | None:
+    """p_goal of a drive-less planner per probe (chance.csv of the first run that has one), or None."""
+    for run in runs:
+        rows = table([run], "chance")
+        if rows is not None:
+            return dict(zip(rows["proxy"].astype(str), rows["p_goal"].astype(float)))
+    return None
+
+
+def feature_roles(runs: list[Run]) -> dict[str, str]:
+    """What each drive feature was in the (first) run's training world: the exit, a proxy or an unseen colour.
+
+    Proxies are those its probe battery decoupled (probes.csv names them ``color:X``
+    or ``position:CORNER``; a corner is the ``pos:x`` and ``pos:y`` drives); unseen
+    colours are those the training world file paints nothing with.
+    """
+    run = runs[0]
+    roles = {"shape:exit": "the exit"}
+    probes = table([run], "probes")
+    for proxy in dict.fromkeys(probes["proxy"].astype(str)) if probes is not None else ():
+        if proxy.startswith("color:"):
+            roles[proxy] = "proxy"
+        elif proxy.startswith("position:"):
+            roles["pos:x"] = roles["pos:y"] = "proxy"
+    world = run.world_file()
+    used = {world["exit"]["color"]} | {o["color"] for o in world.get("objects", [])}
+    for c in COLOR_NAMES:
+        if c not in used:
+            roles.setdefault(f"color:{c}", "unseen")
+    return roles
+
+
+# -- sweeps ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepShares:
+    """Each agent's outcome shares in every complete cell of a sweep, with its arm and the value of the
+    sweep's one axis; whether that axis is a training flag (without / with), and the deployment worlds."""
+
+    shares: pd.DataFrame
+    axis: str
+    flag: bool
+    worlds: list[str]
+
+
+def sweep_shares(folder: Path) -> SweepShares:
+    """Read a sweep folder: sweep.csv, then deploy.csv of every complete cell."""
+    folder = Path(folder)
+    if not (folder / rundir.SWEEP_CSV).is_file():
+        raise UserError(f"{folder}: not a sweep folder (no {rundir.SWEEP_CSV})")
+    rows = [r for r in rundir.read_csv(folder / rundir.SWEEP_CSV) if r["status"] == "complete"]
+    if not rows:
+        raise UserError(f"{folder}: no complete cell in sweep.csv; run or rerun the sweep")
+    fixed = {"arm", "status", "run", "seconds", "error"}
+    axes = [k for k in rows[0] if k not in fixed and ":" not in k]
+    if len(axes) != 1:
+        raise UserError(f"{folder}: the diversity figure needs exactly one axis, the sweep has "
+                        f"{len(axes)} ({', '.join(axes) or 'none'})")
+    axis = axes[0]
+    flag = {r[axis] for r in rows} <= {"True", "False"}
+    frames = []
+    for r in rows:
+        run = folder / r["run"]
+        deploy = need([Run(run, rundir.load_run(run))], "deploy", ("seed", "agent", "world", "outcome", "proxy"),
+                      "a sweep cell deploys its agents")
+        toward = deploy.assign(outcome=np.where((deploy["outcome"] == "misgeneralized")
+                                                & deploy["proxy"].fillna("").str.startswith("color:"),
+                                                COLOR_MISGENERALIZED, "other"))
+        colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"))
+        shares = pd.concat([outcome_shares(deploy), colour[colour["outcome"] == COLOR_MISGENERALIZED]])
+        value = float(r[axis] == "True") if flag else float(r[axis])
+        frames.append(shares.assign(arm=r["arm"], **{axis: value}))
+    worlds = list(dict.fromkeys(k.split(":")[0] for k in rows[0] if ":" in k))
+    return SweepShares(pd.concat(frames, ignore_index=True), axis, flag, worlds)
+
+
+# -- savanna ecology runs ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ecologies:
+    """The tables of one or more ecology runs (with ``run``), the shift tick and the kinds the shift added."""
+
+    population: pd.DataFrame
+    meals: pd.DataFrame
+    drives: pd.DataFrame
+    shift: int | None
+    added: tuple[str, ...]
+
+
+def load_ecologies(runs: list[Run]) -> Ecologies:
+    """population.csv, meals.csv and drive_stats.csv of ecology runs, which must share their world's shift."""
+    shifts = set()
+    for run in runs:
+        shift = run.world_file().get("shift", {})
+        shifts.add((shift.get("tick"), tuple(f["name"] for f in shift.get("food", []))))
+    if len(shifts) > 1:
+        raise UserError(f"{', '.join(str(r.path) for r in runs)}: the runs' worlds shift differently; report "
+                        "them separately")
+    hint = "an 'evosim ecology' run writes it"
+    population = need(runs, "population", ("seed", "tick", "species", "population", "alignment"), hint)
+    meals = need(runs, "meals", ("seed", "tick", "species", "food", "eaten"), hint)
+    drives = need(runs, "drive_stats", ("seed", "tick", "species", "feature", "mean", "sd"), hint)
+    (shift, added), = shifts
+    return Ecologies(population, meals, drives, shift, added)
