@@ -12,6 +12,7 @@ import numpy as np
 
 from evosim.core.features import APPLE, EXIT, color_index
 from evosim.runs import rundir
+from evosim.training.reporters import chance_rows
 from evosim.worlds.maze.graph import Maze
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +56,8 @@ def save_run(out: Path, logs, mind, world) -> Path:
     """A complete run directory from training logs made in a test (as ``evosim evolve`` would leave it)."""
     out.mkdir(parents=True, exist_ok=True)
     rundir.write_run_json(out, "maze-training", {}, world, [log.seed for log in logs], rundir.COMPLETE)
-    rundir.write_training(out, logs, mind, world)
+    rundir.write_table(out, "chance", chance_rows(world))
+    rundir.write_training(out, logs, mind)
     return out
 
 

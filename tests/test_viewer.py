@@ -32,9 +32,9 @@ def make_run(out: Path, optimizer: str, mind_name: str, n: int = 3) -> Path:
     out.mkdir(parents=True)
     mind = make_mind(mind_name)
     params = mind.init(np.random.default_rng(7), n)
+    write_run_json(out, "maze-training", {}, load_world(TRAIN), [0], COMPLETE)
     save_agents(out, SavedAgents(optimizer, mind_name, mind.options(), params,
                                  np.zeros(n, np.int64), np.arange(n)))
-    write_run_json(out, "maze-training", {}, load_world(TRAIN), [0], COMPLETE)
     return out
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
+from evosim.core.streams import stream
+
 LEVEL = 0.95
 N_BOOT = 1000
 SEED = 0  # of every bootstrap, so that figures and tables are the same on every run
@@ -37,7 +39,7 @@ def interval(values: np.ndarray) -> tuple[float, float]:
     if len(values) < 2 or np.ptp(values) == 0:
         return float(values.mean()), float(values.mean())
     ci = bootstrap((values,), np.mean, n_resamples=N_BOOT, confidence_level=LEVEL, method="percentile",
-                   rng=np.random.default_rng(SEED)).confidence_interval
+                   rng=stream("bootstrap", SEED)).confidence_interval
     return float(ci.low), float(ci.high)
 
 

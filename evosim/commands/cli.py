@@ -96,7 +96,7 @@ def cmd_sweep(args) -> None:
     experiment = Experiment.load(args.experiment, settings.quick)
     cluster = from_flags(ClusterSettings, args, **({} if given(args, ClusterSettings) else
                                                    {"workers": os.cpu_count() or 1}))
-    rows = sweep(experiment, Path(args.out), cluster)
+    rows = sweep(experiment, Path(args.out), cluster, force=settings.force)
     failed = [r for r in rows if r["status"] != "complete"]
     print(Sweep(experiment).describe(rows, Path(args.out)))
     if failed:

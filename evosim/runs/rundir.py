@@ -343,13 +343,9 @@ def load_agents(run: str | Path) -> SavedAgents:
     return SavedAgents(optimizer, mind_name, dict(options), params, seed, agent)
 
 
-def write_training(out: Path, logs: list, mind, world) -> None:
-    """Write the tables and final agents of a finished training run (one TrainingLog per seed) on ``world``,
-    with the probes' no-drive chance levels (chance.csv) the report compares with."""
-    from evosim.worlds.maze.probes import chance_rows
-
+def write_training(out: Path, logs: list, mind) -> None:
+    """Write the tables and final agents of a finished training run (one TrainingLog per seed)."""
     write_table(out, "generations", [row for log in logs for row in log.generations])
-    write_table(out, "chance", chance_rows(world))
     for table in dict.fromkeys(t for log in logs for t in log.tables):
         write_table(out, table, [row for log in logs for row in log.tables.get(table, [])])
     params = np.concatenate([log.final_params for log in logs])

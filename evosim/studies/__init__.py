@@ -33,9 +33,11 @@ def study_class(doc: dict, where: Path) -> type[Study]:
 
 
 def kind_of(run: str | Path) -> str:
-    """The study kind of a run directory."""
+    """The study kind of a run directory (a sweep folder written before sweeps had a run.json: "sweep")."""
     from evosim.runs import rundir
 
+    if not (Path(run) / rundir.RUN_JSON).exists() and (Path(run) / rundir.SWEEP_CSV).is_file():
+        return "sweep"
     return study_class(rundir.load_run(run), Path(run) / rundir.RUN_JSON).kind
 
 

@@ -21,6 +21,7 @@ from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import TrainingLog, checkpoint_name, train_seeds
+from evosim.training.reporters import chance_rows
 
 MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
 
@@ -95,7 +96,8 @@ class MazeTraining(Study):
         """Train every seed with checkpoints, then write the tables and the final agents."""
         logs = train_seeds(self.world, self.mind.name, self.algorithm, self.settings, self.seeds, client,
                            run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary)
-        rundir.write_training(run, logs, self.mind, self.world)
+        rundir.write_table(run, "chance", chance_rows(self.world))
+        rundir.write_training(run, logs, self.mind)
         return logs
 
     def describe(self, logs: list[TrainingLog], run: Path) -> str:

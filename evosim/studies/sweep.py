@@ -53,6 +53,8 @@ class SweepSettings(Settings):
     """Settings of ``evosim sweep``."""
 
     quick: bool = setting(False, "the experiment's [quick] values: a smoke run")
+    force: bool = setting(False, "replace an evosim run of another experiment in --out (its files only); the same "
+                                 "experiment again continues its sweep")
 
 
 @dataclass(frozen=True)
@@ -313,11 +315,12 @@ class Sweep(Study):
         return f"swept {len(rows)} cells of {self.experiment.path} ({failed} failed); index in {out / SWEEP_CSV}"
 
 
-def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell) -> list[dict]:
+def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell,
+          force: bool = False) -> list[dict]:
     """Run (or continue) the sweep of ``experiment`` in ``out``; the rows of sweep.csv."""
     from evosim.runs import lifecycle
 
-    return lifecycle.start(Sweep(experiment, cell_fn), Path(out), False, cluster)
+    return lifecycle.start(Sweep(experiment, cell_fn), Path(out), force, cluster)
 
 
 def load_sweep(folder: Path) -> list[dict]:

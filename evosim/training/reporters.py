@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from evosim.core.features import FEATURES
+from evosim.core.streams import stream
+from evosim.minds.planner import Planner
 from evosim.worlds.maze.probes import GOAL, NONE, PROBE_MAZES, PROXY, build_battery, drive_alignment, world_probes
 
 
@@ -107,3 +109,19 @@ def default_reporters(mind, every: int, world=None, *,
             reporters.append(AlignmentReporter(mind, every, world))
         reporters.append(ProbeReporter(mind, every, world, probe_mazes, probe_seed))
     return reporters
+
+
+CHANCE_MAZES, CHANCE_AGENTS = 64, 8  # the battery and the drive-less agents of chance_rows
+
+
+def chance_rows(world, seed: int = 0) -> list[dict]:
+    """p_goal of a planner with no drives (it walks to random tiles) on each probe of ``world``: chance.csv.
+
+    A reference for reading p_goal: chance is not 50%, since a wanderer finds a
+    corner less often than a mid-maze tile.
+    """
+    battery = build_battery(world, CHANCE_MAZES, seed)
+    counts = battery.evaluate(Planner(), np.zeros((CHANCE_AGENTS, Planner.n_params)),
+                              stream("chance", seed)).sum(0)
+    return [{"proxy": name, "p_goal": float(counts[q, GOAL] / counts[q].sum())}
+            for q, name in enumerate(battery.names)]

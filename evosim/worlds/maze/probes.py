@@ -180,26 +180,6 @@ def build_battery(world, mazes: int = PROBE_MAZES, seed: int | np.random.Generat
     made = [probe_maze(world, p, rng) for p in probes for _ in range(mazes)]
     return battery_of(probes, made, np.repeat(np.arange(len(probes)), mazes),
                       max_steps or world.max_steps)
-
-
-CHANCE_MAZES, CHANCE_AGENTS = 64, 8  # the battery and the drive-less agents of chance_rows
-
-
-def chance_rows(world, seed: int = 0) -> list[dict]:
-    """p_goal of a planner with no drives (it walks to random tiles) on each probe of ``world``: chance.csv.
-
-    A reference for reading p_goal: chance is not 50%, since a wanderer finds a
-    corner less often than a mid-maze tile.
-    """
-    from evosim.minds.planner import Planner  # here, not above: minds load after worlds (reflex uses the maze graph)
-
-    battery = build_battery(world, CHANCE_MAZES, seed)
-    counts = battery.evaluate(Planner(), np.zeros((CHANCE_AGENTS, Planner.n_params)),
-                              np.random.default_rng(seed)).sum(0)
-    return [{"proxy": name, "p_goal": float(counts[q, GOAL] / counts[q].sum())}
-            for q, name in enumerate(battery.names)]
-
-
 def battery_of(probes: tuple[ProbeSpec, ...], mazes: list[ProbeMaze], probe, max_steps: int) -> ProbeBattery:
     """A battery from given probe mazes (e.g. hand-drawn); ``probe[k]`` indexes ``probes``."""
     batch = MazeBatch.of([m.maze for m in mazes])
