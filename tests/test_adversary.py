@@ -53,6 +53,7 @@ def test_every_proposal_is_a_connected_maze_with_one_exit_as_proposed(train_worl
         assert graph.distances_from([graph.index[maze.start]])[0, graph.index[exit_tile]] >= 0  # reachable
 
 
+@pytest.mark.slow
 def test_the_adversary_evolves_towards_failure_and_writes_a_tidy_table(tmp_path):
     run = tmp_path / "r"
     assert main(["evolve", TRAIN, *SMALL, "--adversary", "--out", str(run)]) == 0
@@ -73,6 +74,7 @@ def test_the_adversary_evolves_towards_failure_and_writes_a_tidy_table(tmp_path)
     assert tuple(by_gen[1][0][p] for p in params) == tuple(best[p] for p in params)
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_in_process_on_dask_and_after_a_resume(tmp_path):
     argv = ["evolve", TRAIN, *SMALL, "--seeds", "2", "--adversary"]
     assert main([*argv, "--out", str(tmp_path / "a")]) == 0
@@ -122,6 +124,7 @@ def test_apple_features_need_objects(tmp_path, capsys):
     assert "'apple_colors' needs [[objects]] in the world file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_adversary_is_a_sweep_axis_and_the_reports_draw_it(tmp_path, capsys):
     path = tmp_path / "adv.toml"
     path.write_text('[sweep]\ntrain = "maze_train.toml"\ndeploy = ["maze_deploy.toml"]\narms = ["ga/planner"]\n'
@@ -153,6 +156,7 @@ def test_adversary_is_a_sweep_axis_and_the_reports_draw_it(tmp_path, capsys):
      "--seeds", "3", "--log-every", "25"],
     ["train", TRAIN, "--mind", "planner", "--seeds", "2", "--seed", "3"],
 ])
+@pytest.mark.slow
 def test_the_adversary_moves_planners_off_the_colour_proxy(tmp_path, argv):
     """Fixed seeds: the colour probe's p_goal is higher after training against an adversary."""
     assert main([*argv, "--out", str(tmp_path / "plain")]) == 0

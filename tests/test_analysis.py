@@ -67,6 +67,7 @@ def legend_texts(fig) -> tuple[str, list[str]]:
     return legend.get_title().get_text(), [t.get_text() for t in legend.get_texts()]
 
 
+@pytest.mark.slow
 def test_drive_tracking_script(runs, tmp_path, monkeypatch):
     dirs = list(runs.values())
     assert script("drive_tracking", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
@@ -84,6 +85,7 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
     assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
 
 
+@pytest.mark.slow
 def test_drives_script(runs, tmp_path, monkeypatch):
     dirs = list(runs.values())
     assert script("drives", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
@@ -100,6 +102,7 @@ def test_drives_script(runs, tmp_path, monkeypatch):
     assert legend_texts(fig) == ("optimizer / mind", ["evolution / planner", "gradient / planner"])
 
 
+@pytest.mark.slow
 def test_shift_comparison_script(runs, tmp_path, monkeypatch):
     dirs = list(runs.values())
     assert script("shift_comparison", *dirs, "--out", tmp_path, monkeypatch=monkeypatch) == 0
@@ -118,6 +121,7 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
     assert "shift" in fig.get_suptitle()
 
 
+@pytest.mark.slow
 def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
     assert main(["report", *map(str, runs.values()), "--out", str(tmp_path)]) == 0
     assert capsys.readouterr().out == f"{tmp_path / 'report.md'}\n"
@@ -132,6 +136,7 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
     assert f"| evolution / planner | {final:.0%}" in text
 
 
+@pytest.mark.slow
 def test_report_defaults_to_the_first_runs_report_dir(runs):
     path = write_report([runs["evolution-reflex"]], None, "maze-training")
     assert path == runs["evolution-reflex"] / "report" / "report.md"
@@ -140,6 +145,7 @@ def test_report_defaults_to_the_first_runs_report_dir(runs):
     assert not (path.parent / "drives.png").exists()
 
 
+@pytest.mark.slow
 def test_user_errors_are_one_line(runs, tmp_path):
     with pytest.raises(UserError, match="no such run directory"):
         write_report([tmp_path / "missing"], None, "maze-training")
@@ -184,6 +190,7 @@ SIMULATION = ("evosim.worlds", "evosim.minds", "evosim.optimizers", "evosim.stud
               "evosim.training")
 
 
+@pytest.mark.slow
 def test_analysis_reads_run_directories_without_loading_any_simulation():
     code = ("import sys\n"
             "import importlib, pkgutil, evosim.analysis as a\n"

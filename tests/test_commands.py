@@ -1,9 +1,13 @@
 """The main job and the benchmark, end to end through the command line."""
 import re
 
+import pytest
+
+
 from evosim.commands.cli import main
 
 
+@pytest.mark.slow
 def test_bench_prints_speed_figures(capsys):
     assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20"]) == 0
     out = capsys.readouterr().out
@@ -19,6 +23,7 @@ def test_bench_prints_speed_figures(capsys):
                      r"frames/s", out)
 
 
+@pytest.mark.slow
 def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_of_workers(tmp_path, capsys):
     assert main(["demo", "--quick", "--workers", "1", "--out", str(tmp_path / "one")]) == 0
     capsys.readouterr()

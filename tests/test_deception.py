@@ -124,6 +124,7 @@ def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys
     assert "--out: None is needed with --evolve" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch):
     """The viewer plays the same sequence the command prints; its banner turns from training to deployment."""
     import pygame

@@ -21,6 +21,7 @@ COMMANDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, command):
     argv = COMMANDS[command]
@@ -49,6 +50,7 @@ def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, comm
         assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_checkpoints_hold_state_logs_and_streams(tmp_path, capsys):
     run = tmp_path / "r"
     argv = ["evolve", TRAIN, "--population", "10", "--generations", "5", "--mazes", "2", "--checkpoint-every", "2",
@@ -131,6 +133,7 @@ def test_a_lock_stops_a_second_writer_and_a_stale_lock_is_taken_over(tmp_path, c
     assert not (run / rundir.LOCK).exists()
 
 
+@pytest.mark.slow
 def test_two_commands_writing_one_run_cannot_both_succeed(tmp_path):
     out = tmp_path / "x"
     procs = [evosim("evolve", TRAIN, "--population", "30", "--generations", "8", "--seed", seed, "--out", out)
@@ -143,6 +146,7 @@ def test_two_commands_writing_one_run_cannot_both_succeed(tmp_path):
     assert loser.count("\n") == 1 and ("another evosim command" in loser or "already holds a run" in loser)
 
 
+@pytest.mark.slow
 def test_seeds_resume_on_a_dask_cluster_quietly(tmp_path):
     argv = COMMANDS["evolve"]
     assert main([*argv, "--out", str(tmp_path / "whole")]) == 0

@@ -52,6 +52,7 @@ def evolve_and_deploy(out, mind, seed, *extra):
     return {t: (out / t).read_bytes() for t in TABLES if (out / t).exists()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algorithm", ["ga", "cma-es"])
 @pytest.mark.parametrize("mind", ["planner", "reflex"])
 def test_same_seed_gives_byte_identical_tables(tmp_path, mind, algorithm):
@@ -67,6 +68,7 @@ def test_same_seed_gives_byte_identical_tables(tmp_path, mind, algorithm):
     assert first["generations.csv"].splitlines()[1].startswith(f"{label},{mind},5,0,".encode())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algorithm", ["ga", "cma-es"])
 def test_seeds_on_a_dask_local_cluster_match_seeds_in_process(tmp_path, algorithm):
     local = evolve_and_deploy(tmp_path / "local", "planner", 1, "--seeds", "2", "--algorithm", algorithm)
@@ -110,6 +112,7 @@ def test_budget_sets_generations():
     assert CMAESSettings(population=100, mazes=8).with_budget(8000, seeds=3).generations == 9  # per seed
 
 
+@pytest.mark.slow
 def test_default_budget_evolves_planners_that_reach_the_exit(train_world):
     """Must show: >= 95% of training episodes reach the exit after the default budget."""
     mind = make_mind("planner")
@@ -134,6 +137,7 @@ def test_evolve_defaults_to_the_minds_budget(mind, generations, algorithm):
     assert settings.generations == 4
 
 
+@pytest.mark.slow
 def test_booleans_switch_off_with_no(tmp_path):
     assert settings_of()[0].windowing is True
     assert settings_of("--no-windowing")[0].windowing is False

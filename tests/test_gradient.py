@@ -197,6 +197,7 @@ def exit_rate(world, mind, params, seed=99):
 
 @pytest.mark.parametrize("mind_name, updates, before_at_most, after_at_least", [
     ("planner", 40, 0.3, 0.6), ("reflex", 25, 0.05, 0.4)])
+@pytest.mark.slow
 def test_training_improves_the_exit_rate(train_world, mind_name, updates, before_at_most, after_at_least):
     """Deployed (argmax planners, sampling reflexes) in fresh mazes; measured 0.23 -> 0.79 and 0.00 -> 0.69."""
     mind = make_mind(mind_name)
@@ -255,6 +256,7 @@ def test_bench_gradient_reports_positive_speeds(train_world):
         assert figure["mind"] == name and figure["updates_per_s"] > 0 and figure["episodes_per_update"] == 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mind_name, at_least", [("planner", 0.95), ("reflex", 0.75)])
 def test_default_budget_reaches_the_exit(train_world, mind_name, at_least):
     """Must show: under the default budget, >= 95% (planner) and >= 75% (reflex) of maze_train episodes."""

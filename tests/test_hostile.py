@@ -108,6 +108,7 @@ def test_bad_settings(R, tmp_path, capsys, argv, says):
     assert snapshot(R) == before and not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_answers_within_seconds(tmp_path, capsys):
     began = time.monotonic()
     refused(capsys, *E, "--scheduler", "tcp://127.0.0.1:1", "--out", tmp_path / "o",
@@ -141,6 +142,7 @@ def test_out_over_a_folder_evosim_did_not_write(tmp_path, capsys, force):
     assert snapshot(tmp_path / "u") == {Path("a.csv"): b"1\n"}
 
 
+@pytest.mark.slow
 def test_force_replaces_only_evosims_files(R, capsys):
     assert main(["report", str(R)]) == 0
     (R / "notes.txt").write_text("mine")

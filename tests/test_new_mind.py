@@ -45,6 +45,7 @@ def beeline():
     del MINDS["beeline"]
 
 
+@pytest.mark.slow
 def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["evolve", "worlds/maze_train.toml", "--mind", "beeline", "--population", "30",

@@ -4,6 +4,8 @@ import shutil
 import subprocess
 import sys
 import zipfile
+
+import pytest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,6 +17,7 @@ def IGNORE(folder: str, names: list[str]) -> set[str]:
     return set(_IGNORED(folder, names)) | ({"runs"} if Path(folder) == REPO else set())
 
 
+@pytest.mark.slow
 def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
     source = tmp_path / "source"
     shutil.copytree(REPO, source, symlinks=True, ignore=IGNORE)

@@ -184,6 +184,7 @@ def test_the_shift_adds_candy_only_once_it_comes(tmp_path):
 
 # -- the shift's effects (seeds 0 and 1 of the small world) --------------------------------------
 
+@pytest.mark.slow
 def test_the_shift_misaligns_then_evolution_realigns_and_training_stays_misaligned(runs):
     eco = tables.load_ecologies(tables.load_runs(runs))
     assert eco.shift == SHIFT and eco.added == ("candy",)
@@ -210,6 +211,7 @@ def test_tables_are_tidy_with_species_and_tick(run):
     assert rundir.status(run) == rundir.COMPLETE and not (run / rundir.CHECKPOINTS).exists()
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_and_a_resumed_run_too(tmp_path, monkeypatch, capsys):
     world = small_world(tmp_path / "w.toml")
     flags = ("--ticks", 1800, "--seed", 5, "--checkpoint-every", 400)
@@ -264,6 +266,7 @@ def checkpoint_of_nothing(folder: Path) -> bytes:
 
 # -- report ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_report_and_script_draw_population_dynamics(run, tmp_path, capsys, monkeypatch):
     assert main(["report", str(run), "--out", str(tmp_path / "report")]) == 0
     text = (tmp_path / "report" / "report.md").read_text()

@@ -119,6 +119,7 @@ def test_every_study_starts_resumes_to_the_same_bytes_and_force_keeps_user_files
     assert outputs(whole) == outputs(cut)
 
 
+@pytest.mark.slow
 def test_force_over_an_adversarial_run_leaves_no_adversary_table_or_report(tmp_path):
     run = tmp_path / "r"
     argv = ["evolve", str(TRAIN_WORLD), "--population", "8", "--generations", "2", "--mazes", "2", "--out", str(run)]

@@ -60,6 +60,7 @@ def cell_bytes(out: Path) -> dict:
             if (cell / t).exists()}
 
 
+@pytest.mark.slow
 def test_a_cell_that_fails_once_is_retried_and_the_rest_go_on(experiment, tmp_path):
     out = tmp_path / "flaky"
     rows = sweep(experiment, out, ClusterSettings(workers=2), cell_fn=flaky_cell)
@@ -77,6 +78,7 @@ def test_a_cell_that_fails_once_is_retried_and_the_rest_go_on(experiment, tmp_pa
     assert sum(r["status"] == "complete" for r in rows) == 3
 
 
+@pytest.mark.slow
 def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experiment, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     first = sweep(experiment, one, ClusterSettings(workers=1))
@@ -88,6 +90,7 @@ def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experimen
     assert again == first  # wall times kept from the run that did the work
 
 
+@pytest.mark.slow
 def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
     out = tmp_path / "s"
     sweep(experiment, out, ClusterSettings(workers=1))
@@ -129,6 +132,7 @@ def test_a_sweep_never_writes_into_a_folder_it_did_not_make(experiment, tmp_path
     assert os.listdir(tmp_path / "mine") == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     out = tmp_path / "s"
     sweep(experiment, out, ClusterSettings(workers=1))
