@@ -3,7 +3,6 @@ import re
 
 import pytest
 
-
 from evosim.commands.cli import main
 
 
