@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from evosim.core.errors import UserError
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.runs.cluster import ClusterSettings
@@ -152,3 +153,24 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     done = subprocess.run([sys.executable, str(script), str(out), "--out", str(tmp_path / "fig")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and (tmp_path / "fig" / "diversity.png").stat().st_size > 10_000
+
+
+def instant_cell(experiment, cell, out: Path) -> dict:
+    """A cell that trains nothing: its sweep.csv row alone."""
+    return cell.values | {"status": "complete", "run": f"cells/{cell.name}", "seconds": 0.0}
+
+
+@pytest.mark.slow
+def test_a_sweep_continues_only_the_experiment_it_started(experiment, tmp_path, capsys):
+    out = tmp_path / "s"
+    sweep(experiment, out, ClusterSettings(workers=1), cell_fn=instant_cell)
+    assert rundir.load_run(out)["kind"] == "sweep"
+    assert len(sweep(experiment, out, ClusterSettings(workers=1), cell_fn=instant_cell)) == 4  # continued
+    experiment.path.write_text(experiment.path.read_text().replace("seeds = 2", "seeds = 3"))
+    edited = Experiment.load(experiment.path)
+    with pytest.raises(UserError, match="already holds a run"):
+        sweep(edited, out, ClusterSettings(workers=1), cell_fn=instant_cell)
+    rundir.update_run_json(out, status=rundir.INTERRUPTED)
+    assert main(["resume", str(out)]) == 2
+    assert "the experiment file changed since this sweep started" in capsys.readouterr().err
+    assert len(sweep(edited, out, ClusterSettings(workers=1), cell_fn=instant_cell, force=True)) == 4

@@ -16,6 +16,7 @@ while the rest go on. A cell's results do not depend on where or beside what it 
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class Experiment:
     deploy: tuple[Path, ...]
     train_raw: dict = field(hash=False)  # the training world's TOML with [sweep.set] applied
     quick: bool  # made with the file's [quick] values
+    digest: str  # SHA-256 of the experiment file: a sweep continues only the experiment it started
     seeds: int
     episodes: int  # deployment episodes per agent
     cells: tuple[Cell, ...]
@@ -92,7 +94,8 @@ class Experiment:
     def load(cls, path: str | Path, quick: bool = False) -> "Experiment":
         path = Path(path)
         try:
-            raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+            data = path.read_bytes()
+            raw = tomllib.loads(data.decode("utf-8"))
         except FileNotFoundError:
             raise UserError(f"{path}: no such experiment file") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
@@ -135,7 +138,8 @@ class Experiment:
             values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | world
             name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in values.items()])
             cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary))
-        experiment = cls(path, train, deploy, train_raw, quick, seeds, episodes, tuple(cells))
+        experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
+                         tuple(cells))
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
             experiment.job(cell)
         return experiment
@@ -276,11 +280,17 @@ class Sweep(Study):
         return list(range(self.experiment.seeds))
 
     def to_doc(self) -> dict:
-        return {"experiment": str(self.experiment.path), "quick": self.experiment.quick}
+        return {"experiment": str(self.experiment.path), "quick": self.experiment.quick,
+                "experiment_sha256": self.experiment.digest}
 
     @classmethod
     def from_run(cls, doc: dict, world) -> "Sweep":
-        return cls(Experiment.load(doc["settings"]["experiment"], doc["settings"]["quick"]))
+        s = doc["settings"]
+        experiment = Experiment.load(s["experiment"], s["quick"])
+        if experiment.digest != s["experiment_sha256"]:
+            raise UserError(f"{experiment.path}: the experiment file changed since this sweep started; "
+                            "restore it, or start the sweep again with --force")
+        return cls(experiment)
 
     def execute(self, out: Path, client) -> list[dict]:
         """Run every cell on Dask (finished ones are skipped), retrying a failure once; write sweep.csv."""
