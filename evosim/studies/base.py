@@ -1,7 +1,7 @@
 """What a study is: one kind of run, which the one lifecycle (:mod:`evosim.runs.lifecycle`) runs.
 
-A study is registered by its ``kind`` (the ``kind`` of run.json), and every command,
-the report and the viewer find it there. It provides:
+A study is registered by its ``kind`` (the ``kind`` of run.json), and ``evosim
+resume``, ``evosim report`` and ``--force`` find it there. It provides:
 
 - ``kind`` and ``description`` (one line), ``world`` (its training world, with
   ``path``, ``name`` and the ``text`` run.json keeps) and ``seeds``;

@@ -55,7 +55,6 @@ class MazeTraining(Study):
         """A job on a loaded world (whose text run.json keeps)."""
         return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, adversary)
 
-
     def to_doc(self) -> dict:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
         doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm,
