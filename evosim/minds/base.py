@@ -22,7 +22,6 @@ from typing import ClassVar
 import numpy as np
 
 
-
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax over the last axis."""
     z = np.exp(logits - logits.max(-1, keepdims=True))

@@ -34,7 +34,6 @@ CREATURE_ARRAYS = ("pos", "heading", "energy", "age", "genome", "species", "gene
 COUNTERS = ("births", "deaths", "eaten")
 
 
-
 def metabolic_cost(life, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
     """Energy a creature of this speed and sensing radius burns per tick."""
     return life.metabolism + life.speed_cost * speed ** 2 + life.sense_cost * radius
