@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from evosim.commands.cli import main
+from evosim.runs import rundir
 from helpers import DEPLOY, TRAIN
 
 E = ["evolve", TRAIN, "--mind", "planner", "--population", "20", "--generations", "2"]
@@ -176,3 +177,19 @@ def test_a_foreign_run_json_is_not_a_run(tmp_path, capsys):
     (tmp_path / "u" / "generations.csv").write_text("mine\n")
     refused(capsys, *E, "--out", tmp_path / "u", "--force", says="a folder evosim did not write")
     assert len(snapshot(tmp_path / "u")) == 2
+
+
+def test_force_never_follows_a_manifest_out_of_its_run(tmp_path, capsys):
+    run, outside = tmp_path / "r", tmp_path / "precious.txt"
+    outside.write_text("not evosim's")
+    argv = ["evolve", TRAIN, "--population", "4", "--generations", "1", "--mazes", "1", "--out", str(run)]
+    assert main(argv) == 0
+    for name in ("../precious.txt", str(outside), "run.json"):
+        rundir.update_run_json(run, manifest=rundir.load_run(run)["manifest"] + [name])
+        capsys.readouterr()
+        assert main([*argv, "--force"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"manifest: {name!r} is not a file inside the run" in err
+        assert outside.read_text() == "not evosim's" and (run / "generations.csv").exists()
+        rundir.update_run_json(run, manifest=[n for n in rundir.load_run(run)["manifest"] if n != name])
+

@@ -80,6 +80,8 @@ def check_out(out: str | Path, force: bool = False) -> Path:
             again = f", or continue it with 'evosim resume {out}'" if status(out) == INTERRUPTED else ""
             raise UserError(f"{out}: --out already holds a run ({RUN_JSON}); pick another, "
                             f"pass --force to replace it{again}")
+        if run:
+            manifest(out)  # what --force would remove, checked to lie inside the run
     return out
 
 
@@ -87,7 +89,14 @@ def manifest(run: Path) -> list[str]:
     """The files a run wrote, relative to its folder (run.json itself aside); a name ending in ``/`` is a
     run inside it."""
     listed = load_run(run).get("manifest")
-    return UNLISTED if listed is None else listed
+    if listed is None:
+        return UNLISTED
+    for name in listed if isinstance(listed, list) else [listed]:
+        parts = Path(name).parts if isinstance(name, str) else ()
+        if not parts or Path(name).is_absolute() or ".." in parts or name in (RUN_JSON, LOCK):
+            raise UserError(f"{Path(run) / RUN_JSON}: manifest: {name!r} is not a file inside the run; "
+                            "evosim lists only files it wrote there")
+    return listed
 
 
 def record(run: Path, *names: str) -> None:
