@@ -240,8 +240,9 @@ def test_a_run_of_an_unknown_kind_is_one_line(tmp_path, capsys):
     run = tmp_path / "r"
     assert main(["evolve", str(TRAIN_WORLD), "--population", "4", "--generations", "1", "--mazes", "1",
                  "--out", str(run)]) == 0
-    rundir.update_run_json(run, kind="telepathy", status=rundir.INTERRUPTED)
-    capsys.readouterr()
-    assert main(["resume", str(run)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "kind 'telepathy' is not one of:" in err and "maze-training" in err
+    for kind in ("telepathy", ["maze-training"]):
+        rundir.update_run_json(run, kind=kind, status=rundir.INTERRUPTED)
+        capsys.readouterr()
+        assert main(["resume", str(run)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"kind {kind!r} is not one of:" in err and "maze-training" in err

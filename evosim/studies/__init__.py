@@ -27,7 +27,7 @@ def register_study(cls: type[Study]) -> type[Study]:
 def study_class(doc: dict, where: Path) -> type[Study]:
     """The study class of a run.json document (``where`` names it in errors)."""
     kind = doc.get("kind", "ecology" if isinstance(doc["settings"].get("ecology"), dict) else UNRECORDED)
-    if kind not in STUDIES:
+    if not isinstance(kind, str) or kind not in STUDIES:
         raise UserError(f"{where}: kind {kind!r} is not one of: {', '.join(STUDIES)}")
     return STUDIES[kind]
 
