@@ -60,12 +60,13 @@ def training_job(args, command: str):
     run = from_flags(RunSettings, args)
     seeds = list(range(run.seed, run.seed + (run.seeds or cls.Settings.default_seeds)))
     settings = from_flags(cls.Settings, args)
-    if run.episodes_budget is not None:
-        settings = settings.with_budget(run.episodes_budget, len(seeds))
-    elif getattr(args, settings.steps_field) is None and default_budget(cls.Settings, mind.name) is not None:
-        settings = settings.with_budget(default_budget(cls.Settings, mind.name), len(seeds))
-    return MazeTraining.new(world, mind, cls.Settings.algorithm, settings, seeds, run.checkpoint_every, run.episodes_budget,
-                   run.adversary)
+    budget = run.episodes_budget
+    if budget is None and getattr(args, settings.steps_field) is None:
+        budget = default_budget(cls.Settings, mind.name)
+    if budget is not None:
+        settings = settings.with_budget(budget, len(seeds))
+    return MazeTraining.new(world, mind, cls.Settings.algorithm, settings, seeds, run.checkpoint_every,
+                            run.episodes_budget, run.adversary)
 
 
 def cmd_train(args, command: str) -> None:
@@ -83,7 +84,7 @@ def cmd_resume(args) -> None:
 
     run = Path(args.run)
     study = lifecycle.study_of(run)
-    result = lifecycle.resume(run, from_flags(ClusterSettings, args))
+    result = lifecycle.resume(run, from_flags(ClusterSettings, args), study)
     print(f"{run}: the run is already complete; nothing to resume" if result is None else
           f"resumed: {study.describe(result, run)}")
 

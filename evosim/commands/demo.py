@@ -68,8 +68,8 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
         seeds, settings = list(range(seed, seed + LEARNERS)), cls()
     budget = demo_budget(mind_name, quick)
     settings = settings.with_budget(budget, len(seeds))
-    start(MazeTraining.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out, True,
-          ClusterSettings())
+    start(MazeTraining.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out,
+          True, ClusterSettings())
     shares = []
     for world in (train, shifted):
         _, rows = deploy_run(out, world, EPISODES[pick], seed)
@@ -96,7 +96,8 @@ def side_by_side(fn, items: list, workers: int, order: list[int], meanwhile=None
 def arm_cost(algorithm: str, mind_name: str, pick: int) -> tuple[int, bool]:
     """A rough cost of training an arm: its budget of episodes times its mind's parameters (learners,
     which also backpropagate, before populations on a tie)."""
-    return demo_budget(mind_name, pick == 1) * make_mind(mind_name).n_params, not OPTIMIZERS[algorithm].Settings.one_seed
+    one_seed = OPTIMIZERS[algorithm].Settings.one_seed
+    return demo_budget(mind_name, pick == 1) * make_mind(mind_name).n_params, not one_seed
 
 
 def load_report_libraries() -> None:

@@ -37,10 +37,11 @@ def start(study, out: Path, force: bool = False, cluster: ClusterSettings = Clus
         return _execute(study, out, client)
 
 
-def resume(run: Path, cluster: ClusterSettings = ClusterSettings()):
-    """Continue an interrupted run from its checkpoints; None when it is already complete."""
+def resume(run: Path, cluster: ClusterSettings = ClusterSettings(), study=None):
+    """Continue an interrupted run from its checkpoints (``study``: the run's, already rebuilt with
+    :func:`study_of`); None when it is already complete."""
     run = Path(run)
-    study = study_of(run)
+    study = study_of(run) if study is None else study
     if rundir.status(run) == rundir.COMPLETE:
         return None
     return _continue(study, run, cluster)

@@ -16,7 +16,6 @@ import csv
 import json
 import os
 import platform
-import shutil
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -110,18 +109,7 @@ def clear(run: Path) -> None:
     run = Path(run)
     if not (run / RUN_JSON).exists():
         return
-    names = manifest(run)
-    for name in names:
-        path = run / name
-        if name.endswith("/"):  # a run inside this one (a sweep's cell)
-            clear(path)
-            _remove_if_empty(path)
-            continue
-        for leftover in (path, path.with_name(f".{path.name}.tmp")):
-            if leftover.is_file():
-                leftover.unlink()
-    for folder in sorted({(run / n).parent for n in names} - {run}, key=lambda f: -len(f.parts)):
-        _remove_if_empty(folder)
+    _remove(run, manifest(run))
     (run / RUN_JSON).unlink()
     (run / f".{RUN_JSON}.tmp").unlink(missing_ok=True)
 
@@ -141,16 +129,32 @@ def record_report(folder: Path, names) -> None:
         record(run, *(f"{REPORT}/{n}" for n in names))
 
 
+def _remove(run: Path, names: list[str]) -> None:
+    """Remove these manifest names from a run (a name ending in ``/``: the run inside it), what a killed
+    write left of them, and the folders they emptied."""
+    for name in names:
+        path = run / name
+        if name.endswith("/"):  # a run inside this one (a sweep's cell)
+            clear(path)
+            _remove_if_empty(path)
+            continue
+        for leftover in (path, path.with_name(f".{path.name}.tmp")):
+            if leftover.is_file():
+                leftover.unlink()
+    for folder in sorted({(run / n).parent for n in names} - {run}, key=lambda f: -len(f.parts)):
+        _remove_if_empty(folder)
+
+
 def _remove_if_empty(folder: Path) -> None:
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
 
 
 def remove_checkpoints(run: Path) -> None:
-    """Drop a finished run's checkpoints: its tables and agents now hold everything."""
-    if (run / CHECKPOINTS).is_dir():
-        shutil.rmtree(run / CHECKPOINTS)
-    update_run_json(run, manifest=[n for n in manifest(run) if not n.startswith(f"{CHECKPOINTS}/")])
+    """Drop a finished run's checkpoints (the manifest's): its tables and agents now hold everything."""
+    listed = manifest(run)
+    _remove(run, [n for n in listed if n.startswith(f"{CHECKPOINTS}/")])
+    update_run_json(run, manifest=[n for n in listed if not n.startswith(f"{CHECKPOINTS}/")])
 
 
 # -- run.json ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from evosim.runs.cluster import ClusterSettings
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.training.evaluators import EVALUATORS
-from evosim.training.loop import TrainingLog, checkpoint_name, train_seeds
+from evosim.training.loop import TrainingLog, checkpoint_name, seed_groups, train_seeds
 from evosim.training.reporters import chance_rows
 
 MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
@@ -85,15 +85,11 @@ class MazeTraining(Study):
 
     def checkpoint_names(self) -> list[str]:
         """A checkpoint per seed for one-seed optimizers (their seeds may run apart), else one for all."""
-        return [checkpoint_name(u) for u in self.units()]
-
-    def units(self) -> list[list[int]]:
-        """The seeds of each run of the optimizer: one each for one-seed optimizers, else all together."""
-        return [[s] for s in self.seeds] if self.settings.one_seed else [list(self.seeds)]
+        return [checkpoint_name(group) for group in seed_groups(self.settings, self.seeds)]
 
     def execute(self, run: Path, client) -> list[TrainingLog]:
         """Train every seed with checkpoints, then write the tables and the final agents."""
-        logs = train_seeds(self.world, self.mind.name, self.algorithm, self.settings, self.seeds, client,
+        logs = train_seeds(self.world, self.mind.name, self.settings, self.seeds, client,
                            run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary)
         rundir.write_table(run, "chance", chance_rows(self.world))
         rundir.write_training(run, logs, self.mind)

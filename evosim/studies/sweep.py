@@ -316,8 +316,7 @@ class Sweep(Study):
                 rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",
                                                  "seconds": "", "error": error}
         ordered = [rows[c.name] for c in experiment.cells]
-        rundir.record(out, SWEEP_CSV)
-        rundir.write_csv(out / SWEEP_CSV, ordered)
+        rundir.write_table(out, SWEEP_CSV.removesuffix(".csv"), ordered)
         return ordered
 
     def describe(self, rows: list[dict], out: Path) -> str:

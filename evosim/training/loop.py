@@ -239,7 +239,13 @@ def checkpoint_name(seeds: list[int]) -> str:
     return f"seed-{seeds[0]}.npz" if len(seeds) == 1 else f"seeds-{seeds[0]}-{seeds[-1]}.npz"
 
 
-def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int], progress: bool = True,
+def seed_groups(settings, seeds: list[int]) -> list[list[int]]:
+    """The seeds of each run of the optimizer: one each for one-seed optimizers (their runs may go to Dask
+    workers), else all together."""
+    return [[s] for s in seeds] if settings.one_seed else [list(seeds)]
+
+
+def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool = True,
               checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
     """One run of a base optimizer with the default reporters and a progress bar.
 
@@ -257,21 +263,19 @@ def train_run(world, mind_name: str, algorithm: str, settings, seeds: list[int],
     source = AdversarialWorlds(world, seeds, settings.mazes) if adversary else WorldFile(world)
     checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
-    with tqdm(total=settings.steps + 1, desc=f"{algorithm} {mind_name} {who}",
+    with tqdm(total=settings.steps + 1, desc=f"{settings.algorithm} {mind_name} {who}",
               disable=None if progress else True, leave=False) as bar:
         return train(world, mind, settings, seeds, source, default_reporters(mind, settings.log_every, world),
                      progress=bar, checkpoints=checkpoints)
 
 
-def train_seeds(world, mind_name: str, algorithm: str, settings, seeds: list[int], client=None,
+def train_seeds(world, mind_name: str, settings, seeds: list[int], client=None,
                 checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
-    """Every seed's logs: in one run, or a run per seed (on the Dask ``client``'s workers, if any)
-    for one-seed optimizers."""
+    """Every seed's logs, a run per group of :func:`seed_groups` (on the Dask ``client``'s workers, if any)."""
     from evosim.runs.cluster import map_each
 
-    run = partial(train_run, world, mind_name, algorithm, settings,
-                  checkpoint_dir=checkpoint_dir, every=every, adversary=adversary)
-    if not settings.one_seed:
-        return run(seeds)
-    runs = map_each(run, [[s] for s in seeds], client, desc=f"{algorithm} {mind_name}")
+    run = partial(train_run, world, mind_name, settings, checkpoint_dir=checkpoint_dir, every=every,
+                  adversary=adversary)
+    runs = map_each(run, seed_groups(settings, seeds), client if settings.one_seed else None,
+                    desc=f"{settings.algorithm} {mind_name}")
     return [log for logs in runs for log in logs]
