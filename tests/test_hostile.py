@@ -121,6 +121,7 @@ def test_an_unreachable_scheduler_answers_within_seconds(tmp_path, capsys):
 def test_out_under_a_file_or_in_a_read_only_folder(tmp_path, capsys, monkeypatch):
     (tmp_path / "f").write_text("mine")
     refused(capsys, *E, "--out", tmp_path / "f" / "sub", says="f is a file")
+    refused(capsys, *E, "--out", tmp_path / "f", says="--out is a file, not a folder")
     assert (tmp_path / "f").read_text() == "mine"
     ro = tmp_path / "ro"
     ro.mkdir()

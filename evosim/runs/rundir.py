@@ -66,11 +66,11 @@ def check_out(out: str | Path, force: bool = False) -> Path:
     existing = next(p for p in (out, *out.parents) if p.exists() or p == Path(p.anchor))
     if existing != out and not existing.is_dir():
         raise UserError(f"{out}: --out cannot be made: {existing} is a file")
+    if existing == out and not out.is_dir():
+        raise UserError(f"{out}: --out is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UserError(f"{out}: --out cannot be written: {existing} is read-only")
     if existing == out:
-        if not out.is_dir():
-            raise UserError(f"{out}: --out is a file, not a folder")
         run = is_run(out)
         if any(not is_lock(p.name) for p in out.iterdir()) and not run:
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
