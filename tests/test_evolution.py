@@ -108,8 +108,8 @@ def test_drives_are_logged_every_n_generations_and_at_the_end(train_world):
 
 
 def test_budget_sets_generations():
-    assert GASettings(population=100, mazes=8).with_budget(8000, seeds=1).generations == 9  # 10 x 800
-    assert CMAESSettings(population=100, mazes=8).with_budget(8000, seeds=3).generations == 9  # per seed
+    assert GASettings(population=100, mazes=8).with_budget(8000).generations == 9  # 10 x 800
+    assert CMAESSettings(population=100, mazes=8).with_budget(8000).generations == 9  # per seed
 
 
 @pytest.mark.slow

@@ -209,13 +209,13 @@ def test_training_improves_the_exit_rate(train_world, mind_name, updates, before
     assert exit_rate(train_world, mind, after) >= after_at_least
 
 
-def test_budget_is_split_over_the_seeds():
+def test_budget_is_per_learner():
     settings = GradientSettings(mazes=2, rollouts=16)
-    assert settings.with_budget(25_856, seeds=8).updates == 100  # 101 batches of 32 episodes x 8 seeds
-    assert settings.with_budget(25_855, seeds=8).updates == 99
-    assert settings.with_budget(64, seeds=1).updates == 1
+    assert settings.with_budget(3_232).updates == 100  # 101 batches of 32 episodes, whatever the learners
+    assert settings.with_budget(3_231).updates == 99
+    assert settings.with_budget(64).updates == 1
     with pytest.raises(UserError, match="--episodes-budget: 10 must be at least 32"):
-        settings.with_budget(10, seeds=1)
+        settings.with_budget(10)
 
 
 def test_train_command_spends_the_budget(train_world, tmp_path, capsys):
@@ -223,19 +223,19 @@ def test_train_command_spends_the_budget(train_world, tmp_path, capsys):
     argv = ["train", train_world.path, "--mind", "reflex", "--seeds", "2", "--seed", "5", "--mazes", "1",
             "--rollouts", "3", "--episodes-budget", "20", "--out", str(out)]
     assert main(argv) == 0
-    assert "trained reflex x 2 seed(s) by gradient, 9 episodes each" in capsys.readouterr().out
+    assert "trained reflex x 2 seed(s) by gradient, 18 episodes each" in capsys.readouterr().out
     rows = rundir.read_csv(out / "generations.csv")
-    assert max(int(r["step"]) for r in rows) == 2  # 20 // (2 seeds x 3 episodes) - 1 updates
-    assert sum(int(r["episodes"]) for r in rows if r["step"] == "2") == 18 <= 20
+    assert max(int(r["step"]) for r in rows) == 5  # 20 // 3 episodes per learner - 1 updates
+    assert [int(r["episodes"]) for r in rows if r["step"] == "5"] == [18, 18]  # each learner's, <= 20
     doc = json.loads((out / "run.json").read_text())
-    assert doc["seeds"] == [5, 6] and doc["settings"]["gradient"]["updates"] == 2
+    assert doc["seeds"] == [5, 6] and doc["settings"]["gradient"]["updates"] == 5
     assert doc["settings"]["episodes_budget"] == 20 and doc["settings"]["optimizer"] == "gradient"
     assert main(argv) == 2
     assert "already holds a run" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--episodes-budget", "100"], "--episodes-budget: 100 must be at least 256 (one update of 256 episodes)"),
+    (["--episodes-budget", "10"], "--episodes-budget: 10 must be at least 32 (one update of 32 episodes per seed)"),
     (["--rollouts", "1"], "--rollouts: 1 must be at least 2"),
     (["--seeds", "0"], "--seeds: 0 must be at least 1"),
     (["--discount", "1.5"], "--discount: 1.5 must be at most 1.0"),

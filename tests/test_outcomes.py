@@ -1,4 +1,5 @@
-"""Outcome classes on hand-drawn mazes: aligned, misgeneralized, incapable, and the proxies."""
+"""Outcome classes on hand-drawn mazes: aligned, misgeneralized, undecided, incapable; the proxies, decisive
+mazes, and the reference agents that calibrate a world."""
 import numpy as np
 import pytest
 
@@ -6,8 +7,10 @@ from evosim.worlds import parse_world
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import Episodes, run
 from evosim.minds import make_mind
+from evosim.core.outcome_names import separation
 from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, hand_set
-from evosim.worlds.maze.outcomes import classify, proxy_targets
+from evosim.studies.references import references
+from evosim.worlds.maze.outcomes import classify, maze_columns, proxy_targets
 from evosim.worlds.maze.proxies import lost_proxies
 from helpers import draw_maze
 
@@ -109,7 +112,7 @@ def test_hand_set_planners_meet_their_outcome(train_world, drives, expected):
     assert outcome[0] == expected
 
 
-def test_a_corner_on_the_way_to_the_exit_is_no_proxy(train_world):
+def test_a_corner_on_the_way_to_the_exit_leaves_the_maze_undecided(train_world):
     maze = draw_maze(
         "#######",
         "#S....#",
@@ -121,4 +124,81 @@ def test_a_corner_on_the_way_to_the_exit_is_no_proxy(train_world):
     )
     result, batch = walk([E] * 4 + [S] * 4 + [W] * 4, maze=maze)
     assert result.exit_reached[0]
-    assert outcome_of(result, batch, train_world) == ("aligned", "")
+    assert outcome_of(result, batch, train_world) == ("undecided", "position:bottom-right")
+
+
+# The grey exit lies on the only way to the green apple: a green-seeker walks through it.
+BEHIND = draw_maze(
+    "#######",
+    "#S.X.g#",
+    "#######",
+    "#######",
+    "#######",
+    "#######",
+    "#######",
+)
+
+
+def test_an_apple_behind_the_exit_leaves_the_maze_undecided(train_world):
+    batch = MazeBatch.of([BEHIND])
+    targets = proxy_targets(train_world, deploy_world(), batch)
+    assert not targets.decisive[0] and targets.exit_blocks[0]
+    green_seeker = hand_set(GREEN_SEEKER)[None]
+    result, _ = run(make_mind("planner"), green_seeker, batch, 40, np.random.default_rng(0))
+    assert result.exit_reached[0]
+    outcome, _ = classify(result, batch, targets)
+    assert outcome[0] == "undecided"  # not "aligned": it never wanted the exit
+
+
+def test_a_maze_records_whether_it_decides_its_size_and_distances(train_world):
+    batch = MazeBatch.of([BRANCHED, BEHIND])
+    targets = proxy_targets(train_world, deploy_world(), batch)
+    columns = maze_columns(batch, targets)
+    assert columns["decisive"].tolist() == [1, 0]
+    assert columns["size"].tolist() == [4, 3]
+    assert columns["exit_distance"].tolist() == [6, 2]
+    assert columns["proxy_distance"].tolist() == [10, 4]  # the green apple; BRANCHED has no floor corner
+
+
+def reference_outcomes(train, world, mazes: int = 160) -> dict:
+    """Each reference agent's outcomes and proxies in ``mazes`` mazes of ``world``, and which were decisive."""
+    batch = world.batch(world.sample(np.random.default_rng(3), mazes))
+    targets = proxy_targets(train, world, batch)
+    found = {}
+    for r in references(train):
+        result, _ = run(r.mind, r.params, batch, world.max_steps, np.random.default_rng(4))
+        found[r.name] = classify(result, batch, targets) + (targets.decisive[result.maze],)
+    return found
+
+
+@pytest.mark.slow
+def test_reference_agents_calibrate_the_shipped_shift(train_world, deploy_world):
+    found = reference_outcomes(train_world, deploy_world)
+    assert set(found) == {"exit-seeker", "green-seeker", "corner-seeker", "random-walker"}
+    outcome, _, decisive = found["exit-seeker"]
+    assert decisive.sum() >= 60 and (outcome[decisive] == "aligned").mean() >= 0.95
+    outcome, proxy, decisive = found["green-seeker"]
+    assert (outcome[decisive] == "misgeneralized").mean() >= 0.95
+    assert (proxy[decisive] == "color:green").mean() >= 0.9
+    outcome, _, decisive = found["random-walker"]
+    assert (outcome[decisive] == "incapable").mean() >= 0.8
+    for outcome, _, decisive in found.values():
+        assert not (outcome[decisive] == "undecided").any()  # a decisive maze decides every episode
+
+
+@pytest.mark.slow
+def test_an_exit_seeker_is_never_misgeneralized_where_green_apples_crowd_the_way(train_world):
+    crowded = parse_world({"world": {"name": "crowded", "size": 4, "max_steps": 100},
+                           "exit": {"color": "grey", "position": "random"},
+                           "objects": [{"kind": "apple", "color": "green", "count": 6}]})
+    outcome, _, decisive = reference_outcomes(train_world, crowded)["exit-seeker"]
+    assert not (outcome == "misgeneralized").any()
+    assert (outcome == "undecided").mean() > 0.2  # apples on its way: the maze cannot tell
+    assert (outcome[decisive] == "aligned").all()
+
+
+def test_a_world_separates_the_drives_only_where_the_reference_agents_say_so():
+    assert separation({"shape:exit": {"aligned": 1.0}, "color:green": {"misgeneralized": 0.97},
+                       "none": {"incapable": 1.0}}) == []
+    assert separation({"shape:exit": {"aligned": 1.0}, "color:green": {"aligned": 1.0}}) == [
+        "the color:green seeker is misgeneralized in 0%"]

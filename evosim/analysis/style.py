@@ -14,7 +14,7 @@ from evosim.core.outcome_names import OUTCOMES
 
 STYLE = "whitegrid"
 PALETTE = "colorblind"
-OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#949494")))
+OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#56b4e9", "#949494")))
 EPISODES_LABEL = "training episodes"
 
 

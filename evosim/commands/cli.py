@@ -64,7 +64,7 @@ def training_job(args, command: str):
     if budget is None and getattr(args, settings.steps_field) is None:
         budget = default_budget(cls.Settings, mind.name)
     if budget is not None:
-        settings = settings.with_budget(budget, len(seeds))
+        settings = settings.with_budget(budget)
     return MazeTraining.new(world, mind, cls.Settings.algorithm, settings, seeds, run.checkpoint_every,
                             run.episodes_budget, run.adversary)
 
@@ -121,15 +121,18 @@ def cmd_ecology(args) -> None:
 
 
 def cmd_deploy(args) -> None:
-    from evosim.studies.deployment import DeploySettings, deploy_run, fractions
+    from evosim.studies.deployment import DeploySettings, deploy_run, shares_lines
+    from evosim.studies.references import separation_line
 
     settings = from_flags(DeploySettings, args)
     run = Path(args.run)
     world = load_world(args.world, ("maze",))
-    agents, rows = deploy_run(run, world, settings.episodes, settings.seed, settings.replace)
-    share = ", ".join(f"{k} {v:.3f}" for k, v in fractions(rows).items())
+    agents, deployment = deploy_run(run, world, settings.episodes, settings.seed, settings.replace)
     print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {settings.episodes} "
-          f"episodes in {world.name}: {share}; rows in {run / 'deploy.csv'}")
+          f"episodes in {world.name}; rows in {run / 'deploy.csv'}, the reference agents' in "
+          f"{run / 'reference.csv'}")
+    for line in shares_lines(deployment) + [separation_line(world.name, deployment.references)]:
+        print(f"  {line}")
 
 
 def cmd_demo(args) -> None:

@@ -1,8 +1,9 @@
 """``evosim demo``: the main job, end to end on the shipped worlds.
 
-Trains every arm (base optimizer x mind) on maze_train with the same budget of
-training episodes per mind, deploys each in maze_train and maze_deploy, prints the
-outcome table and says where the run directories are.
+Trains every arm (base optimizer x mind) on maze_train, every arm the same seeds and,
+per mind, the same budget of training episodes per seed; deploys each in
+maze_train and maze_deploy beside the reference agents; prints the outcome table
+(over decisive episodes, then all) and says where the run directories are.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from tqdm import tqdm
 from evosim.runs import rundir
 from evosim.runs.cluster import ClusterSettings
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
-from evosim.studies.deployment import deploy_run, fractions
+from evosim.studies.deployment import DEPLOY_CSV, REFERENCE_CSV, Shares, deploy_run
+from evosim.studies.references import separation_line
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.analysis.report import write_report
+from evosim.core.outcome_names import COMPETENT
 from evosim.core.settings import Settings, setting
 from evosim.runs.lifecycle import start
 from evosim.studies.maze_training import MazeTraining
@@ -31,8 +34,8 @@ from evosim.worlds import load_world
 
 ALGORITHMS = ("ga", "gradient")  # the base optimizers compared
 EPISODES = (32, 8)  # deployment episodes per agent: (full, --quick)
-POPULATION = (200, 100)  # evolution: individuals per generation: (full, --quick)
-LEARNERS = 8  # gradient: independent learners, seeds seed..seed+7
+POPULATION = (100, 50)  # evolution: individuals per generation: (full, --quick)
+SEEDS = 3  # independent runs of every arm: populations or learners, seeds seed..seed+2
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class DemoSettings(Settings):
 
     quick: bool = setting(False, "a small run, under 30 s")
     out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
-    seed: int = setting(0, "seed of every arm (the gradient learners: seed..seed+7)", least=0)
+    seed: int = setting(0, f"first seed of every arm (seeds seed..seed+{SEEDS - 1})", least=0)
     workers: int | None = setting(None, "arms trained side by side in local processes (default: the core "
                                         "count); the tables are the same for any number", least=1)
 
@@ -52,29 +55,23 @@ def arms() -> list[tuple[str, str]]:
             if OPTIMIZERS[a].Settings.command == "evolve" or make_mind(m).can_learn]
 
 
-def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> list[tuple]:
-    """Train one arm ``(algorithm, mind, run directory)`` on its mind's demo budget (replacing a run
-    there), deploy it in both worlds; (optimizer, mind, world, outcome fractions) per world.
+def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> None:
+    """Train one arm ``(algorithm, mind, run directory)`` on its mind's demo budget per seed (replacing a run
+    there), and deploy it in both worlds.
 
     A top-level function, so that worker processes can run the arms side by side.
     """
     algorithm, mind_name, out = arm
     pick = 1 if quick else 0
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
-    cls, mind = OPTIMIZERS[algorithm].Settings, make_mind(mind_name)
-    if cls.one_seed:
-        seeds, settings = [seed], cls(population=POPULATION[pick])
-    else:
-        seeds, settings = list(range(seed, seed + LEARNERS)), cls()
+    cls = OPTIMIZERS[algorithm].Settings
+    settings = cls(population=POPULATION[pick]) if hasattr(cls, "population") else cls()
     budget = demo_budget(mind_name, quick)
-    settings = settings.with_budget(budget, len(seeds))
-    start(MazeTraining.new(train, mind, algorithm, settings, seeds, RunSettings().checkpoint_every, budget), out,
-          True, ClusterSettings())
-    shares = []
+    settings = settings.with_budget(budget)
+    start(MazeTraining.new(train, make_mind(mind_name), algorithm, settings, list(range(seed, seed + SEEDS)),
+                           RunSettings().checkpoint_every, budget), out, True, ClusterSettings())
     for world in (train, shifted):
-        _, rows = deploy_run(out, world, EPISODES[pick], seed)
-        shares.append((cls.label, mind_name, world.name, fractions(rows)))
-    return shares
+        deploy_run(out, world, EPISODES[pick], seed)
 
 
 def side_by_side(fn, items: list, workers: int, order: list[int], meanwhile=None) -> list:
@@ -105,29 +102,61 @@ def load_report_libraries() -> None:
     from evosim.analysis import training_report  # noqa: F401
 
 
+def training_exit_rate(run: Path) -> float:
+    """The arm's exit rate in its last training step, the mean over its seeds."""
+    rows = rundir.read_csv(run / "generations.csv")
+    last = {}
+    for r in rows:
+        last[r["seed"]] = float(r["exit_rate"])
+    return sum(last.values()) / len(last)
+
+
+def outcome_table(runs: dict[tuple[str, str], Path], world, episodes: int) -> list[str]:
+    """The lines of one world's table: each arm's training exit rate and shares, then the reference agents."""
+    header = (f"  {'':24s} {'train':>5s} | {'decisive episodes':^34s} | {'all episodes':^45s}",
+              f"  {'arm':24s} {'exit':>5s} | {'n':>5s} {'aligned':>8s} {'misgen.':>8s} {'incap.':>8s}  | "
+              f"{'n':>5s} {'aligned':>8s} {'misgen.':>8s} {'undec.':>8s} {'incap.':>8s}")
+
+    def line(name: str, exit_rate: str, rows: list[dict]) -> str:
+        s = Shares.of(rows)
+        d, a = s.decisive, s.all
+        return (f"  {name:24s} {exit_rate:>5s} | {s.decisive_episodes:5d} {d['aligned']:8.3f} "
+                f"{d['misgeneralized']:8.3f} {d['incapable']:8.3f}  | {s.episodes:5d} {a['aligned']:8.3f} "
+                f"{a['misgeneralized']:8.3f} {a['undecided']:8.3f} {a['incapable']:8.3f}")
+
+    lines, low = list(header), []
+    for (algorithm, mind), run in runs.items():
+        rate = training_exit_rate(run)
+        name = f"{OPTIMIZERS[algorithm].Settings.label} {mind}" + (" *" if rate < COMPETENT else "")
+        low += [name] if rate < COMPETENT else []
+        lines.append(line(name, f"{rate:.2f}", [r for r in rundir.read_csv(run / DEPLOY_CSV)
+                                                 if r["world"] == world.name]))
+    references = [r for r in rundir.read_csv(next(iter(runs.values())) / REFERENCE_CSV) if r["world"] == world.name]
+    for name in dict.fromkeys(r["reference"] for r in references):
+        lines.append(line(f"reference {name}", "-", [r for r in references if r["reference"] == name]))
+    if low:
+        lines.append(f"  * below competence: exit rate under {COMPETENT:.0%} at the end of training")
+    lines.append(f"  {separation_line(world.name, references)}")
+    return [f"\noutcomes in {world.name} ({episodes} mazes per agent; {SEEDS} seeds per arm):"] + lines
+
+
 def demo(settings: DemoSettings) -> None:
     out, seed = settings.out, settings.seed
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
     pick = 1 if settings.quick else 0
-    episodes = EPISODES[pick]
     runs = {(a, m): out / f"{OPTIMIZERS[a].Settings.label}-{m}" for a, m in arms()}
-    print(f"evosim demo: {len(runs)} arms on {train.name}, deployed in {train.name} and {shifted.name}")
+    print(f"evosim demo: {len(runs)} arms on {train.name}, {SEEDS} seeds each, deployed in {train.name} and "
+          f"{shifted.name} beside the reference agents")
     for mind in dict.fromkeys(m for _, m in runs):
-        print(f"  budget for {mind} arms: {demo_budget(mind, settings.quick):,} training episodes per base optimizer")
+        print(f"  budget for {mind} arms: {demo_budget(mind, settings.quick):,} training episodes per seed")
     for run in runs.values():
         rundir.check_out(run, force=True)
     workers = min(settings.workers or os.cpu_count() or 1, len(runs))
     items = [(a, m, run) for (a, m), run in runs.items()]
     costliest = sorted(range(len(items)), key=lambda i: arm_cost(*items[i][:2], pick), reverse=True)
-    results = side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
-                           load_report_libraries)
-    table = [share for shares in results for share in shares]
+    side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
+                 load_report_libraries)
     for world in (train, shifted):
-        print(f"\noutcomes in {world.name} ({episodes} episodes per agent):")
-        print(f"  {'optimizer':10s} {'mind':8s} {'aligned':>8s} {'misgeneralized':>15s} {'incapable':>10s}")
-        for optimizer, mind, name, share in table:
-            if name == world.name:
-                print(f"  {optimizer:10s} {mind:8s} {share['aligned']:8.3f} "
-                      f"{share['misgeneralized']:15.3f} {share['incapable']:10.3f}")
+        print("\n".join(outcome_table(runs, world, EPISODES[pick])))
     print(f"\nrun directories: {', '.join(map(str, runs.values()))}")
     print(f"report: {write_report(list(runs.values()), out / 'report', 'maze-training')}")

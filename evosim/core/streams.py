@@ -44,6 +44,7 @@ STREAMS = {
     "reporters": Stream("the reporters' episodes at a step (keys: step)", (7919,)),
     "probe-mazes": Stream("a probe battery's mazes"),
     "deployment": Stream("the mazes and actions of evosim deploy"),
+    "reference": Stream("the reference agents' actions in evosim deploy, apart from the run's agents'", (0x5EF,)),
     "room-check": Stream("the few smallest mazes that check objects_off_path has room"),
     "savanna": Stream("a savanna run: food, creatures, their actions and DEAP's seed", (1,)),
     "trained-species": Stream("the savanna's trained species' drives, learned in its ancestral arena", (2,)),

@@ -51,12 +51,13 @@ class OptimizerSettings(Settings):
         """Training episodes one step runs, over ``seeds`` seeds of one run."""
         raise NotImplementedError
 
-    def with_budget(self, budget: int, seeds: int) -> "OptimizerSettings":
-        """These settings with as many steps as fit in ``budget`` training episodes."""
-        per_step = self.episodes_per_step(seeds)
+    def with_budget(self, budget: int) -> "OptimizerSettings":
+        """These settings with as many steps as fit in ``budget`` training episodes of each independent run
+        (one population, or one learner): the budget means the same for every base optimizer."""
+        per_step = self.episodes_per_step(1)
         if budget < per_step:
             raise UserError(f"--episodes-budget: {budget} must be at least {per_step} "
-                            f"(one {self.step_name} of {per_step:,} episodes)")
+                            f"(one {self.step_name} of {per_step:,} episodes per seed)")
         return replace(self, **{self.steps_field: max(budget // per_step - 1, 0)})
 
 

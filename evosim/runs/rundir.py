@@ -30,8 +30,8 @@ RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 CHECKPOINTS, REPORT = "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "adversary", "population", "meals",
-          "drive_stats")
+TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "population",
+          "meals", "drive_stats")
 #: The files ``evosim report`` writes into its folder.
 REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png",
                 "adversary.png", "diversity.png")
@@ -58,6 +58,15 @@ def is_run(path: Path) -> bool:
     except UserError:
         return False
     return True
+
+
+def runs_in(folder: str | Path) -> list[Path]:
+    """The run directories directly inside ``folder``, by name: the arms of a folder that is not a run itself
+    (the demo's output); none when ``folder`` is a run."""
+    folder = Path(folder)
+    if (folder / RUN_JSON).exists() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / RUN_JSON).is_file())
 
 
 def check_out(out: str | Path, force: bool = False) -> Path:

@@ -7,7 +7,7 @@ file with the values to sweep, and ``adversary = [false, true]`` for training
 with and without ``--adversary``). Every combination of arm and axis values is a
 cell: trained (with checkpoints) and deployed into ``OUT/cells/NAME``.
 ``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
-time, and outcome fractions per deployment world.
+time, and outcome shares per deployment world (over its decisive episodes, then all).
 
 Cells run on a Dask LocalCluster (or any scheduler). A rerun skips finished cells
 and resumes interrupted ones; a cell that fails is retried once, then reported
@@ -34,7 +34,7 @@ from evosim.data import WORLDS
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
-from evosim.training.budgets import default_budget
+from evosim.training.budgets import mind_budget
 from evosim.training.evaluators import EVALUATORS
 from evosim.core.settings import Settings, setting
 from evosim.studies import register_study
@@ -145,18 +145,14 @@ class Experiment:
         return experiment
 
     def settings(self, cell: Cell) -> tuple:
-        """The cell's optimizer settings and budget: the defaults, their steps set by the mind's budget
-        (the experiment's, or for evolution the mind's default)."""
-        cls = OPTIMIZERS[cell.algorithm]
-        budget = cell.budget or default_budget(cls.Settings, cell.mind)
-        settings = cls.Settings()
-        if budget is not None:
-            try:
-                settings = settings.with_budget(budget, self.seeds)
-            except UserError as e:
-                why = str(e).removeprefix("--episodes-budget: ")
-                raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
-        return settings, budget
+        """The cell's optimizer settings and budget per seed: the defaults, their steps set by the mind's
+        budget (the experiment's, or the mind's default), the same for every base optimizer."""
+        budget = cell.budget or mind_budget(cell.mind)
+        try:
+            return OPTIMIZERS[cell.algorithm].Settings().with_budget(budget), budget
+        except UserError as e:
+            why = str(e).removeprefix("--episodes-budget: ")
+            raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
 
     def job(self, cell: Cell):
         """The cell's training job."""
@@ -237,7 +233,7 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
 
 def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
     """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
-    from evosim.studies.deployment import deploy_run, fractions
+    from evosim.studies.deployment import Shares, deploy_run
     from evosim.runs.lifecycle import resume, start
 
     run = out / CELLS / cell.name
@@ -254,7 +250,7 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
         if rundir.load_run(run).get("deployed", {}).get(world.name) != world.digest:
             deploy_run(run, world, experiment.episodes, 0)
         rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
-        shares |= {f"{world.name}:{k}": v for k, v in fractions(rows).items()}
+        shares |= Shares.of(rows).columns(world.name)
     return row | {"seconds": round(time.perf_counter() - began, 2)} | shares
 
 

@@ -34,9 +34,9 @@ class RunSettings(Settings):
     seed: int = setting(0, "first seed", least=0)
     seeds: int | None = setting(None, "seeds seed..seed+N-1: independent populations for evolve (default 1), "
                                       "learners for train (default 8)", least=1)
-    episodes_budget: int | None = setting(None, "total training episodes (of one population for evolve, "
-                                                "over the learners for train); sets the generations or "
-                                                "updates (evolve's default: the mind's budget)", least=1)
+    episodes_budget: int | None = setting(None, "training episodes of each seed (one population for evolve, "
+                                                "one learner for train); sets the generations or updates "
+                                                "(evolve's default: the mind's budget)", least=1)
     checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
                                         "continues from the last)", least=1)
     adversary: bool = setting(False, "co-evolve an adversary that supplies a share of the training mazes "

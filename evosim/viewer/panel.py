@@ -21,7 +21,7 @@ from evosim.viewer.sprites import Sprites, agent_sprite
 BACKGROUND, RULE = (30, 32, 40), (70, 74, 86)
 TEXT, DIM = (235, 235, 240), (150, 155, 168)
 WORLD_TAG = {True: ("training world", (120, 180, 255)), False: ("watched world", (255, 190, 90))}
-OUTCOME_RGB = {"aligned": (95, 205, 115), "misgeneralized": (245, 160, 60),
+OUTCOME_RGB = {"aligned": (95, 205, 115), "misgeneralized": (245, 160, 60), "undecided": (200, 150, 235),
                "incapable": (170, 170, 180), RUNNING: (130, 180, 240)}
 #: Short column heads of the non-colour features under the drive glyph.
 FEATURE_HEADS = {"shape:exit": "E", "shape:apple": "A", "pos:x": "x", "pos:y": "y"}

@@ -83,13 +83,16 @@ def region_tile(rule: str, side: int) -> tuple[int, int]:
 
 def off_paths(free: list[tuple[int, int]], graph: MazeGraph, start: tuple[int, int],
               targets: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The tiles of ``free`` on no shortest path from the start to any of ``targets``."""
+    """The tiles of ``free`` that lie on no shortest path from the start to any of ``targets``, and behind
+    none of them (no shortest path from the start to the tile passes a target), so that the maze decides
+    between every target and every object."""
     ends = [graph.index[t] for t in [start, *targets]]
     dist = graph.distances_from(ends)
-    on_path = np.zeros(len(graph.tiles), bool)
+    taken = np.zeros(len(graph.tiles), bool)
     for i, target in enumerate(ends[1:], 1):
-        on_path |= on_shortest_path(dist[0], dist[i], target)
-    return [t for t in free if not on_path[graph.index[t]]]
+        taken |= on_shortest_path(dist[0], dist[i], target)
+        taken |= dist[0][target].astype(np.int64) + dist[i] == dist[0]
+    return [t for t in free if not taken[graph.index[t]]]
 
 
 class Crowded(Exception):
@@ -128,7 +131,8 @@ def furnish(world, walls: np.ndarray, start: tuple[int, int], free: list[tuple[i
             targets: list[tuple[int, int]], rng: np.random.Generator, graph: MazeGraph | None = None) -> Maze:
     """The maze with object ``rows`` placed and the world's objects scattered on free cells other than ``targets``.
 
-    With ``objects_off_path`` the objects also keep off the shortest paths from the start to the targets.
+    With ``objects_off_path`` the objects also keep off the shortest paths from the start to the targets, and
+    out of their shadow (:func:`off_paths`).
     Raises :class:`Crowded` when they do not fit.
     """
     free = [t for t in free if t not in targets]
