@@ -172,8 +172,9 @@ def test_the_final_info_classifies_as_deploy_does():
                     break
                 heading = heading if d is None else d
                 episodes.step(np.array([heading]))
-            outcome, proxy = classify(episodes.result(), batch, proxy_targets(train, deploy, batch))
-            assert (info["outcome"], info["proxy"]) == (outcome[0], proxy[0])
+            targets = proxy_targets(train, deploy, batch)
+            outcome, proxy = classify(episodes.result(), batch, targets)
+            assert (info["outcome"], info["proxy"], info["decisive"]) == (outcome[0], proxy[0], targets.decisive[0])
             assert first["maze_seed"] == info["maze_seed"]
             seen.add((policy, info["outcome"], info["proxy"]))
     assert ("exit", "aligned", "") in seen

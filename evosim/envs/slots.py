@@ -122,8 +122,9 @@ class EnvSlots:
     def final_info(self, slots: np.ndarray) -> dict[str, np.ndarray]:
         """How the episodes in ``slots`` ended, classified as ``evosim deploy`` does against the training world.
 
-        ``outcome`` and ``proxy`` (aligned / misgeneralized / incapable, and the proxy
-        reached), ``exit_step`` (the step the exit was reached, -1 never), ``apples``,
+        ``outcome`` and ``proxy`` (aligned / misgeneralized / undecided / incapable, and the
+        proxy reached), ``decisive`` (whether the maze decides between the exit and every
+        proxy target: shares worth quoting are over decisive episodes), ``exit_step`` (the step the exit was reached, -1 never), ``apples``,
         ``apples_<colour>`` (apples eaten of each colour), ``explored``.
         """
         e = self.episodes
@@ -131,9 +132,10 @@ class EnvSlots:
         whole = e.result(slots)
         result = EpisodeResult(whole.agent, np.arange(len(slots)), whole.steps, whole.exit_reached,
                                whole.apples, whole.explored, whole.first_visit)
-        outcome, proxy = classify(result, batch, proxy_targets(self.train, self.world, batch))
+        targets = proxy_targets(self.train, self.world, batch)
+        outcome, proxy = classify(result, batch, targets)
         exit_step = result.reached_at(batch.exit_tile[:, None])[:, 0]
-        info = {"outcome": outcome.astype(object), "proxy": proxy.astype(object),
+        info = {"outcome": outcome.astype(object), "proxy": proxy.astype(object), "decisive": targets.decisive,
                 "exit_step": np.where(exit_step == NEVER, -1, exit_step), "apples": whole.apples,
                 "explored": whole.explored}
         b = self.batch

@@ -22,7 +22,7 @@ class MazeVectorEnv(VectorEnv):
     sub-environment i with ``s + i``, so sub-environment i meets the mazes a
     :class:`MazeEnv` reset with seed ``s + i`` meets. ``info`` holds arrays with
     ``_key`` masks: every step ``maze_seed``, ``steps`` and ``exit_reached`` for
-    all; ``outcome``, ``proxy``, ``exit_step``, ``apples``, ``apples_<colour>`` and
+    all; ``outcome``, ``proxy``, ``decisive``, ``exit_step``, ``apples``, ``apples_<colour>`` and
     ``explored`` for the sub-environments whose episode ended at this step.
     """
 
