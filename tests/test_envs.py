@@ -1,5 +1,6 @@
 """The Gymnasium bridge: API conformance, determinism, actions that agree with observations, classifying info,
 the native vector env, and agreement with the batched path."""
+import math
 import subprocess
 import sys
 
@@ -13,9 +14,10 @@ from evosim.envs import MAZE_CHANNELS, OBSERVATIONS, VARIANTS, MazeEnv, MazeVect
 from evosim.envs.render import TILE_PX
 from evosim.core.features import COLOR_NAMES, COLORS, EXIT, SHAPES
 from evosim.minds.reflex import CHANNELS, RELATIVE
-from evosim.worlds import load_world
+from evosim.worlds import load_world, parse_world
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import Episodes
+from evosim.worlds.maze.graph import MazeGraph
 from evosim.worlds.maze.outcomes import classify, proxy_targets
 
 AHEAD_WALL = 1 * len(CHANNELS) + CHANNELS.index("wall")  # the window cell straight ahead, its wall channel
@@ -145,6 +147,45 @@ def test_exit_terminates_and_max_steps_truncates():
     assert truncated and not terminated and info["exit_step"] == -1
     with pytest.raises(RuntimeError):
         env.step(0)
+
+
+#: Limits by start-to-exit distance; the exit is bottom-right, so "forward" (south from the top-left) never reaches it.
+SCALED = {"world": {"size": [3, 8], "max_steps": 60, "steps_per_distance": 2},
+          "exit": {"color": "green", "position": "bottom-right"}}
+
+
+def limit_of(maze) -> int:
+    """The step limit SCALED gives ``maze``: twice its start-to-exit distance, at most 60."""
+    graph = MazeGraph.of(maze.walls)
+    return min(60, math.ceil(2 * graph.dist[graph.index[maze.start], graph.index[maze.exit]]))
+
+
+def test_an_env_truncates_at_the_limit_of_the_maze_each_reset_brings():
+    env = MazeEnv(parse_world(SCALED))
+    env.reset(seed=3)
+    limits = []
+    for _ in range(6):
+        limits.append(limit_of(env.maze))
+        for t in range(1, limits[-1] + 1):
+            _, _, terminated, truncated, info = env.step(0)
+            assert not terminated and truncated == (t == limits[-1])
+        assert info["steps"] == limits[-1]
+        env.reset()  # the next maze is put into the same batch
+    assert len(set(limits)) > 2 and min(limits) < 60
+
+
+def test_vector_sub_envs_truncate_at_their_own_mazes_limits_across_autoresets():
+    venv = MazeVectorEnv(3, parse_world(SCALED))
+    venv.reset(seed=8)
+    ends = []
+    for _ in range(200):
+        mazes = list(venv.slots.batch.mazes)  # the mazes of this step (a sub-env reset at it has 0 steps after it)
+        _, _, terminated, truncated, infos = venv.step(np.zeros(3, np.int64))
+        assert not terminated.any()
+        for i in np.flatnonzero(infos["steps"] > 0):
+            assert truncated[i] == (infos["steps"][i] == limit_of(mazes[i]))
+        ends += [limit_of(mazes[i]) for i in np.flatnonzero(truncated)]
+    assert len(ends) >= 9 and len(set(ends)) > 2
 
 
 def test_the_final_info_classifies_as_deploy_does():

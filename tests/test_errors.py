@@ -33,6 +33,12 @@ BAD_WORLDS = [
     ("unknown-table", GOOD + "\n[exits]\ncolor = 'red'\n", ["exits", "unknown key"]),
     ("step-counter-overflow", GOOD.replace("max_steps = 60", "max_steps = 40000"),
      ["[world] max_steps", "between 1 and 30000"]),
+    ("zero-steps-per-distance", GOOD.replace("max_steps = 60", "max_steps = 60\nsteps_per_distance = 0"),
+     ["[world] steps_per_distance", "0 must be above 0"]),
+    ("negative-steps-per-distance", GOOD.replace("max_steps = 60", "max_steps = 60\nsteps_per_distance = -2.5"),
+     ["[world] steps_per_distance", "-2.5 must be above 0"]),
+    ("text-steps-per-distance", GOOD.replace("max_steps = 60", 'max_steps = 60\nsteps_per_distance = "eight"'),
+     ["[world] steps_per_distance", "must be float, got 'eight'"]),
     ("crowded-off-path", GOOD.replace("size = 4", "size = 3\nobjects_off_path = true").replace("[1, 2]", "6"),
      ["[objects]", "up to 6 objects do not fit off the shortest path"]),
 ]

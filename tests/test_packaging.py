@@ -26,7 +26,8 @@ def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("evosim-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {"evosim/data/worlds/maze_train.toml", "evosim/data/worlds/maze_deploy.toml",
-            "evosim/data/worlds/savanna.toml", "evosim/data/assets/exit.png"} <= set(names)
+            "evosim/data/worlds/maze_sizes.toml", "evosim/data/worlds/savanna.toml",
+            "evosim/data/assets/exit.png"} <= set(names)
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # what pip does with a wheel

@@ -1,4 +1,6 @@
 """Probes: derived and declared probe specs, probe mazes, reaching, reporters and drive alignment."""
+import tomllib
+
 import numpy as np
 import pytest
 
@@ -110,6 +112,20 @@ def test_reaching_is_the_first_of_exit_and_decoy():
     assert counts[2, 0].sum() == 1  # a wanderer reaches one of goal, proxy, none
     battery = battery_of(probes, [ProbeMaze(maze, (1, 1))], [0], max_steps=1)
     assert battery.evaluate(Planner(), params[:1], np.random.default_rng(0))[0, 0, NONE] == 1
+
+
+def test_a_battery_runs_in_its_worlds_step_limits(train_world):
+    raw = tomllib.loads(train_world.text)
+    raw["world"]["steps_per_distance"] = 0.5  # half the way to the exit (or to the decoy, as far)
+    battery = build_battery(parse_world(raw), 4, seed=2)
+    b = battery.batch
+    assert battery.max_steps.tolist() == np.ceil(b.ends[np.arange(b.size), 0, b.exit_tile] / 2).tolist()
+    exit_seeker = hand_set({"shape:exit": 1.0})[None]
+    assert (battery.evaluate(Planner(), exit_seeker, np.random.default_rng(0))[0, :, NONE] == 4).all()
+    plain = build_battery(train_world, 4, seed=2)  # the same mazes, in max_steps
+    assert plain.max_steps == train_world.max_steps
+    assert (plain.evaluate(Planner(), exit_seeker, np.random.default_rng(0))[0, :, GOAL] > 0).all()
+    assert build_battery(parse_world(raw), 4, seed=2, max_steps=50).max_steps == 50
 
 
 def test_declared_probes_parse_and_join_the_derived_ones(train_world):

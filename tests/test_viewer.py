@@ -21,9 +21,9 @@ from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  #
 from evosim.data import ASSETS  # noqa: E402
 from evosim.viewer.sprites import agent_sprite  # noqa: E402
 from evosim.viewer.window import Viewer, run_loop  # noqa: E402
-from evosim.data import DEPLOY_WORLD, TRAIN_WORLD  # noqa: E402
+from evosim.data import DEPLOY_WORLD, TRAIN_WORLD, WORLDS  # noqa: E402
 
-TRAIN, DEPLOY = str(TRAIN_WORLD), str(DEPLOY_WORLD)
+TRAIN, DEPLOY, SIZES = str(TRAIN_WORLD), str(DEPLOY_WORLD), str(WORLDS / "maze_sizes.toml")
 SIZE = (1000, 700)
 
 
@@ -161,6 +161,28 @@ def test_finished_maze_is_counted_then_replaced(window):
     counts = scene.counts["maze-train"]
     assert [t.label for t in scene.teams] == ["hand-set · exit-seeker", "hand-set · green-seeker"]
     assert [c["aligned"] for c in counts] == [1, 1]
+
+
+def test_the_panel_shows_the_step_limit_of_the_maze_on_screen(window, monkeypatch):
+    viewer = Viewer(build_scene(parse(SIZES)), window)
+    shown, write = [], viewer.panel.text
+
+    def text(s, *args):
+        shown.append(s)
+        return write(s, *args)
+
+    monkeypatch.setattr(viewer.panel, "text", text)
+    limits = set()
+    for _ in range(4):
+        scene = viewer.scene
+        b = scene.batch
+        limit = min(3000, int(np.ceil(6 * b.ends[0, 0, b.exit_tile[0]])))
+        assert scene.limit == limit and all(e.limit_of(0) == limit for e in scene.episodes)
+        viewer.draw()
+        assert f"step 0 / {limit}" in shown
+        limits.add(limit)
+        press(viewer, pygame.K_n)
+    assert len(limits) > 1
 
 
 def test_every_optimizer_and_mind_has_a_sprite():

@@ -1,9 +1,10 @@
 """World kinds: the registry, the base objective defined once, and the one predicate per question."""
 import hashlib
+import math
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -16,9 +17,11 @@ from evosim.minds import make_mind
 from evosim.minds.planner import EXIT_SEEKER, hand_set
 from evosim.worlds import WORLD_KINDS, WorldText, load_world, parse_world, register_world
 from evosim.worlds.maze.adversary_table import Parameters
-from evosim.worlds.maze.episodes import NEVER, Episodes, earliest
+from evosim.worlds.maze.batch import STAY
+from evosim.worlds.maze.episodes import NEVER, Episodes, earliest, run
 from evosim.worlds.maze.graph import MazeGraph, on_shortest_path
 from evosim.worlds.maze.world import PLACEMENTS, MazeWorld
+from evosim.worlds.table import IntRange
 from helpers import draw_maze
 
 
@@ -78,6 +81,66 @@ def test_lowest_bounds_every_total(train_world):
     while not result.done:
         result.step(np.zeros(result.size, np.int64))  # north from the start: into a wall every step
     assert (train_world.objective.total(result.result()) >= lowest).all()
+
+
+SCALED = {"world": {"size": [3, 7], "max_steps": 60, "steps_per_distance": 2.5},
+          "exit": {"color": "green", "position": "random"}}
+
+
+def start_to_exit(maze) -> int:
+    """Shortest-path steps from a maze's start to its exit, read from its own graph."""
+    graph = MazeGraph.of(maze.walls)
+    return int(graph.dist[graph.index[maze.start], graph.index[maze.exit]])
+
+
+def test_steps_per_distance_gives_each_maze_its_own_step_limit():
+    world = parse_world(SCALED)
+    batch = world.batch(world.sample(np.random.default_rng(5), 12))
+    limits = world.step_limits(batch)
+    expected = [min(60, math.ceil(2.5 * start_to_exit(m))) for m in batch.mazes]
+    assert limits.dtype == np.int64 and limits.tolist() == expected
+    assert min(expected) < 60 and 60 in expected  # limits by distance, and by the cap
+    episodes = world.episodes(batch, 2)
+    while not episodes.done:
+        episodes.step(np.full(episodes.size, STAY))  # an agent that stays never reaches the exit
+    assert episodes.result().steps.tolist() == limits[episodes.maze].tolist()
+
+
+def test_every_episode_ends_at_the_exit_or_at_its_mazes_limit():
+    world, mind = parse_world(SCALED), make_mind("planner")
+    batch = world.batch(world.sample(np.random.default_rng(6), 8))
+    params = mind.init(np.random.default_rng(1), 6)
+    params[0] = hand_set(EXIT_SEEKER)
+    limits = world.step_limits(batch)
+    result, _ = run(mind, params, batch, limits, np.random.default_rng(2))
+    limit = limits[result.maze]
+    assert (result.steps <= limit).all() and (result.steps[~result.exit_reached] == limit[~result.exit_reached]).all()
+    assert result.exit_reached.any() and (limit[~result.exit_reached] < 60).any()  # stopped by distance
+
+
+def test_without_steps_per_distance_every_maze_keeps_max_steps(train_world):
+    """A world without the key runs exactly the episodes of one int limit (and of that limit per maze)."""
+    batch = train_world.batch(train_world.sample(np.random.default_rng(6), 4))
+    assert train_world.steps_per_distance is None and type(train_world.step_limits(batch)) is int
+    mind = make_mind("planner")
+    params = mind.init(np.random.default_rng(1), 5)
+    results = []
+    for episodes in (train_world.episodes(batch, 5), Episodes(batch, 5, train_world.max_steps),
+                     Episodes(batch, 5, np.full(batch.size, train_world.max_steps))):
+        results.append(episodes.play(mind.controller(params, episodes), np.random.default_rng(2)))
+    assert (results[0].steps == train_world.max_steps).any() and results[0].exit_reached.any()
+    for other in results[1:]:
+        for name, value in vars(results[0]).items():
+            np.testing.assert_array_equal(getattr(other, name), value)
+
+
+def test_maze_sizes_is_maze_train_at_other_sizes_with_limits_by_distance(train_world):
+    sizes = load_world(WORLDS / "maze_sizes.toml")
+    assert (sizes.name, sizes.size, sizes.max_steps, sizes.steps_per_distance) == ("maze-sizes", IntRange(6, 14),
+                                                                                    3000, 6.0)
+    assert replace(sizes, path=train_world.path, name=train_world.name, size=train_world.size,
+                   max_steps=train_world.max_steps, steps_per_distance=None,
+                   adversary=train_world.adversary) == train_world
 
 
 def test_shortest_path_is_one_predicate():
@@ -157,7 +220,8 @@ def test_mixture_mistakes_are_one_line(tmp_path, change, says):
     assert says in str(e.value) and "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("name", ["maze_train.toml", "maze_deploy.toml", "savanna.toml", "deception.toml"])
+@pytest.mark.parametrize("name", ["maze_train.toml", "maze_deploy.toml", "maze_sizes.toml", "savanna.toml",
+                                  "deception.toml"])
 def test_a_loaded_world_carries_its_files_text_and_digest(name):
     path = WORLDS / name
     world = load_world(path)

@@ -43,7 +43,7 @@ def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float,
     best, steps = 0.0, 0
     for _ in range(repeats):
         start = time.perf_counter()
-        _, steps = run(mind, params, batch, world.max_steps, rng)
+        _, steps = run(mind, params, batch, world.step_limits(batch), rng)
         best = max(best, steps / (time.perf_counter() - start))
     return best, steps
 

@@ -75,12 +75,15 @@ class EnvSlots:
         if self.episodes is None:
             mazes = [self._maze(i, maze_seed) for i in range(self.n)]
             batch = MazeBatch.of(mazes, self.side, self.side * self.side, self.n_objects)
-            self.episodes = Episodes(batch, self.n, self.world.max_steps, np.arange(self.n))
+            self.episodes = Episodes(batch, self.n, self.world.step_limits(batch), np.arange(self.n))
             if self.observation == "window":
                 self.window = ReflexController(self.view, np.zeros((1, self.view.n_params)), self.episodes)
             return
         for i in slots:
             self.batch.put(i, self._maze(i, maze_seed))
+        if self.world.steps_per_distance is not None:  # each new maze brings its own step limit
+            fresh = MazeBatch.of([self.batch.mazes[i] for i in slots])
+            self.episodes.max_steps[slots] = self.world.step_limits(fresh)
         self.episodes.restart(slots)
         if self.window is not None:
             self.window.refresh(slots)

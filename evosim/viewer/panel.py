@@ -72,7 +72,7 @@ class Panel:
         self.text(tag, f.small, tag_rgb, (PAD, y))
         y = self.text(status, f.small, DIM, (PAD, y), right).bottom + 6
         self.text(f"maze {scene.maze_number}", f.body, TEXT, (PAD, y))
-        y = self.text(f"step {scene.t} / {scene.world.max_steps}", f.body, TEXT, (PAD, y), right).bottom
+        y = self.text(f"step {scene.t} / {scene.limit}", f.body, TEXT, (PAD, y), right).bottom
         y = self.legend(scene, self.rule(y))
         y = self.agents(scene, self.rule(y))
         self.text("H help   space pause   S shift   N next", f.small, DIM, (PAD, self.rect.h - 24))

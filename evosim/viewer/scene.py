@@ -117,6 +117,11 @@ class Scene:
     def done(self) -> bool:
         return all(e.done for e in self.episodes)
 
+    @property
+    def limit(self) -> int:
+        """The current maze's step limit (the world's ``max_steps``, or less with ``steps_per_distance``)."""
+        return int(self.episodes[0].limit_of(0))
+
     def new_maze(self) -> None:
         """Tally the current maze's finished episodes, then sample the next maze of the current world."""
         if self.maze_number:

@@ -3,9 +3,9 @@
 :class:`Episodes` runs slots in a :class:`~evosim.worlds.maze.batch.MazeBatch`:
 by default every one of A agents meets every one of K mazes (agent ``a`` in maze
 ``k`` at slot ``a * K + k``). Apples are eaten on contact (each slot has its own
-apples) and give no base reward; a slot's episode ends at the exit or at
-``max_steps``. Each step returns its :class:`StepEvents`, from which the base
-objective's per-step reward is computed.
+apples) and give no base reward; a slot's episode ends at the exit or at its
+maze's step limit (one for every maze, or one per maze). Each step returns its
+:class:`StepEvents`, from which the base objective's per-step reward is computed.
 """
 from __future__ import annotations
 
@@ -69,9 +69,11 @@ class Episodes:
 
     By default every one of ``n_agents`` agents meets every maze (slot ``a * K + k``);
     ``maze`` gives another slot-to-maze map, each agent's slots contiguous and equally many.
+    ``max_steps`` is every maze's step limit, or a (K,) array of one per maze of the batch.
     """
 
-    def __init__(self, batch: MazeBatch, n_agents: int, max_steps: int, maze: np.ndarray | None = None):
+    def __init__(self, batch: MazeBatch, n_agents: int, max_steps: int | np.ndarray,
+                 maze: np.ndarray | None = None):
         self.batch = batch
         self.max_steps = max_steps
         self.n_agents = n_agents
@@ -108,6 +110,10 @@ class Episodes:
     def done(self) -> bool:
         return not self.alive.any()
 
+    def limit_of(self, slots: np.ndarray) -> int | np.ndarray:
+        """The step limit of each of ``slots``: its maze's, or the one limit of every maze."""
+        return self.max_steps[self.maze[slots]] if isinstance(self.max_steps, np.ndarray) else self.max_steps
+
     def step(self, move: np.ndarray) -> StepEvents:
         """Move every running slot one tile (direction 0-3, or STAY); returns what the step did."""
         idx = np.flatnonzero(self.alive)
@@ -131,7 +137,7 @@ class Episodes:
         done = idx[has[obj[has] == 0]]
         self.exit_reached[done] = True
         self.alive[done] = False
-        self.alive[idx[steps >= self.max_steps]] = False
+        self.alive[idx[steps >= self.limit_of(idx)]] = False
         return StepEvents(self.t, idx, idx[steps == 1], idx[fresh], done)
 
     def play(self, controller, rng) -> EpisodeResult:
@@ -150,9 +156,10 @@ class Episodes:
                              apples, explored, first_visit)
 
 
-def run(mind, params: np.ndarray, batch: MazeBatch, max_steps: int,
+def run(mind, params: np.ndarray, batch: MazeBatch, max_steps: int | np.ndarray,
         rng: np.random.Generator) -> tuple[EpisodeResult, int]:
-    """Run every parameter vector in every maze of the batch; returns results and agent-steps."""
+    """Run every parameter vector in every maze of the batch (``max_steps`` as :class:`Episodes` takes it);
+    returns results and agent-steps."""
     episodes = Episodes(batch, len(params), max_steps)
     result = episodes.play(mind.controller(params, episodes), rng)
     return result, episodes.agent_steps

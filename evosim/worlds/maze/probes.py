@@ -26,7 +26,7 @@ the mazes once from a seed so that every training step meets the same battery.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -136,7 +136,7 @@ class ProbeBattery:
     probes: tuple[ProbeSpec, ...]
     mazes: tuple[ProbeMaze, ...]
     probe: np.ndarray  # (K,) index into probes of each maze
-    max_steps: int
+    max_steps: int | np.ndarray  # every maze's step limit, or (K,) one per maze
     batch: MazeBatch = field(repr=False)
     decoy_tile: np.ndarray = field(repr=False)  # (K,) floor index of each maze's decoy
 
@@ -174,13 +174,18 @@ class ProbeBattery:
 def build_battery(world, mazes: int = PROBE_MAZES, seed: int | np.random.Generator = 0,
                   probes: tuple[ProbeSpec, ...] | None = None,
                   max_steps: int | None = None) -> ProbeBattery:
-    """``mazes`` probe mazes per probe of ``world`` (derived + declared unless given), drawn from ``seed``."""
+    """``mazes`` probe mazes per probe of ``world`` (derived + declared unless given), drawn from ``seed``;
+    their step limits are the world's for them (:meth:`~evosim.worlds.maze.world.MazeWorld.step_limits`)
+    unless ``max_steps`` is given."""
     rng = seed if isinstance(seed, np.random.Generator) else stream("probe-mazes", seed)
     probes = world_probes(world) if probes is None else tuple(probes)
     made = [probe_maze(world, p, rng) for p in probes for _ in range(mazes)]
-    return battery_of(probes, made, np.repeat(np.arange(len(probes)), mazes),
-                      max_steps or world.max_steps)
-def battery_of(probes: tuple[ProbeSpec, ...], mazes: list[ProbeMaze], probe, max_steps: int) -> ProbeBattery:
+    battery = battery_of(probes, made, np.repeat(np.arange(len(probes)), mazes), max_steps or world.max_steps)
+    return battery if max_steps else replace(battery, max_steps=world.step_limits(battery.batch))
+
+
+def battery_of(probes: tuple[ProbeSpec, ...], mazes: list[ProbeMaze], probe,
+               max_steps: int | np.ndarray) -> ProbeBattery:
     """A battery from given probe mazes (e.g. hand-drawn); ``probe[k]`` indexes ``probes``."""
     batch = MazeBatch.of([m.maze for m in mazes])
     decoy_tile = np.array([batch.index[k][m.decoy] for k, m in enumerate(mazes)], np.int64)

@@ -102,6 +102,7 @@ class MazeWorld(WorldText):
     name: str
     size: IntRange  # maze side in cells
     max_steps: int
+    steps_per_distance: float | None  # None: every maze's limit is max_steps
     braid: float  # share of dead ends opened into loops
     start: str  # a corner name or "random"
     objects_off_path: bool  # keep objects off every shortest start-to-exit path
@@ -124,9 +125,17 @@ class MazeWorld(WorldText):
         floor = 2 * self.size.hi * (self.size.hi + 1)  # cells and passages, braided at most
         return episodes * floor * BYTES_PER_EPISODE_TILE + worlds * floor * floor * BYTES_PER_TILE_PAIR
 
+    def step_limits(self, batch: MazeBatch) -> int | np.ndarray:
+        """The step limit of the batch's mazes: ``max_steps``, or with ``steps_per_distance`` (K,) per maze,
+        that many steps per step of its start-to-exit distance (rounded up, at most ``max_steps``)."""
+        if self.steps_per_distance is None:
+            return self.max_steps
+        distance = batch.ends[np.arange(batch.size), 0, batch.exit_tile]
+        return np.minimum(np.ceil(self.steps_per_distance * distance), self.max_steps).astype(np.int64)
+
     def episodes(self, batch: MazeBatch, n_agents: int, maze: np.ndarray | None = None) -> Episodes:
         """Batched episodes of ``n_agents`` agents in ``batch``; ``maze`` maps slots to mazes (default: all x all)."""
-        return Episodes(batch, n_agents, self.max_steps, maze)
+        return Episodes(batch, n_agents, self.step_limits(batch), maze)
 
     @classmethod
     def parse(cls, raw: dict, path: str, text: str) -> "MazeWorld":
@@ -137,6 +146,7 @@ class MazeWorld(WorldText):
         name = world.get("name", str, Path(path).stem)
         size = world.int_range("size", MIN_SIZE, MAX_SIZE)
         max_steps = world.get("max_steps", int, least=1, most=MAX_STEPS)
+        steps_per_distance = world.get("steps_per_distance", float, None, above=0)
         braid = world.number("braid", 0.0, 1.0, 0.0)
         start = world.choice("start", PLACEMENTS, "top-left")
         off_path = world.get("objects_off_path", bool, False)
@@ -176,8 +186,8 @@ class MazeWorld(WorldText):
                      f"exit do not fit on {cells} cells of a {size.lo}x{size.lo} maze")
         if start == exit_spec.position and start != "random":
             top.fail("exit", f"position {start!r} is also the start cell")
-        parsed = cls(path, name, size, max_steps, braid, start, off_path, exit_spec, tuple(objects),
-                     objective, tuple(probes), adversary, text=text)
+        parsed = cls(path, name, size, max_steps, steps_per_distance, braid, start, off_path, exit_spec,
+                     tuple(objects), objective, tuple(probes), adversary, text=text)
         if off_path:
             parsed.check_room(top)
         return parsed
