@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from evosim.runs import rundir
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
@@ -42,9 +44,10 @@ class Deployment:
 
 def episode_rows(mind, params, batch, targets, world, rng, lo: int = 0) -> list[tuple[int, dict]]:
     """(agent number, row) of every episode of ``params`` in ``batch``: outcome, proxy, steps and the maze."""
-    result, _ = run(mind, params, batch, world.max_steps, rng)
+    limits = world.step_limits(batch)
+    result, _ = run(mind, params, batch, limits, rng)
     outcome, proxy = classify(result, batch, targets)
-    mazes = maze_columns(batch, targets)
+    mazes = maze_columns(batch, targets) | {"max_steps": np.broadcast_to(limits, (batch.size,))}
     rows = []
     for s in range(len(result.agent)):
         k = int(result.maze[s])
