@@ -5,6 +5,10 @@ import pytest
 
 from evosim.commands.cli import main
 
+#: A row of the demo's outcome table: name, then n and shares over decisive episodes, then over all.
+TABLE_ROW = re.compile(r"^  ((?:evolution|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.]+|-) \|"
+                       r"\s+(\d+(?:\s+[\d.]+){3})\s+\|\s+(\d+(?:\s+[\d.]+){4})$", re.M)
+
 
 @pytest.mark.slow
 def test_bench_prints_speed_figures(capsys):
@@ -28,13 +32,17 @@ def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_
     capsys.readouterr()
     assert main(["demo", "--quick", "--workers", "2", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
-    assert "12,800 training episodes per base optimizer" in out
+    assert "12,800 training episodes per seed" in out and "3 seeds each" in out
     for world in ("maze-train", "maze-deploy"):
         block = out.split(f"outcomes in {world}")[1].split("\n\n")[0]
-        rows = re.findall(r"(evolution|gradient)\s+(planner|reflex)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", block)
-        assert len(rows) == 4
-        for *_, a, m, i in rows:
-            assert abs(float(a) + float(m) + float(i) - 1) < 2e-3
+        rows = {name: (d.split(), a.split()) for name, d, a in TABLE_ROW.findall(block)}
+        assert len(rows) == 8  # four arms, four reference agents
+        for decisive, every in rows.values():
+            assert int(decisive[0]) <= int(every[0])
+            assert abs(sum(map(float, decisive[1:])) - 1) < 2e-3 and abs(sum(map(float, every[1:])) - 1) < 2e-3
+        assert rows["reference exit-seeker"][0][1] == "1.000"  # aligned in every decisive episode
+        separates = "does not separate the drives" not in block
+        assert separates == (world == "maze-deploy")
     for arm in ("evolution-planner", "evolution-reflex", "gradient-planner", "gradient-reflex"):
         run = tmp_path / "demo" / arm
         assert {"run.json", "generations.csv", "deploy.csv", "probes.csv", "agents.npz"} <= {p.name for p in run.iterdir()}

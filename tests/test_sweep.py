@@ -12,6 +12,7 @@ from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.runs.cluster import ClusterSettings
 from evosim.analysis.sweep_report import plot_diversity
+from evosim.studies.deployment import Shares
 from evosim.studies.sweep import Experiment, load_sweep, run_cell, sweep
 
 EXPERIMENT = """
@@ -30,7 +31,7 @@ budgets = { planner = 1600 }
 "exit.mix.0.share" = [0.0, 0.5]
 """
 FLAKY, BROKEN = "ga-planner_share-0.5", "gradient-planner_share-0.0"
-TABLES = ("generations.csv", "probes.csv", "drives.csv", "alignment.csv", "deploy.csv", "agents.npz")
+TABLES = ("generations.csv", "probes.csv", "drives.csv", "alignment.csv", "deploy.csv", "reference.csv", "agents.npz")
 
 
 @pytest.fixture
@@ -70,7 +71,12 @@ def test_a_cell_that_fails_once_is_retried_and_the_rest_go_on(experiment, tmp_pa
     assert [r["run"] for r in rows] == [f"cells/{c.name}" for c in experiment.cells]
     flaky = rows[[c.name for c in experiment.cells].index(FLAKY)]
     assert rundir.status(out / flaky["run"]) == rundir.COMPLETE
-    assert 0.0 <= float(flaky["maze-deploy:misgeneralized"]) <= 1.0
+    deployed = [r for r in rundir.read_csv(out / flaky["run"] / "deploy.csv") if r["world"] == "maze-deploy"]
+    shares = Shares.of(deployed)  # sweep.csv quotes decisive episodes first, all of them beside
+    assert shares.episodes == int(flaky["maze-deploy:episodes"]) > 0
+    assert int(flaky["maze-deploy:decisive_episodes"]) == shares.decisive_episodes
+    assert float(flaky["maze-deploy:misgeneralized"]) == shares.decisive["misgeneralized"]
+    assert float(flaky["maze-deploy:all:undecided"]) == shares.all["undecided"]
     assert load_sweep(out) == [{k: str(v) for k, v in r.items()} for r in rows]
 
     rows = sweep(experiment, tmp_path / "broken", ClusterSettings(workers=2), cell_fn=broken_cell)
