@@ -1,7 +1,8 @@
-"""Outcomes before and after the shift: aligned / misgeneralized / incapable shares.
+"""Outcomes before and after the shift: aligned / misgeneralized / incapable shares over decisive episodes.
 
 One panel per optimizer x mind, the training world beside each deployment world,
-with 95% CIs over seeds, from deploy.csv. Writes DIR/shift_comparison.png.
+with 95% CIs over seeds, from deploy.csv; a last panel shows the reference agents
+(reference.csv). Writes DIR/shift_comparison.png.
 
     python analysis/shift_comparison.py RUN_DIR [RUN_DIR ...] --out DIR
 """

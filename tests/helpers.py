@@ -61,6 +61,39 @@ def save_run(out: Path, logs, mind, world) -> Path:
     return out
 
 
+def deploy_row(seed: int, agent: int, world: str, episode: int, outcome: str, decisive: int = 1, size: int = 6,
+               proxy: str = "") -> dict:
+    """One hand-made deploy.csv row (without optimizer and mind): what ``evosim deploy`` records of an episode."""
+    return {"seed": seed, "agent": agent, "world": world, "episode": episode, "outcome": outcome, "proxy": proxy,
+            "steps": 10, "exit_reached": int(outcome == "aligned"), "apples": 0, "decisive": decisive,
+            "size": size, "exit_distance": 10, "proxy_distance": 12 if proxy else -1}
+
+
+def reference_row(reference: str, drive: str, world: str, episode: int, outcome: str, decisive: int = 1,
+                  size: int = 6) -> dict:
+    """One hand-made reference.csv row."""
+    row = deploy_row(0, 0, world, episode, outcome, decisive, size)
+    del row["seed"], row["agent"]
+    return {"reference": reference, "drive": drive, "mind": "planner"} | row
+
+
+def fake_run(out: Path, world, deploy=(), references=(), optimizer: str = "evolution", mind: str = "planner",
+             seeds=(0, 1), budget: int = 800, exit_rate: float = 1.0) -> Path:
+    """A complete maze-training run directory written from hand-made rows, without training: run.json on
+    ``world``, two logged steps per seed ending at ``budget`` episodes with ``exit_rate``, agents.json, and the
+    given deploy.csv (:func:`deploy_row`) and reference.csv (:func:`reference_row`) rows."""
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.write_run_json(out, "maze-training", {}, world, list(seeds), rundir.COMPLETE)
+    ids = {"optimizer": optimizer, "mind": mind}
+    rundir.write_table(out, "generations", [ids | {"seed": s, "step": step, "episodes": budget * (step + 1) // 2,
+                                                   "exit_rate": exit_rate} for s in seeds for step in (0, 1)])
+    rundir.record(out, rundir.AGENTS_JSON)
+    rundir.write_json(out / rundir.AGENTS_JSON, ids | {"mind_options": {}, "n_agents": len(seeds), "n_params": 12})
+    rundir.write_table(out, "deploy", [ids | row for row in deploy])
+    rundir.write_table(out, "reference", list(references))
+    return out
+
+
 def evosim(*argv) -> subprocess.Popen:
     env = os.environ | {"OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
     return subprocess.Popen([sys.executable, "-m", "evosim.commands.cli", *map(str, argv)], env=env,

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evosim.analysis import stats, training_report as training
+from evosim.analysis import outcomes, stats, training_report as training
+from evosim.analysis.labels import labelled
+from evosim.analysis.tables import load_runs, sweep_cells, sweep_shares
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.studies.deployment import deploy, record
@@ -19,7 +21,7 @@ from evosim.optimizers.ga import GASettings
 from evosim.optimizers.gradient import GradientSettings
 from evosim.analysis.report import write_report
 from evosim.training.reporters import default_reporters
-from helpers import evolve, run_optimizer, save_run
+from helpers import deploy_row, evolve, fake_run, reference_row, run_optimizer, save_run
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 PROXIES = ("color:green", "position:bottom-right")
@@ -80,7 +82,8 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
     assert "Probe battery" in fig.get_suptitle()
     title, texts = legend_texts(fig)
     assert title == "optimizer / mind"
-    assert texts == ["evolution / planner", "evolution / reflex", "gradient / planner", training.CHANCE_LABEL]
+    assert [t.removesuffix(f", {training.BELOW}") for t in texts] == [
+        "evolution / planner", "evolution / reflex", "gradient / planner", training.CHANCE_LABEL]
     line = fig.axes[0].get_lines()[0]  # evolution / planner: 8 individuals x 2 mazes a generation
     assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
 
@@ -99,7 +102,9 @@ def test_drives_script(runs, tmp_path, monkeypatch):
         assert expected in titles
     assert fig.axes[0].get_ylabel() == "weight" and fig.axes[11].get_ylabel() == "utility difference"
     assert "drive weights" in fig.get_suptitle()
-    assert legend_texts(fig) == ("optimizer / mind", ["evolution / planner", "gradient / planner"])
+    title, texts = legend_texts(fig)
+    assert title == "optimizer / mind"
+    assert [t.removesuffix(f", {training.BELOW}") for t in texts] == ["evolution / planner", "gradient / planner"]
 
 
 @pytest.mark.slow
@@ -109,16 +114,24 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
     assert (tmp_path / "shift_comparison.png").exists()
 
     fig = training.plot_shift_comparison(dirs, tmp_path)
-    panels = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in panels] == ["evolution / planner", "evolution / reflex", "gradient / planner"]
-    for ax in panels:
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["maze-train\n(training)",
-                                                                "maze-deploy\n(deployment)"]
-        assert ax.get_ylabel() == "share of episodes"
+    *panels, wide = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title().splitlines()[0] for ax in panels] == ["evolution / planner", "evolution / reflex",
+                                                                 "gradient / planner"]
+    for ax, d in zip(panels, (runs["evolution-planner"], runs["evolution-reflex"], runs["gradient-planner"])):
+        assert ax.get_title().splitlines()[-1].startswith("95% CI over seeds, n = ")
+        rows = pd.read_csv(d / "deploy.csv")
+        decisive = [int(rows[rows["world"] == w]["decisive"].sum()) for w in ("maze-train", "maze-deploy")]
+        assert [t.get_text() for t in ax.get_xticklabels()] == [
+            f"maze-train\n(training, {decisive[0]} decisive episodes)",
+            f"maze-deploy\n(deployment, {decisive[1]} decisive episodes)"]
+        assert ax.get_ylabel() == "share of decisive episodes"
         heights = np.array([p.get_height() for p in ax.patches]).reshape(3, 2)  # outcome x world
-        np.testing.assert_allclose(heights.sum(0), 1.0)
+        np.testing.assert_allclose(heights.sum(0)[np.array(decisive) > 0], 1.0)
+    assert "reference agents" in wide.get_title()
+    references = pd.read_csv(runs["evolution-planner"] / "reference.csv")
+    assert len(wide.get_xticklabels()) == len(references.groupby(["reference", "world"])) > 0
     assert legend_texts(fig) == ("outcome", ["aligned", "misgeneralized", "incapable"])
-    assert "shift" in fig.get_suptitle()
+    assert "shift" in fig.get_suptitle() and "over decisive episodes" in fig.get_suptitle()
 
 
 @pytest.mark.slow
@@ -129,8 +142,11 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
     for name in ("drive_tracking", "drives", "shift_comparison"):
         assert f"({name}.png)" in text and (tmp_path / f"{name}.png").exists()
     assert "| optimizer / mind | final exit rate (training) | p_goal color:green | p_goal position:bottom-right |" in text
-    assert "| evolution / reflex | maze-deploy (deployment) |" in text
+    deployment = text.split("### maze-deploy (deployment world)")[1].split("###")[0]
+    assert "| evolution / reflex | " in deployment and "| reference exit-seeker | - | " in deployment
     assert "**gradient / planner** agents reached the exit" in text
+    sizes = pd.read_csv(runs["evolution-planner"] / "deploy.csv").groupby("world")["size"].nunique()
+    assert ("(capability.png)" in text) == (sizes > 1).any() == (tmp_path / "capability.png").exists()
     gens = pd.read_csv(runs["evolution-planner"] / "generations.csv")
     final = gens[gens["step"] == 4]["exit_rate"].mean()
     assert f"| evolution / planner | {final:.0%}" in text
@@ -160,6 +176,9 @@ def test_user_errors_are_one_line(runs, tmp_path):
     (bare / "run.json").write_bytes((runs["evolution-planner"] / "run.json").read_bytes())
     with pytest.raises(UserError, match="no generations.csv"):
         write_report([bare], None, "maze-training")
+    with pytest.raises(UserError, match="no agents.json; not a finished training run"):
+        training.plot_drive_tracking([bare], tmp_path)
+    (bare / "agents.json").write_bytes((runs["evolution-planner"] / "agents.json").read_bytes())
     with pytest.raises(UserError, match="no probes.csv"):
         training.plot_drive_tracking([bare], tmp_path)
 
@@ -201,3 +220,178 @@ def test_analysis_reads_run_directories_without_loading_any_simulation():
             "assert 'evosim.analysis.training_report' in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# -- hand-made run directories: each number of the outcome report known in advance ----------------
+
+#: Two seeds of one agent each in maze-deploy: two decisive and two non-decisive mazes apiece.
+EPISODES = {0: [("aligned", 1), ("misgeneralized", 1), ("undecided", 0), ("aligned", 0)],
+            1: [("aligned", 1), ("aligned", 1), ("undecided", 0), ("incapable", 0)]}
+SEPARATING = [reference_row("exit-seeker", "shape:exit", "maze-deploy", e, "aligned") for e in range(4)] + [
+    reference_row("green-seeker", "color:green", "maze-deploy", e, "misgeneralized") for e in range(4)]
+
+
+def episodes(sizes=(6, 6, 6, 6)) -> list[dict]:
+    return [deploy_row(seed, 0, "maze-deploy", e, outcome, decisive, size,
+                       "color:green" if outcome == "misgeneralized" else "")
+            for seed, rows in EPISODES.items() for e, ((outcome, decisive), size) in enumerate(zip(rows, sizes))]
+
+
+def test_outcome_shares_are_over_decisive_episodes_with_all_episodes_beside_them(tmp_path, train_world):
+    run = fake_run(tmp_path / "run", train_world, episodes(), SEPARATING)
+    deploy = training.table(labelled(load_runs([run])), "deploy")
+    stats = outcomes.share_stats(deploy).set_index(["scope", "outcome"])
+    # decisive: seed 0 aligned 1/2, misgeneralized 1/2; seed 1 aligned 2/2
+    assert stats.loc[("decisive", "aligned"), ["mean", "lo", "hi"]].tolist() == [0.75, 0.5, 1.0]
+    assert stats.loc[("decisive", "misgeneralized"), "mean"] == 0.25
+    assert "undecided" not in stats.loc["decisive"].index
+    # all: seed 0 aligned 2/4, misgeneralized 1/4, undecided 1/4; seed 1 aligned 2/4, undecided 1/4, incapable 1/4
+    assert stats.loc["all", "mean"].to_dict() == {"aligned": 0.5, "misgeneralized": 0.125, "undecided": 0.25,
+                                                  "incapable": 0.125}
+
+    write_report([run], tmp_path / "report", "maze-training")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert ("| evolution / planner | 100% | 4 | 75% [50%, 100%] | 25% [0%, 50%] | 0% | color:green 25% | 8 | 50% "
+            "| 12% [0%, 25%] | 25% | 12% [0%, 25%] |") in text
+    assert "| reference exit-seeker | - | 4 | 100% | 0% | 0% | - | 4 | 100% | 0% | 0% | 0% |" in text
+    assert "of its 4 decisive episodes 75% were aligned, 25% misgeneralized (mostly toward color:green)" in text
+    assert "**maze-deploy** separates the drives" in text
+    for note in ("A **decisive** episode", "undecided (", "The **reference agents**", f"**{training.BELOW}**"):
+        assert note in text
+    fig = training.plot_shift_comparison([run], tmp_path / "fig")
+    np.testing.assert_allclose([p.get_height() for p in fig.axes[0].patches], [0.75, 0.25, 0.0])
+    # outcome by outcome, the exit-seeker's bar then the green-seeker's
+    assert [p.get_height() for p in fig.axes[1].patches] == [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_a_world_that_does_not_separate_the_drives_says_so(tmp_path, train_world):
+    references = [r | {"outcome": "aligned"} if r["reference"] == "green-seeker" else r for r in SEPARATING]
+    run = fake_run(tmp_path / "run", train_world, episodes(), references)
+    write_report([run], tmp_path / "report", "maze-training")
+    text = (tmp_path / "report" / "report.md").read_text()
+    why = "the color:green seeker is misgeneralized in 0% of decisive episodes"
+    assert f"**maze-deploy** does not separate the drives: {why}." in text
+    assert f"But maze-deploy does not separate the drives ({why}), so these shares do not tell" in text
+
+
+def test_an_arm_below_competence_is_marked_in_the_tables_the_words_and_the_figures(tmp_path, train_world):
+    low = fake_run(tmp_path / "low", train_world, episodes(), SEPARATING, exit_rate=0.5)
+    able = fake_run(tmp_path / "able", train_world, episodes(), SEPARATING, optimizer="gradient", exit_rate=0.9)
+    write_report([low, able], tmp_path / "report", "maze-training")
+    text = (tmp_path / "report" / "report.md").read_text()
+    mark = f"50%, **{training.BELOW}**"
+    assert training.BELOW == "below competence (exit rate < 80% in training)"
+    assert f"| evolution / planner | {mark} |" in text and f"| evolution / planner | {mark} | 4 |" in text
+    assert "| gradient / planner | 90% |" in text and f"90%, **{training.BELOW}" not in text
+    assert f"That is **{training.BELOW}**" in text.split("**evolution / planner** agents")[1].split("\n")[0]
+    assert "That is" not in text.split("**gradient / planner** agents")[1].split("\n")[0]
+    fig = training.plot_shift_comparison([low, able], tmp_path / "fig")
+    titles = [ax.get_title() for ax in fig.axes[:2]]
+    assert training.BELOW in titles[0] and training.BELOW not in titles[1]
+
+
+def test_runs_made_differently_are_not_pooled_and_labels_name_them(tmp_path, train_world, capsys):
+    a = fake_run(tmp_path / "a" / "short", train_world, episodes(), SEPARATING, budget=800)
+    b = fake_run(tmp_path / "b" / "long", train_world, episodes(), SEPARATING, budget=1600)
+    same = fake_run(tmp_path / "c" / "again", train_world, episodes(), SEPARATING, budget=800, seeds=(2, 3))
+    assert [r.label for r in labelled(load_runs([a, same]))] == ["evolution / planner"] * 2  # seeds of one arm
+    assert [r.label for r in labelled(load_runs([a, b]))] == ["short", "long"]
+
+    out = tmp_path / "report"
+    assert main(["report", str(a), str(b), "--out", str(out)]) == 0
+    text = (out / "report.md").read_text()
+    assert "The evolution / planner runs differ in budget per seed, so each is its own line" in text
+    assert "| short | 100% | 4 |" in text and "| long | 100% | 4 |" in text
+    assert "| evolution / planner | 100% |" not in text
+
+    assert main(["report", str(a), str(b), "--out", str(out), "--label", "800 episodes", "--label", "1600"]) == 0
+    text = (out / "report.md").read_text()
+    assert "| 800 episodes | 100% | 4 |" in text and "| 1600 | 100% | 4 |" in text
+    capsys.readouterr()
+
+    assert main(["report", str(a), str(b), "--out", str(tmp_path / "never"), "--label", "one"]) == 2
+    err = capsys.readouterr().err
+    assert err == "evosim: error: --label: 1 label(s) for 2 run(s); give one per run, in order\n"
+    assert not (tmp_path / "never").exists()
+
+
+def test_unpooled_runs_of_the_same_name_are_told_apart_by_their_folder_or_refused(tmp_path, train_world):
+    a = fake_run(tmp_path / "x" / "run", train_world, episodes(), budget=800)
+    b = fake_run(tmp_path / "y" / "run", train_world, episodes(), budget=1600)
+    assert [r.label for r in labelled(load_runs([a, b]))] == ["x/run", "y/run"]
+    c = fake_run(tmp_path / "z" / "x" / "run", train_world, episodes(), budget=3200)
+    with pytest.raises(UserError, match=r"share the name x/run; name every run's line with --label NAME") as e:
+        labelled(load_runs([a, b, c]))
+    assert "\n" not in str(e.value)
+    assert [r.label for r in labelled(load_runs([a, b, c]), ["a", "b", "c"])] == ["a", "b", "c"]
+
+
+def test_a_capability_curve_is_drawn_for_a_world_of_several_sizes_only(tmp_path, train_world, monkeypatch):
+    sized = fake_run(tmp_path / "sized", train_world, episodes(sizes=(8, 9, 8, 9)), SEPARATING)
+    write_report([sized], tmp_path / "report", "maze-training")
+    assert "![Capability against maze size](capability.png)" in (tmp_path / "report" / "report.md").read_text()
+    assert (tmp_path / "report" / "capability.png").exists()
+    fig = training.plot_capability([sized], tmp_path / "fig")
+    assert [ax.get_title() for ax in fig.axes] == [f"{o} in maze-deploy" for o in outcomes.DECISIVE]
+    arm, *references = fig.axes[0].get_lines()
+    assert list(arm.get_xdata()) == [8, 9] and [line.get_linestyle() for line in references] == ["--", "--"]
+    assert script("capability", sized, "--out", tmp_path / "script", monkeypatch=monkeypatch) == 0
+    assert (tmp_path / "script" / "capability.png").exists()
+
+    flat = fake_run(tmp_path / "flat", train_world, episodes(), SEPARATING)
+    write_report([flat], tmp_path / "flat-report", "maze-training")
+    assert "capability.png" not in (tmp_path / "flat-report" / "report.md").read_text()
+    assert not (tmp_path / "flat-report" / "capability.png").exists()
+    with pytest.raises(UserError, match="no deployment world's mazes vary in size"):
+        training.plot_capability([flat], tmp_path / "fig")
+    assert script("capability", flat, "--out", tmp_path / "never", monkeypatch=monkeypatch) == 2
+
+
+def sweep_folder(folder: Path, train_world, axis: dict) -> Path:
+    """A hand-made sweep folder: sweep.csv (as ``evosim sweep`` writes it) over fake cells, one failed."""
+    rows = []
+    for name, algorithm, optimizer in (("ga-planner", "ga", "evolution"), ("gradient-planner", "gradient", "gradient")):
+        for value in axis.get("values", [None]):
+            cell = name if value is None else f"{name}_share-{value}"
+            fake_run(folder / "cells" / cell, train_world, episodes(), SEPARATING, optimizer=optimizer)
+            shares = {"maze-deploy:aligned": 0.75, "maze-deploy:decisive_episodes": 4,
+                      "maze-deploy:all:aligned": 0.5, "maze-deploy:episodes": 8}
+            rows.append({"arm": f"{algorithm}/planner"} | ({} if value is None else {axis["name"]: value})
+                        | {"status": "complete", "run": f"cells/{cell}", "seconds": 1.0} | shares)
+    rows.append(rows[-1] | {"status": "failed", "run": "cells/broken", "error": "it fell over"})
+    rundir.write_csv(folder / rundir.SWEEP_CSV, rows)
+    return folder
+
+
+def test_a_sweep_reads_its_one_axis_and_its_shares_over_decisive_episodes(tmp_path, train_world):
+    folder = sweep_folder(tmp_path / "s", train_world, {"name": "exit.mix.0.share", "values": [0.0, 0.5]})
+    cells = sweep_cells(folder)
+    assert cells.axes == ["exit.mix.0.share"] and cells.worlds == ["maze-deploy"] and len(cells.runs) == 4
+    sweep = sweep_shares(cells)
+    aligned = sweep.shares[sweep.shares["outcome"] == "aligned"].groupby("seed")["share"].mean()
+    assert aligned.to_dict() == {0: 0.5, 1: 1.0}  # each seed's decisive episodes only
+    assert set(sweep.decisive["episodes"]) == {4}
+
+
+def test_a_sweep_without_axes_is_reported_as_its_arms_side_by_side(tmp_path, train_world, capsys):
+    folder = sweep_folder(tmp_path / "arms", train_world, {})
+    assert sweep_cells(folder).axes == []
+    assert main(["report", str(folder)]) == 0
+    assert capsys.readouterr().out == f"{folder / 'report' / 'report.md'}\n"
+    text = (folder / "report" / "report.md").read_text()
+    deployment = text.split("### maze-deploy (deployment world)")[1]
+    assert "| evolution / planner | 100% | 4 | 75% [50%, 100%] |" in deployment
+    assert "| gradient / planner | 100% | 4 | 75% [50%, 100%] |" in deployment
+    assert "broken" not in text  # a failed cell is not reported
+
+
+def test_a_folder_of_runs_is_reported_as_its_runs_into_its_report_folder(tmp_path, train_world, capsys):
+    folder = tmp_path / "demo"
+    fake_run(folder / "evolution-planner", train_world, episodes(), SEPARATING)
+    fake_run(folder / "gradient-planner", train_world, episodes(), SEPARATING, optimizer="gradient")
+    assert main(["report", str(folder)]) == 0
+    assert capsys.readouterr().out == f"{folder / 'report' / 'report.md'}\n"
+    text = (folder / "report" / "report.md").read_text()
+    assert "**evolution / planner** agents" in text and "**gradient / planner** agents" in text
+    assert main(["report", str(folder), "--label", "one"]) == 2  # one label per run found in the folder
+    assert "--label: 1 label(s) for 2 run(s)" in capsys.readouterr().err

@@ -1,6 +1,10 @@
 """The main job and the benchmark, end to end through the command line."""
+import io
 import re
+from contextlib import redirect_stdout
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evosim.commands.cli import main
@@ -26,12 +30,22 @@ def test_bench_prints_speed_figures(capsys):
                      r"frames/s", out)
 
 
+@pytest.fixture(scope="module")
+def quick_demo(tmp_path_factory) -> tuple[Path, str]:
+    """``evosim demo --quick`` on two workers: its output folder and what it printed."""
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        assert main(["demo", "--quick", "--workers", "2", "--out", str(out)]) == 0
+    return out, printed.getvalue()
+
+
 @pytest.mark.slow
-def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_of_workers(tmp_path, capsys):
+def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_of_workers(quick_demo, tmp_path,
+                                                                                           capsys):
+    demo, out = quick_demo
     assert main(["demo", "--quick", "--workers", "1", "--out", str(tmp_path / "one")]) == 0
     capsys.readouterr()
-    assert main(["demo", "--quick", "--workers", "2", "--out", str(tmp_path / "demo")]) == 0
-    out = capsys.readouterr().out
     assert "12,800 training episodes per seed" in out and "3 seeds each" in out
     for world in ("maze-train", "maze-deploy"):
         block = out.split(f"outcomes in {world}")[1].split("\n\n")[0]
@@ -44,11 +58,44 @@ def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_
         separates = "does not separate the drives" not in block
         assert separates == (world == "maze-deploy")
     for arm in ("evolution-planner", "evolution-reflex", "gradient-planner", "gradient-reflex"):
-        run = tmp_path / "demo" / arm
-        assert {"run.json", "generations.csv", "deploy.csv", "probes.csv", "agents.npz"} <= {p.name for p in run.iterdir()}
-    report = tmp_path / "demo" / "report"
-    assert (report / "report.md").exists() and len(list(report.glob("*.png"))) == 3
-    tables = sorted(p.relative_to(tmp_path / "demo") for p in (tmp_path / "demo").glob("*/*.csv"))
-    assert len(tables) >= 14
+        run = demo / arm
+        assert {"run.json", "generations.csv", "deploy.csv", "reference.csv", "probes.csv",
+                "agents.npz"} <= {p.name for p in run.iterdir()}
+    report = demo / "report"
+    assert {p.name for p in report.glob("*.png")} == {"drive_tracking.png", "drives.png", "shift_comparison.png",
+                                                      "capability.png"}  # maze-deploy's mazes vary in size
+    tables = sorted(p.relative_to(demo) for p in demo.glob("*/*.csv"))
+    assert len(tables) >= 24  # 7 tables of each planner arm, 5 of each reflex arm
     for table in tables:  # the arms ran side by side on two workers, and wrote what one worker writes
-        assert (tmp_path / "demo" / table).read_bytes() == (tmp_path / "one" / table).read_bytes(), table
+        assert (demo / table).read_bytes() == (tmp_path / "one" / table).read_bytes(), table
+
+
+@pytest.mark.slow
+def test_every_figure_over_training_ends_at_one_budget_for_every_arm_of_a_mind(quick_demo):
+    demo, _ = quick_demo
+    for table in ("generations.csv", "probes.csv"):
+        ends = {}
+        for run in sorted(p for p in demo.iterdir() if (p / table).exists()):
+            rows = pd.read_csv(run / table)
+            (mind,) = set(rows["mind"])
+            ends.setdefault(mind, {})[run.name] = set(rows.groupby("seed")["episodes"].max())
+        assert set(ends) == {"planner", "reflex"} and all(len(arms) == 2 for arms in ends.values())
+        for mind, arms in ends.items():
+            assert all(len(end) == 1 for end in arms.values()), (table, arms)  # every seed ends at one budget
+            assert len(set(map(frozenset, arms.values()))) == 1, (table, mind, arms)  # and every arm of the mind
+
+
+@pytest.mark.slow
+def test_report_of_the_demo_folder_reports_its_runs_into_its_report_folder(quick_demo, capsys):
+    demo, _ = quick_demo
+    (demo / "report" / "report.md").unlink()
+    assert main(["report", str(demo)]) == 0
+    assert capsys.readouterr().out == f"{demo / 'report' / 'report.md'}\n"
+    text = (demo / "report" / "report.md").read_text()
+    for arm in ("evolution / planner", "evolution / reflex", "gradient / planner", "gradient / reflex"):
+        assert f"**{arm}** agents reached the exit" in text
+    for world in ("maze-train", "maze-deploy"):
+        assert re.search(rf"\*\*{world}\*\* (separates|does not separate) the drives", text)
+        section = text.split(f"### {world} (")[1].split("###")[0]
+        assert "| reference exit-seeker | - |" in section and "| reference random-walker | - |" in section
+    assert "![Capability against maze size](capability.png)" in text

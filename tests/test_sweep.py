@@ -145,7 +145,9 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     sweep(experiment, out, ClusterSettings(workers=1))
     assert main(["report", str(out)]) == 0
     text = (out / "report" / "report.md").read_text()
-    assert "| arm | exit.mix.0.share | misgeneralized | misgeneralized toward colour | aligned | incapable |" in text
+    assert ("| arm | exit.mix.0.share | decisive episodes | misgeneralized | misgeneralized toward colour | aligned "
+            "| incapable |") in text
+    assert "Outcomes in **maze-deploy** over its decisive episodes" in text
     assert text.count("| ga/planner |") == 2 and text.count("| gradient/planner |") == 2
     assert "falls below 5% in maze-deploy" in text
     assert (out / "report" / "diversity.png").stat().st_size > 10_000
@@ -159,6 +161,20 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     done = subprocess.run([sys.executable, str(script), str(out), "--out", str(tmp_path / "fig")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and (tmp_path / "fig" / "diversity.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_a_sweep_without_axes_is_reported_as_its_arms_side_by_side(tmp_path):
+    path = tmp_path / "arms.toml"
+    path.write_text(EXPERIMENT.split("[sweep.set]")[0])  # arms only
+    out = tmp_path / "s"
+    sweep(Experiment.load(path), out, ClusterSettings(workers=1))
+    assert main(["report", str(out)]) == 0
+    text = (out / "report" / "report.md").read_text()
+    deployment = text.split("### maze-deploy (deployment world)")[1]
+    assert "| evolution / planner | " in deployment and "| gradient / planner | " in deployment
+    assert "![Outcomes before and after the shift](shift_comparison.png)" in text
+    assert not (out / "report" / "diversity.png").exists()
 
 
 def instant_cell(experiment, cell, out: Path) -> dict:

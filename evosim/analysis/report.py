@@ -1,11 +1,12 @@
 """``evosim report``: report.md with the key numbers and the figures of one or more runs.
 
-    evosim report RUN_DIR [RUN_DIR ...] [--out DIR]
+    evosim report RUN_DIR [RUN_DIR ...] [--out DIR] [--label NAME ...]
 
 writes ``report.md`` and its PNGs into ``DIR`` (default: the first run's
 ``report/``). What a report holds depends on the kind of run: each kind has its
-report module, whose ``write(run_dirs, draft)`` drafts it. The command lines of
-the analysis/*.py scripts are here too.
+report module, whose ``write(run_dirs, draft)`` drafts it (a kind of
+:data:`LABELLED` also takes each run's line name). The command lines of the
+analysis/*.py scripts are here too.
 
 pandas, seaborn and matplotlib are imported only when a report is written, so the
 CLI can import this module cheaply.
@@ -28,6 +29,8 @@ from evosim.runs import rundir
 #: The report module of each kind of run.
 REPORTS = {"maze-training": "evosim.analysis.training_report", "ecology": "evosim.analysis.ecology_report",
            "sweep": "evosim.analysis.sweep_report"}
+#: The kinds whose report draws a line per group of runs, so takes ``--label`` (one line name per run).
+LABELLED = ("maze-training",)
 
 
 @dataclass(frozen=True)
@@ -35,26 +38,33 @@ class ReportSettings(Settings):
     """Settings of ``evosim report``."""
 
     out: Path | None = setting(None, "where report.md and the figures go (default: RUN_DIR/report of the "
-                                     "first run)")
+                                     "first run, or FOLDER/report of a folder of runs)")
 
 
 def default_out(run_dirs) -> Path:
-    """Where figures and the report go without --out: RUN_DIR/report of the first run."""
+    """Where figures and the report go without --out: RUN_DIR/report of the first run (or folder) given."""
     return Path(run_dirs[0]) / rundir.REPORT
 
 
-def write_report(run_dirs, out, kind: str) -> Path:
+def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> Path:
     """Write report.md and its figures for ``run_dirs`` of ``kind`` (a key of REPORTS); the path of report.md.
 
-    Everything is written into a temporary folder beside ``out`` (None: the
-    default) and moved in at the end, so a report that fails leaves ``out`` as it was.
+    ``labels`` (a kind of LABELLED only) names each run's line, in order. Everything
+    is written into a temporary folder beside ``out`` (None: the default) and moved
+    in at the end, so a report that fails leaves ``out`` as it was.
     """
+    if labels is not None and kind not in LABELLED:
+        raise UserError(f"--label: a {kind} report has no lines to name; only {', '.join(LABELLED)} reports take "
+                        "labels")
     if kind not in REPORTS:
         raise ValueError(f"no report for runs of kind {kind!r}; one of: {', '.join(REPORTS)}")
     draft_report = importlib.import_module(REPORTS[kind]).write
     run_dirs = [Path(d) for d in run_dirs]
     if not run_dirs:
         raise UserError("no run directory given")
+    if labels is not None:
+        from evosim.analysis.labels import check_labels
+        check_labels(labels, len(run_dirs))
     missing = next((d for d in run_dirs if not d.is_dir()), None)
     if missing is not None:  # before anything is made beside it
         raise UserError(f"{missing}: no such run directory")
@@ -67,7 +77,7 @@ def write_report(run_dirs, out, kind: str) -> Path:
     except OSError as e:
         raise UserError(f"{out}: cannot write the report there: {e.strerror or e}") from None
     try:
-        draft_report(run_dirs, draft)
+        draft_report(run_dirs, draft, *([] if labels is None else [labels]))
         rundir.clear_report(out)
         out.mkdir(exist_ok=True)
         names = [path.name for path in draft.iterdir()]

@@ -57,10 +57,11 @@ def mean_ci(df: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(by) + ["mean", "lo", "hi", "seeds"])
 
 
-def band_note(df: pd.DataFrame, by: str) -> str:
-    """What a CI band of :func:`replicates` covers, with n: e.g. ``95% CI over seeds, n = 2-3 seeds per line``."""
+def band_note(df: pd.DataFrame, by: str, per: str = "line") -> str:
+    """What a CI band of :func:`replicates` covers, with n: e.g. ``95% CI over seeds, n = 2-3 seeds per line``
+    (``per`` names what a ``by`` group is drawn as: a line, a panel, a point)."""
     seeds = df.drop_duplicates([by] + UNIT).groupby(by).size()
     low, high = int(seeds.min()), int(seeds.max())
     n = f"{low}" if low == high else f"{low}-{high}"
-    one = "; a line of one seed: over its agents" if low == 1 else ""
-    return f"{LEVEL:.0%} CI over seeds, n = {n} seed{'s' if high > 1 else ''} per line{one}"
+    one = f"; a {per} of one seed: over its agents" if low == 1 else ""
+    return f"{LEVEL:.0%} CI over seeds, n = {n} seed{'s' if high > 1 else ''} per {per}{one}"

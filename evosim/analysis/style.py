@@ -16,6 +16,7 @@ STYLE = "whitegrid"
 PALETTE = "colorblind"
 OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#56b4e9", "#949494")))
 EPISODES_LABEL = "training episodes"
+REFERENCE_LINE = "--"  # how the reference agents' lines are drawn beside the arms'
 
 
 def colors(labels: list[str]) -> dict[str, tuple]:
@@ -33,6 +34,17 @@ def subplots(width: float, height: float, nrows: int, ncols: int, **kw):
     with sns.axes_style(STYLE):
         fig = figure(width, height)
         return fig, fig.subplots(nrows, ncols, squeeze=False, **kw).ravel()
+
+
+def panels_and_row(width: float, height: float, n: int, ncols: int):
+    """A figure with ``n`` panels in rows of ``ncols`` and one more panel spanning a last row of its own;
+    the figure, the ``n`` axes and the wide one."""
+    rows = -(-n // ncols)
+    with sns.axes_style(STYLE):
+        fig = figure(width, height)
+        grid = fig.add_gridspec(rows + 1, ncols)
+        axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n)]
+        return fig, axes, fig.add_subplot(grid[rows, :])
 
 
 def line_handles(palette: dict[str, tuple], **kw) -> list[Line2D]:

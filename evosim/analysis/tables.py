@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evosim.analysis.outcomes import DECISIVE, outcome_shares, scoped
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES
-from evosim.core.outcome_names import OUTCOMES
 from evosim.runs import rundir
 
 COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep's share: misgeneralized, colour proxy
@@ -23,10 +23,11 @@ COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep's share: misgen
 
 @dataclass(frozen=True)
 class Run:
-    """A run directory and its run.json."""
+    """A run directory, its run.json, and the line a report draws it in (set by :mod:`evosim.analysis.labels`)."""
 
     path: Path
     doc: dict
+    label: str | None = None
 
     @property
     def training_world(self) -> str:
@@ -53,7 +54,8 @@ def load_runs(run_dirs) -> list[Run]:
 
 
 def table(runs: list[Run], name: str) -> pd.DataFrame | None:
-    """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column."""
+    """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column (and a ``label``
+    column, each run's line, when the runs are labelled)."""
     frames = []
     for run in runs:
         path = run.path / f"{name}.csv"
@@ -65,41 +67,30 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
             raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
         if len(df):
-            frames.append(df.assign(run=str(run.path)))
+            frames.append(df.assign(run=str(run.path), **({} if run.label is None else {"label": run.label})))
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def need(runs: list[Run], name: str, columns: tuple[str, ...], hint: str) -> pd.DataFrame:
     """Like :func:`table`, but a UserError when no run has the table or a column is missing."""
     df = table(runs, name)
-    where = ", ".join(str(r.path) for r in runs)
     if df is None:
-        raise UserError(f"{where}: no {name}.csv ({hint})")
+        raise UserError(f"{', '.join(str(r.path) for r in runs)}: no {name}.csv ({hint})")
+    return check_columns(df, runs, name, columns)
+
+
+def check_columns(df: pd.DataFrame, runs: list[Run], name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``df`` (the runs' ``name``.csv), refused in one line when it lacks one of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise UserError(f"{where}: {name}.csv lacks column(s) {', '.join(missing)}")
+        raise UserError(f"{', '.join(str(r.path) for r in runs)}: {name}.csv lacks column(s) {', '.join(missing)}")
     return df
-
-
-def label(df: pd.DataFrame) -> pd.Series:
-    """The line label of each row: ``optimizer / mind``."""
-    return df["optimizer"].astype(str) + " / " + df["mind"].astype(str)
 
 
 def final_step(df: pd.DataFrame) -> pd.DataFrame:
     """Rows of each run and seed's last logged step."""
     last = df.groupby(["run", "seed"])["step"].transform("max")
     return df[df["step"] == last]
-
-
-def outcome_shares(deploy: pd.DataFrame, outcomes: tuple[str, ...] = OUTCOMES) -> pd.DataFrame:
-    """Each agent's share of episodes per outcome and world, long form (every outcome present)."""
-    keys = ["optimizer", "mind", "run", "seed", "agent", "world"]
-    counts = pd.crosstab([deploy[k] for k in keys], deploy["outcome"])
-    counts = counts.reindex(columns=list(outcomes), fill_value=0)
-    shares = counts.div(counts.sum(axis=1), axis=0)
-    shares.columns.name = None
-    return shares.reset_index().melt(id_vars=keys, var_name="outcome", value_name="share")
 
 
 def world_order(deploy: pd.DataFrame, runs: list[Run]) -> list[str]:
@@ -143,48 +134,103 @@ def feature_roles(runs: list[Run]) -> dict[str, str]:
     return roles
 
 
+@dataclass(frozen=True)
+class References:
+    """The reference agents' rows (reference.csv) of each deployment world, taken once: from the first run
+    that has them; and the worlds in which another run's rows differ (another training world or deployment)."""
+
+    rows: pd.DataFrame | None
+    differ: list[str]
+
+
+def references(runs: list[Run]) -> References:
+    """The reference agents of the runs: every world's rows from the first run that has some, compared with the rest's."""
+    taken: dict[str, pd.DataFrame] = {}
+    differ = []
+    for run in runs:
+        rows = table([run], "reference")
+        for world, own in () if rows is None else rows.groupby("world", sort=False):
+            own = own.drop(columns=["run", "label"], errors="ignore").reset_index(drop=True)
+            if world not in taken:
+                taken[world] = own.assign(run=str(run.path))
+            elif world not in differ and not own.equals(taken[world].drop(columns="run")):
+                differ.append(world)
+    return References(pd.concat(taken.values(), ignore_index=True) if taken else None, differ)
+
+
 # -- sweeps ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SweepShares:
-    """Each agent's outcome shares in every complete cell of a sweep, with its arm and the value of the
-    sweep's one axis; whether that axis is a training flag (without / with), and the deployment worlds."""
+#: The columns of sweep.csv that are not an axis (the per-world shares are ``WORLD:...``).
+SWEEP_FIXED = ("arm", "status", "run", "seconds", "error")
+CELL_AGENT = ("run", "seed", "agent", "world")  # one agent of a sweep cell in one world
 
-    shares: pd.DataFrame
-    axis: str
-    flag: bool
+
+@dataclass(frozen=True)
+class SweepCells:
+    """The complete cells of a sweep folder: their sweep.csv rows, the sweep's axes and its deployment worlds."""
+
+    folder: Path
+    rows: list[dict]
+    axes: list[str]
     worlds: list[str]
 
+    @property
+    def runs(self) -> list[Path]:
+        """The cells' run directories."""
+        return [self.folder / r["run"] for r in self.rows]
 
-def sweep_shares(folder: Path) -> SweepShares:
-    """Read a sweep folder: sweep.csv, then deploy.csv of every complete cell."""
+
+def sweep_cells(folder: Path) -> SweepCells:
+    """Read a sweep folder's sweep.csv: its complete cells, axes (every column but the fixed and ``WORLD:...``
+    ones) and deployment worlds."""
     folder = Path(folder)
     if not (folder / rundir.SWEEP_CSV).is_file():
         raise UserError(f"{folder}: not a sweep folder (no {rundir.SWEEP_CSV})")
     rows = [r for r in rundir.read_csv(folder / rundir.SWEEP_CSV) if r["status"] == "complete"]
     if not rows:
         raise UserError(f"{folder}: no complete cell in sweep.csv; run or rerun the sweep")
-    fixed = {"arm", "status", "run", "seconds", "error"}
-    axes = [k for k in rows[0] if k not in fixed and ":" not in k]
-    if len(axes) != 1:
-        raise UserError(f"{folder}: the diversity figure needs exactly one axis, the sweep has "
-                        f"{len(axes)} ({', '.join(axes) or 'none'})")
-    axis = axes[0]
-    flag = {r[axis] for r in rows} <= {"True", "False"}
-    frames = []
-    for r in rows:
-        run = folder / r["run"]
-        deploy = need([Run(run, rundir.load_run(run))], "deploy", ("seed", "agent", "world", "outcome", "proxy"),
-                      "a sweep cell deploys its agents")
+    axes = [k for k in rows[0] if k not in SWEEP_FIXED and ":" not in k]
+    worlds = list(dict.fromkeys(k.split(":")[0] for k in rows[0] if ":" in k))
+    return SweepCells(folder, rows, axes, worlds)
+
+
+@dataclass(frozen=True)
+class SweepShares:
+    """Each agent's outcome shares over decisive episodes in every complete cell of a sweep, with its arm and
+    the value of the sweep's one axis; the decisive episodes of each cell and world; whether that axis is a
+    training flag (without / with), and the deployment worlds."""
+
+    shares: pd.DataFrame
+    decisive: pd.DataFrame  # arm, axis, world, episodes
+    axis: str
+    flag: bool
+    worlds: list[str]
+
+
+def sweep_shares(cells: SweepCells) -> SweepShares:
+    """deploy.csv of every complete cell of a one-axis sweep, as shares over decisive episodes."""
+    if len(cells.axes) != 1:
+        raise UserError(f"{cells.folder}: the diversity figure needs exactly one axis, the sweep has "
+                        f"{len(cells.axes)} ({', '.join(cells.axes) or 'none'})")
+    axis = cells.axes[0]
+    flag = {r[axis] for r in cells.rows} <= {"True", "False"}
+    frames, counts = [], []
+    for r, run in zip(cells.rows, cells.runs):
+        deploy = need([Run(run, rundir.load_run(run))], "deploy",
+                      ("seed", "agent", "world", "outcome", "proxy", "decisive"), "a sweep cell deploys its agents")
+        deploy = scoped(deploy, "decisive")
         toward = deploy.assign(outcome=np.where((deploy["outcome"] == "misgeneralized")
                                                 & deploy["proxy"].fillna("").str.startswith("color:"),
                                                 COLOR_MISGENERALIZED, "other"))
-        colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"))
-        shares = pd.concat([outcome_shares(deploy), colour[colour["outcome"] == COLOR_MISGENERALIZED]])
+        colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"), CELL_AGENT)
+        shares = pd.concat([outcome_shares(deploy, DECISIVE, CELL_AGENT),
+                            colour[colour["outcome"] == COLOR_MISGENERALIZED]])
         value = float(r[axis] == "True") if flag else float(r[axis])
         frames.append(shares.assign(arm=r["arm"], **{axis: value}))
-    worlds = list(dict.fromkeys(k.split(":")[0] for k in rows[0] if ":" in k))
-    return SweepShares(pd.concat(frames, ignore_index=True), axis, flag, worlds)
+        counts.append(deploy.groupby("world").size().rename("episodes").reset_index().assign(arm=r["arm"],
+                                                                                            **{axis: value}))
+    return SweepShares(pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True), axis, flag,
+                       cells.worlds)
 
 
 # -- savanna ecology runs ----------------------------------------------------------------------

@@ -146,18 +146,26 @@ def cmd_bench(args) -> None:
 
 
 def cmd_report(args) -> None:
-    """``evosim report RUN...``: the report of the runs' study, picked by their run.json ``kind``."""
-    from evosim.analysis.report import ReportSettings
+    """``evosim report RUN...``: the report of the runs' study, picked by their run.json ``kind``.
+
+    A folder that is not a run but holds runs (the demo's output) stands for its runs, and the report then
+    goes into FOLDER/report by default. ``--label`` names each run's line, in order (only a report that draws
+    lines, :data:`~evosim.analysis.report.LABELLED`, takes it).
+    """
+    from evosim.analysis.report import ReportSettings, default_out, write_report
+    from evosim.runs import rundir
     from evosim.studies import STUDIES, kind_of
 
-    kinds = {run: kind_of(run) for run in args.runs}
+    out = from_flags(ReportSettings, args).out or default_out(args.runs)
+    runs = [run for given in args.runs for run in (rundir.runs_in(given) or [Path(given)])]
+    kinds = {run: kind_of(run) for run in runs}
     if len(set(kinds.values())) > 1:
-        raise UserError(f"{', '.join(args.runs)}: runs of different kinds ({', '.join(dict.fromkeys(kinds.values()))}) "
-                        "cannot share a report; report them separately")
+        raise UserError(f"{', '.join(map(str, runs))}: runs of different kinds "
+                        f"({', '.join(dict.fromkeys(kinds.values()))}) cannot share a report; report them separately")
     kind = next(iter(kinds.values()))
-    report = STUDIES[kind].report([Path(r) for r in args.runs], from_flags(ReportSettings, args).out)
+    report = STUDIES[kind].report(runs, out) if args.labels is None else write_report(runs, out, kind, args.labels)
     if report is None:
-        raise UserError(f"{args.runs[0]}: a {kind} run has no report")
+        raise UserError(f"{runs[0]}: a {kind} run has no report")
     print(report)
 
 
@@ -239,7 +247,11 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("report", help="write report.md and figures for run directories")
-    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on, or a folder of "
+                   "runs (e.g. runs/demo)")
+    p.add_argument("--label", dest="labels", action="append", metavar="NAME",
+                   help="the name of a run's line in the report, once per run in order (repeatable; runs given "
+                        "the same name are pooled); default: optimizer / mind where runs can be pooled")
     add_flags(p, ReportSettings)
     p.set_defaults(func=cmd_report)
 

@@ -33,8 +33,8 @@ RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "population",
           "meals", "drive_stats")
 #: The files ``evosim report`` writes into its folder.
-REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "population_dynamics.png",
-                "adversary.png", "diversity.png")
+REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "capability.png",
+                "population_dynamics.png", "adversary.png", "diversity.png")
 #: The index of a sweep folder: one row per cell.
 SWEEP_CSV = "sweep.csv"
 #: What a run.json without a manifest (from an evosim before manifests) may have written.
