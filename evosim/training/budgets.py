@@ -11,7 +11,7 @@ from __future__ import annotations
 EVOLVE = {"planner": 97_600,  # 61 generations of 200 individuals x 8 mazes
           "reflex": 481_600}  # 301 generations
 #: ``evosim demo`` per arm and seed: (full, --quick).
-DEMO = {"planner": (64_000, 12_800), "reflex": (80_000, 6_400)}
+DEMO = {"planner": (64_000, 12_800), "reflex": (48_000, 6_400)}
 
 
 def default_budget(settings_class: type, mind: str) -> int | None:
