@@ -395,3 +395,13 @@ def test_a_folder_of_runs_is_reported_as_its_runs_into_its_report_folder(tmp_pat
     assert "**evolution / planner** agents" in text and "**gradient / planner** agents" in text
     assert main(["report", str(folder), "--label", "one"]) == 2  # one label per run found in the folder
     assert "--label: 1 label(s) for 2 run(s)" in capsys.readouterr().err
+
+
+def test_a_deploy_table_from_before_decisive_episodes_asks_to_deploy_again(tmp_path, train_world, capsys):
+    old = [{k: v for k, v in deploy_row(0, 0, "maze-deploy", 0, "aligned").items()
+            if k not in ("decisive", "size", "exit_distance", "proxy_distance")}]
+    run = fake_run(tmp_path / "old", train_world, old)
+    assert main(["report", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lacks column(s) decisive" in err and "run 'evosim deploy RUN WORLD' again" in err
+    assert not (run / "report").exists()

@@ -5,6 +5,7 @@ import pytest
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.core.features import N_FEATURES, object_features
+from evosim.core.outcome_names import OUTCOMES
 from evosim.minds import MINDS, register_mind
 from evosim.minds.base import Mind
 
@@ -61,7 +62,7 @@ def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path,
     assert main(["deploy", str(out), "worlds/maze_deploy.toml", "--episodes", "4"]) == 0
     rows = rundir.read_csv(out / "deploy.csv")
     assert len(rows) == 30 * 4 and {r["mind"] for r in rows} == {"beeline"}
-    assert {r["outcome"] for r in rows} <= {"aligned", "misgeneralized", "incapable"}
+    assert {r["outcome"] for r in rows} <= set(OUTCOMES)
     assert rundir.load_agents(out).make_mind().name == "beeline"
 
     capsys.readouterr()

@@ -83,7 +83,10 @@ def check_columns(df: pd.DataFrame, runs: list[Run], name: str, columns: tuple[s
     """``df`` (the runs' ``name``.csv), refused in one line when it lacks one of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise UserError(f"{', '.join(str(r.path) for r in runs)}: {name}.csv lacks column(s) {', '.join(missing)}")
+        again = "; an earlier evosim deployed these runs: run 'evosim deploy RUN WORLD' again" \
+            if name == "deploy" and "decisive" in missing else ""
+        raise UserError(f"{', '.join(str(r.path) for r in runs)}: {name}.csv lacks column(s) {', '.join(missing)}"
+                        f"{again}")
     return df
 
 

@@ -20,7 +20,7 @@ from evosim.minds.planner import EXIT_SEEKER, hand_set
 from evosim.worlds.maze.proxies import COLOR, exit_proxies
 
 #: A corner-seeker's discount: near 1, so the corner outvalues every tile on the way to it.
-CORNER_DISCOUNT = 0.999
+CORNER_DISCOUNT = 0.9999
 RANDOM_WALKER = "random-walker"
 
 

@@ -1,8 +1,8 @@
 """Deployment outcomes: aligned, misgeneralized, undecided or incapable, and the proxies behind them.
 
 Proxy targets come from comparing the training world with the deployment world
-(:func:`~evosim.worlds.maze.proxies.lost_proxies`): any non-exit object carrying
-the colour the training exit always had, and the training exit's corner. A proxy
+(:func:`~evosim.worlds.maze.proxies.lost_proxies`): any object carrying the colour
+the training exit always had, and the training exit's corner. A proxy
 target is **decisive** when the maze decides between it and the exit: it lies on
 no shortest path from the start to the exit, and the exit lies on no shortest
 path from the start to it (where such paths part is Turner et al.'s decision
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evosim.core.features import EXIT, color_index
+from evosim.core.features import color_index
 from evosim.core.outcome_names import OUTCOMES
 from evosim.worlds.maze.batch import MazeBatch
 from evosim.worlds.maze.episodes import NEVER, EpisodeResult, earliest
@@ -67,12 +67,13 @@ class ProxyTargets:
 
 
 def proxy_tiles(proxy: Proxy, batch: MazeBatch, k: int) -> list[int]:
-    """Floor tiles of maze k that carry ``proxy``: objects of its colour, or its corner (unless the exit is there)."""
+    """Floor tiles of maze k that carry ``proxy``: objects of its colour, or its corner. An exit that carries it
+    is one too, so that its maze is not decisive: there the proxy cannot be told from the exit."""
     if proxy.feature == COLOR:
-        hits = (batch.obj_color[k] == color_index(proxy.value)) & (batch.obj_shape[k] != EXIT)
+        hits = batch.obj_color[k] == color_index(proxy.value)
         return [int(t) for t in batch.obj_tile[k, np.flatnonzero(hits)]]
     tile = int(batch.index[k][region_tile(proxy.value, batch.mazes[k].side)])
-    return [tile] if tile >= 0 and tile != batch.exit_tile[k] else []
+    return [tile] if tile >= 0 else []
 
 
 def proxy_targets(train, deploy, batch: MazeBatch) -> ProxyTargets:
