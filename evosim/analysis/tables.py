@@ -63,7 +63,7 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
             continue
         rundir.check_table(path)
         try:
-            df = pd.read_csv(path)
+            df = pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
             raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
         if len(df):
