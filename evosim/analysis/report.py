@@ -69,8 +69,7 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
     if missing is not None:  # before anything is made beside it
         raise UserError(f"{missing}: no such run directory")
     out = Path(out) if out else default_out(run_dirs)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out is a file, not a folder")
+    rundir.check_writable(out, "--out")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         draft = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -97,6 +96,7 @@ def script_main(plot, doc: str, argv=None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else default_out(args.runs)
     try:
+        rundir.check_writable(out, "--out")
         plot(args.runs, out)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -149,8 +149,10 @@ def demo(settings: DemoSettings) -> None:
           f"{shifted.name} beside the reference agents")
     for mind in dict.fromkeys(m for _, m in runs):
         print(f"  budget for {mind} arms: {demo_budget(mind, settings.quick):,} training episodes per seed")
+    rundir.check_writable(out, "--out")
     for run in runs.values():
         rundir.check_out(run, force=True)
+    rundir.check_writable(out / "report", "--out")
     workers = min(settings.workers or os.cpu_count() or 1, len(runs))
     items = [(a, m, run) for (a, m), run in runs.items()]
     costliest = sorted(range(len(items)), key=lambda i: arm_cost(*items[i][:2], pick), reverse=True)

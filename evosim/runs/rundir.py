@@ -69,17 +69,30 @@ def runs_in(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and (p / RUN_JSON).is_file())
 
 
+def check_writable(path: str | Path, flag: str, folder: bool = True) -> Path:
+    """Refuse an output path (a folder, or with ``folder=False`` a file) that cannot be made or written:
+    under a file, the other kind of thing already, or in a read-only folder; checked before any compute."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents) if p.exists() or p == Path(p.anchor))
+    if existing != path and not existing.is_dir():
+        raise UserError(f"{path}: {flag} cannot be made: {existing} is a file")
+    if existing == path and path.is_dir() != folder:
+        raise UserError(f"{path}: {flag} is a {'file, not a folder' if folder else 'folder, not a file'}")
+    writable = existing if existing.is_dir() else existing.parent
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise UserError(f"{path}: {flag} cannot be written: {writable} is read-only")
+    return path
+
+
+def check_file_out(path: str | Path, flag: str) -> Path:
+    """Refuse an output file that cannot be made or written (see :func:`check_writable`)."""
+    return check_writable(path, flag, folder=False)
+
+
 def check_out(out: str | Path, force: bool = False) -> Path:
     """Refuse an --out evosim may not write: under a file, read-only, not a run, or a run without --force."""
-    out = Path(out)
-    existing = next(p for p in (out, *out.parents) if p.exists() or p == Path(p.anchor))
-    if existing != out and not existing.is_dir():
-        raise UserError(f"{out}: --out cannot be made: {existing} is a file")
-    if existing == out and not out.is_dir():
-        raise UserError(f"{out}: --out is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"{out}: --out cannot be written: {existing} is read-only")
-    if existing == out:
+    out = check_writable(out, "--out")
+    if out.exists():
         run = is_run(out)
         if any(not is_lock(p.name) for p in out.iterdir()) and not run:
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "

@@ -17,12 +17,14 @@ from typing import Callable
 
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, add_flags, from_flags, given, setting
+from evosim.runs.rundir import check_writable
 from evosim.worlds import load_world
 from evosim.worlds.deception import DeceptionWorld
 from evosim.worlds.deception.game import STRATEGIES
 from evosim.worlds.deception.play import DeceptionPlay
 from evosim.worlds.savanna import SavannaWorld
 from evosim.training.savanna_species import new_ecology
+from evosim.viewer.recording import Recording, check_recording, check_screenshot
 from evosim.viewer.scene import Scene, hand_set_teams, run_teams
 
 SAVANNA_SPEED = 60.0  # ticks per second unless --speed says otherwise
@@ -60,12 +62,11 @@ class WatchSettings(Settings):
             self.fail("size", "is not WIDTHxHEIGHT, e.g. 1000x700")
         if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
             self.fail("size", f"is smaller than {MIN_SIZE[0]}x{MIN_SIZE[1]}")
-        for name in ("screenshot_dir", "record"):
-            folder = getattr(self, name)
-            if folder is not None and folder.exists() and not folder.is_dir():
-                self.fail(name, "is a file, not a folder")
-        if self.screenshot is not None and self.screenshot.is_dir():
-            self.fail("screenshot", "is a folder, not a file")
+        check_writable(self.screenshot_dir, "--screenshot-dir")
+        if self.record is not None:
+            check_recording(self.record)
+        if self.screenshot is not None:
+            check_screenshot(self.screenshot)
 
 
 def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -143,8 +144,7 @@ def watch_command(args: argparse.Namespace) -> None:
         raise UserError("no display to open a window on (SDL_VIDEODRIVER is dummy or offscreen, or neither "
                         "DISPLAY nor WAYLAND_DISPLAY is set); pass --frames N, with --screenshot or --record, "
                         "for a scripted run")
-    if settings.record is not None:
-        settings.record.mkdir(parents=True, exist_ok=True)
+    record = None if settings.record is None else Recording(settings.record)
 
     import pygame
 
@@ -156,7 +156,7 @@ def watch_command(args: argparse.Namespace) -> None:
         board = getattr(importlib.import_module(module), name)
         speed = view.speed if view.speed is not None and "speed" not in given(args, WatchSettings) else settings.speed
         viewer = board(scene, screen, speed, *([settings.screenshot_dir] if view.screenshots else []))
-        result = run_loop(viewer, settings.frames, settings.record, settings.every)
+        result = run_loop(viewer, settings.frames, record, settings.every)
         if settings.screenshot is not None:
             viewer.screenshot(settings.screenshot)
     finally:

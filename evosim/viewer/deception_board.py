@@ -7,6 +7,8 @@ its choice, its walk and its tally.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pygame
 
 from evosim.core.features import COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
@@ -110,4 +112,5 @@ class DeceptionViewer:
         self.screen.blit(font.render(s, True, color), pos)
 
     def screenshot(self, path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(self.screen, str(path))

@@ -14,6 +14,7 @@ import pygame
 from evosim.core.errors import UserError
 from evosim.viewer.maze_board import Board
 from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
+from evosim.viewer.recording import Recording
 from evosim.viewer.scene import Scene
 from evosim.viewer.sprites import Sprites
 
@@ -178,7 +179,7 @@ class LoopResult:
         return self.frames / max(self.drawing_seconds, 1e-9)
 
 
-def run_loop(viewer: Viewer, frames: int | None = None, record: Path | None = None,
+def run_loop(viewer: Viewer, frames: int | None = None, record: Recording | None = None,
              every: int = 1) -> LoopResult:
     """Run frames until the viewer quits or ``frames`` have been shown, saving every ``every``-th into ``record``.
 
@@ -196,7 +197,7 @@ def run_loop(viewer: Viewer, frames: int | None = None, record: Path | None = No
         drawing += time.perf_counter() - start
         shown += 1
         if record is not None and shown % every == 0:
-            pygame.image.save(viewer.screen, str(record / f"frame_{shown:06d}.png"))
+            pygame.image.save(viewer.screen, str(record.frame(shown)))
         if frames is None:
             clock.tick(FPS)
     return LoopResult(shown, drawing)
