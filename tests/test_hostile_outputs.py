@@ -143,3 +143,29 @@ def test_safe_name_refuses_anything_but_one_plain_name(value):
     with pytest.raises(UserError, match=r"cell: .* is not a safe file name \(letters, digits and \. _ - \+ only"):
         safe_name(value, "cell")
     assert safe_name("gp-0.5_x+1", "cell") == "gp-0.5_x+1"
+
+
+def test_a_report_never_replaces_a_users_file_of_a_reports_name(home, capsys):
+    figures = home / "figures"
+    figures.mkdir()
+    (figures / "report.md").write_text("my notes")
+    before = snapshot(home)
+    assert main(["report", str(home / "R"), "--out", str(figures)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "report.md: --out holds a file evosim did not write" in err
+    assert snapshot(home) == before
+    (figures / "drives.png").write_bytes(b"my figure")
+    before = snapshot(home)
+    assert script_main(plot_drives, "drives", [str(home / "R"), "--out", str(figures)]) == 2  # the scripts too
+    assert "drives.png: --out holds a file evosim did not write" in capsys.readouterr().err
+    assert snapshot(home) == before
+
+
+def test_a_report_writes_over_its_own_report_and_keeps_the_users_other_files(home, capsys):
+    figures = home / "figures"
+    figures.mkdir()
+    (figures / "notes.txt").write_text("keep")
+    for _ in range(2):  # the second report replaces the first's files, which the folder's marker lists
+        assert main(["report", str(home / "R"), "--out", str(figures)]) == 0
+    assert (figures / "report.md").exists() and (figures / "notes.txt").read_text() == "keep"
+    assert (figures / ".evosim-report").read_text() == "report.md\n"

@@ -70,6 +70,7 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
         raise UserError(f"{missing}: no such run directory")
     out = Path(out) if out else default_out(run_dirs)
     rundir.check_writable(out, "--out")
+    rundir.check_report_out(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         draft = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -95,11 +96,14 @@ def script_main(plot, doc: str, argv=None) -> int:
     parser.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else default_out(args.runs)
+    figure = f"{plot.__name__.removeprefix('plot_')}.png"
     try:
         rundir.check_writable(out, "--out")
+        rundir.check_report_out(out, [figure])
         plot(args.runs, out)
+        rundir.record_report(out, [figure])
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(out / f"{plot.__name__.removeprefix('plot_')}.png")
+    print(out / figure)
     return 0

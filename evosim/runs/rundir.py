@@ -35,6 +35,8 @@ TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "r
 #: The files ``evosim report`` writes into its folder.
 REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "capability.png",
                 "population_dynamics.png", "adversary.png", "diversity.png")
+#: In a report folder that is no run's ``report/``: the names of the files evosim's reports wrote there.
+REPORT_MARK = ".evosim-report"
 #: The index of a sweep folder: one row per cell.
 SWEEP_CSV = "sweep.csv"
 #: What a run.json without a manifest (from an evosim before manifests) may have written.
@@ -136,19 +138,45 @@ def clear(run: Path) -> None:
     (run / f".{RUN_JSON}.tmp").unlink(missing_ok=True)
 
 
+def reported(folder: Path) -> set[str]:
+    """The files an earlier report of evosim wrote in ``folder``: from the run's manifest for a run's
+    ``report/``, else from the folder's :data:`REPORT_MARK`."""
+    folder = Path(folder)
+    if folder.name == REPORT and is_run(folder.parent):
+        return {n.removeprefix(f"{REPORT}/") for n in manifest(folder.parent) if n.startswith(f"{REPORT}/")}
+    mark = folder / REPORT_MARK
+    return set(mark.read_text(encoding="utf-8", errors="replace").splitlines()) & set(REPORT_FILES) \
+        if mark.is_file() else set()
+
+
+def check_report_out(folder: Path, names=REPORT_FILES) -> None:
+    """Refuse a report folder holding a file of one of ``names`` (a report's) that evosim did not write there."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    ours = reported(folder)
+    theirs = next((n for n in names if (folder / n).exists() and n not in ours), None)
+    if theirs is not None:
+        raise UserError(f"{folder / theirs}: --out holds a file evosim did not write; evosim never replaces it, "
+                        "pick another --out")
+
+
 def clear_report(folder: Path) -> None:
-    """Remove the files a report writes, and the folder once it is empty."""
+    """Remove the files an earlier report wrote (and nothing else), and the folder once it is empty."""
     if folder.is_dir():
-        for name in REPORT_FILES:
+        for name in reported(folder):
             (folder / name).unlink(missing_ok=True)
         _remove_if_empty(folder)
 
 
 def record_report(folder: Path, names) -> None:
-    """Add a report's files to the manifest of the run whose ``report/`` folder holds them."""
-    run = Path(folder).parent
-    if Path(folder).name == REPORT and is_run(run):
-        record(run, *(f"{REPORT}/{n}" for n in names))
+    """Note a report's files where :func:`reported` finds them: the run's manifest, or the folder's marker."""
+    folder = Path(folder)
+    if folder.name == REPORT and is_run(folder.parent):
+        record(folder.parent, *(f"{REPORT}/{n}" for n in names))
+    else:
+        (folder / REPORT_MARK).write_text("".join(f"{n}\n" for n in sorted(reported(folder) | set(names))),
+                                          encoding="utf-8")
 
 
 def _remove(run: Path, names: list[str]) -> None:
