@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from evosim.worlds import load_world  # noqa: E402
 from evosim.core.errors import UserError  # noqa: E402
 from evosim.core.features import COLORS  # noqa: E402
+from evosim.viewer.recording import free_name  # noqa: E402
 from evosim.minds import MINDS, make_mind  # noqa: E402
 from evosim.optimizers import OPTIMIZERS  # noqa: E402
 from evosim.runs.rundir import COMPLETE, SavedAgents, save_agents, write_run_json  # noqa: E402
@@ -130,6 +131,15 @@ def test_f_saves_a_screenshot_of_the_window(viewer, tmp_path):
     press(viewer, pygame.K_f)
     [shot] = (tmp_path / "shots").glob("*.png")
     assert pygame.image.load(str(shot)).get_size() == SIZE
+
+
+def test_a_key_press_screenshot_never_replaces_a_file(tmp_path):
+    taken = tmp_path / "evosim-1.png"
+    taken.write_bytes(b"mine")
+    assert free_name(taken) == tmp_path / "evosim-1-2.png"
+    (tmp_path / "evosim-1-2.png").write_bytes(b"mine too")
+    assert free_name(taken) == tmp_path / "evosim-1-3.png"
+    assert free_name(tmp_path / "new.png") == tmp_path / "new.png"
 
 
 def test_plus_and_minus_change_speed_and_h_toggles_help(viewer):

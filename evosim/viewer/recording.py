@@ -46,6 +46,16 @@ def check_recording(folder: str | Path) -> Path:
     return folder
 
 
+def free_name(path: Path) -> Path:
+    """``path``, or when a file holds that name, the first of ``NAME-2.png``, ``NAME-3.png``, … that is free:
+    a key-press screenshot never replaces a file."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
 def check_screenshot(path: str | Path) -> Path:
     """Refuse a --screenshot file that cannot be written, or that exists already (evosim never replaces it)."""
     path = check_file_out(path, "--screenshot")

@@ -21,6 +21,7 @@ from evosim.worlds.savanna.world import SPECIES
 from evosim.viewer.panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
 from evosim.viewer.scene import TINTS
 from evosim.viewer.app import SAVANNA_SPEED as SPEED
+from evosim.viewer.recording import free_name
 from evosim.viewer.window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
 
 HISTORY = 10  # ticks between points of the charts
@@ -236,7 +237,7 @@ class SavannaViewer:
 
     def screenshot(self, path: str | Path | None = None) -> Path:
         """Save the window as PNG: to ``path``, or to a numbered file in the screenshot folder."""
-        path = Path(path) if path is not None else self.screenshot_dir / f"savanna-tick-{self.ecology.tick}.png"
+        path = Path(path) if path is not None else free_name(self.screenshot_dir / f"savanna-tick-{self.ecology.tick}.png")
         path.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(self.screen, str(path))
         self.message = f"saved {path.name}"

@@ -14,7 +14,7 @@ import pygame
 from evosim.core.errors import UserError
 from evosim.viewer.maze_board import Board
 from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
-from evosim.viewer.recording import Recording
+from evosim.viewer.recording import Recording, free_name
 from evosim.viewer.scene import Scene
 from evosim.viewer.sprites import Sprites
 
@@ -77,7 +77,7 @@ class Viewer:
         """Save the window as PNG: to ``path``, or to a timestamped file in the screenshot folder."""
         if path is None:
             stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-            path = self.screenshot_dir / f"evosim-{stamp}.png"
+            path = free_name(self.screenshot_dir / f"evosim-{stamp}.png")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(self.screen, str(path))
