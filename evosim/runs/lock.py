@@ -55,13 +55,15 @@ def is_locked(run: Path) -> bool:
 
 @contextmanager
 def locked(run: Path):
-    """Hold the run's lock while inside (creating the folder); a stale lock is taken over.
+    """Hold the run's lock while inside (creating the folder, removed again if it is left empty); a stale lock
+    is taken over.
 
     The lock file appears with its content at once (written aside, then hard-linked
     into place, which fails if it exists), so no one ever reads a half-written lock.
     """
     run = Path(run)
     lock, mine = run / LOCK, run / f".{LOCK}.{os.getpid()}.tmp"
+    made = not run.exists()
     try:
         run.mkdir(parents=True, exist_ok=True)
         mine.write_text(f"{os.getpid()} {socket.gethostname()} {started(os.getpid()) or '?'}\n")
@@ -87,3 +89,5 @@ def locked(run: Path):
         yield run
     finally:
         lock.unlink(missing_ok=True)
+        if made and not any(run.iterdir()):  # nothing came of it (e.g. no scheduler answered)
+            run.rmdir()
