@@ -48,6 +48,12 @@ def _holds(holder: tuple[int, str, str] | None) -> bool:
     return host != socket.gethostname() or (psutil.pid_exists(pid) and when in ("?", started(pid)))
 
 
+def holder(run: Path) -> str | None:
+    """Who holds the run's lock ("PID 12 on host"), or None when no live process does."""
+    held = _holder(Path(run) / LOCK)
+    return f"PID {held[0]} on {held[1]}" if _holds(held) else None
+
+
 def is_locked(run: Path) -> bool:
     """Whether the run's lock is held by a live process."""
     return _holds(_holder(Path(run) / LOCK))

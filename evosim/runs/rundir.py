@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evosim.core.errors import UserError
-from evosim.runs.lock import LOCK, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
+from evosim.runs.lock import LOCK, holder, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 CHECKPOINTS, REPORT = "checkpoints", "report"
@@ -234,6 +234,8 @@ def status(run: str | Path) -> str:
 def require_complete(run: str | Path) -> None:
     """Refuse a run that is not complete, naming the command that completes it."""
     now = status(run)
+    if now == RUNNING:
+        raise UserError(f"{run}: the run is still running ({holder(run)}); wait for it to finish")
     if now != COMPLETE:
         raise UserError(f"{run}: the run is incomplete ({now}); continue it with 'evosim resume {run}'")
 
