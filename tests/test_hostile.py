@@ -201,3 +201,7 @@ def test_a_live_run_is_still_running_not_to_be_resumed(R, capsys):
     with rundir.locked(R):
         err = refused(capsys, "report", R, says=f"the run is still running (PID {os.getpid()} on ")
     assert "resume" not in err
+
+
+def test_resume_checks_its_flags_before_the_run(tmp_path, capsys):
+    refused(capsys, "resume", tmp_path / "nowhere", "--workers", "0", says="--workers: 0 must be at least 1")
