@@ -120,8 +120,6 @@ def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys
     assert (tmp_path / "evo" / "deception_evolution.png").stat().st_size > 10_000
     rows = (tmp_path / "evo" / "deception_evolution.csv").read_text().splitlines()
     assert len(rows) == 1 + 2 * 6
-    assert main(["deception", DECEPTION, "--evolve"]) == 2
-    assert "--out: None is needed with --evolve" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -142,3 +140,9 @@ def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch)
     play = DeceptionPlay(load_world(DECEPTION))
     play.play_out()
     assert (play.apples, play.base) == ([0, 1, 3], [5, 4, 2])  # aligned, naive, deceptive: as the table says
+
+
+def test_evolve_without_out_says_it_is_required(capsys):
+    assert main(["deception", DECEPTION, "--evolve"]) == 2
+    assert capsys.readouterr().err == ("evosim: error: --out: required with --evolve (the run directory to "
+                                       "write)\n")

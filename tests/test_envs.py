@@ -1,6 +1,7 @@
 """The Gymnasium bridge: API conformance, determinism, actions that agree with observations, classifying info,
 the native vector env, and agreement with the batched path."""
 import math
+import re
 import subprocess
 import sys
 
@@ -334,3 +335,45 @@ def test_human_mode_draws_in_a_window(monkeypatch):
     env.step(2)
     assert env.render() is None
     env.close()
+
+
+SPACE = r"Discrete\(4\) \(0 forward, 1 left, 2 right, 3 back\)"
+
+
+@pytest.mark.parametrize("action", [-1, 4, 1.7, 1.0, float("nan"), True, np.float32(2), np.array([1]), "1", None,
+                                    2 ** 70])
+def test_an_action_outside_the_space_is_a_value_error_naming_it(action):
+    env = MazeEnv(TRAIN_WORLD)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=rf"^action {re.escape(str(action))} is not in {SPACE}$"):
+        env.step(action)
+    assert env.slots.episodes.steps[0] == 0  # nothing moved
+    for fine in (3, np.int8(1), np.uint64(2), np.array(0)):
+        env.step(fine)
+
+
+@pytest.mark.parametrize("actions", [np.zeros(3, int), np.zeros((4, 1), int), np.zeros(4), np.array([0, 1, 2, 4]),
+                                     np.array([0, -1, 0, 0]), [0, 1, 2], 0])
+def test_vector_actions_must_be_num_envs_integers_in_the_space(actions):
+    env = MazeVectorEnv(4, TRAIN_WORLD)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=rf"^actions .* are not 4 actions in {SPACE}: an integer array of shape \(4,\)"):
+        env.step(actions)
+    env.step([0, 1, 2, 3])
+    env.step(np.array([3, 2, 1, 0], np.uint8))
+
+
+@pytest.mark.parametrize("num_envs", [0, -2, 1.5, True])
+def test_num_envs_must_be_a_positive_integer(num_envs):
+    with pytest.raises(ValueError, match=rf"num_envs {num_envs!r} must be an integer of at least 1"):
+        MazeVectorEnv(num_envs, TRAIN_WORLD)
+    with pytest.raises(ValueError, match="must be an integer of at least 1"):
+        gymnasium.make_vec("evosim/Maze-Train-v0", num_envs=0, vectorization_mode="vector_entry_point")
+
+
+@pytest.mark.parametrize("make", [MazeEnv, lambda **kw: MazeVectorEnv(2, **kw)])
+def test_a_world_that_is_neither_a_path_nor_a_maze_world_is_named(make):
+    savanna = load_world(DEPLOY_WORLD.parent / "savanna.toml")
+    for argument, value in (("world", 123), ("train_world", {"world": 1}), ("world", savanna)):
+        with pytest.raises(TypeError, match=rf"^{argument} .* is neither the path of a maze world file nor a MazeWorld"):
+            make(**{argument: value})

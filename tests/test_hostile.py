@@ -194,3 +194,14 @@ def test_force_never_follows_a_manifest_out_of_its_run(tmp_path, capsys):
         assert outside.read_text() == "not evosim's" and (run / "generations.csv").exists()
         rundir.update_run_json(run, manifest=[n for n in rundir.load_run(run)["manifest"] if n != name])
 
+
+
+def test_a_live_run_is_still_running_not_to_be_resumed(R, capsys):
+    rundir.update_run_json(R, status=rundir.RUNNING)
+    with rundir.locked(R):
+        err = refused(capsys, "report", R, says=f"the run is still running (PID {os.getpid()} on ")
+    assert "resume" not in err
+
+
+def test_resume_checks_its_flags_before_the_run(tmp_path, capsys):
+    refused(capsys, "resume", tmp_path / "nowhere", "--workers", "0", says="--workers: 0 must be at least 1")

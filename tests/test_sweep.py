@@ -121,6 +121,13 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
      "cell ga-planner_share-1.5: "),
     (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.3.share" = [0.5]'), "'exit.mix.3.share': no such place"),
     (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = []'), "must be a non-empty list"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"world.name" = ["a", "x/../../../escaped"]'),
+     "sweep.axes.world.name: the cell name for 'x/../../../escaped': 'name-x/../../../escaped' is not a safe file"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"world.name" = ["..", "a b"]'), "'name-a b' is not a safe file name"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.5, 0.0, 0.5]'),
+     "sweep.axes.exit.mix.0.share: 0.5 is listed twice"),
+    (('"gradient/planner"]', '"ga/planner"]'), "sweep.arms: 'ga/planner' is listed twice"),
+    (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.5, "0.5"]'), "would both be named"),
 ])
 def test_experiment_mistakes_are_one_line_before_any_compute(tmp_path, capsys, change, says):
     path = tmp_path / "bad.toml"
@@ -196,3 +203,74 @@ def test_a_sweep_continues_only_the_experiment_it_started(experiment, tmp_path, 
     assert main(["resume", str(out)]) == 2
     assert "the experiment file changed since this sweep started" in capsys.readouterr().err
     assert len(sweep(edited, out, ClusterSettings(workers=1), cell_fn=instant_cell, force=True)) == 4
+
+
+def test_no_axis_value_writes_outside_out(tmp_path, capsys):
+    path = tmp_path / "x" / "bad.toml"
+    path.parent.mkdir()
+    path.write_text(EXPERIMENT.replace('"exit.mix.0.share" = [0.0, 0.5]', '"world.name" = ["../../../escaped"]'))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "x" / "o"), "--workers", "1"]) == 2
+    assert "is not a safe file name" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["bad.toml", "x"]
+
+
+def started_sweep(experiment, out: Path) -> Path:
+    """A sweep folder as ``evosim sweep`` leaves it when it stops before its first cell."""
+    from evosim.studies.sweep import Sweep
+
+    study = Sweep(experiment)
+    out.mkdir()
+    rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.seeds, rundir.INTERRUPTED)
+    return out
+
+
+def test_a_second_sweep_on_one_out_is_refused_naming_the_holder(experiment, tmp_path):
+    for out in (tmp_path / "new", started_sweep(experiment, tmp_path / "started")):
+        with rundir.locked(out), pytest.raises(UserError, match=rf"PID {os.getpid()} on .* is writing this run"):
+            sweep(experiment, out, ClusterSettings(workers=1), cell_fn=instant_cell)
+    assert not (tmp_path / "new").exists()  # nothing left of the refused one
+
+
+def test_an_edited_or_quick_experiment_never_continues_another(experiment, tmp_path):
+    out = started_sweep(experiment, tmp_path / "s")
+    before = {p: p.read_bytes() for p in out.rglob("*")}
+    experiment.path.write_text(experiment.path.read_text().replace("seeds = 2", "seeds = 1") + "[quick]\nseeds = 1\n")
+    for quick in (False, True):
+        with pytest.raises(UserError, match="already holds a run"):
+            sweep(Experiment.load(experiment.path, quick), out, ClusterSettings(workers=1), cell_fn=instant_cell)
+    assert {p: p.read_bytes() for p in out.rglob("*")} == before
+
+
+def test_a_users_sweep_csv_is_neither_read_nor_overwritten(experiment, tmp_path):
+    out = started_sweep(experiment, tmp_path / "s")
+    (out / "sweep.csv").write_text("mine\n1\n")
+    with pytest.raises(UserError, match="sweep.csv: a file evosim did not write is in the way"):
+        sweep(experiment, out, ClusterSettings(workers=1), cell_fn=instant_cell, force=True)
+    assert (out / "sweep.csv").read_text() == "mine\n1\n" and not (out / "cells").exists()
+
+
+@pytest.mark.parametrize("text, says", [("mine\n1\n", "no arm, status, run column"),
+                                        ("arm,status,run\nga/planner,complete,../../etc\n", "is not cells/NAME"),
+                                        ("arm,status,run\nga/planner,complete,cells/..\n", "not a safe file name")])
+def test_a_users_sweep_csv_is_not_reported_as_a_sweep(tmp_path, capsys, text, says):
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "sweep.csv").write_text(text)
+    assert main(["report", str(tmp_path / "u")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err
+    assert os.listdir(tmp_path / "u") == ["sweep.csv"]
+
+
+def test_a_table_never_overwrites_a_file_evosim_did_not_write(experiment, tmp_path):
+    out = started_sweep(experiment, tmp_path / "s")
+    (out / "deploy.csv").write_text("mine\n")
+    with pytest.raises(UserError, match="deploy.csv: a file evosim did not write"):
+        rundir.write_table(out, "deploy", [{"a": 1}])
+    assert (out / "deploy.csv").read_text() == "mine\n"
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_scheduler_never_answers_leaves_nothing(experiment, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["sweep", str(experiment.path), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "no Dask scheduler answers" in capsys.readouterr().err and not out.exists()

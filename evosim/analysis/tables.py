@@ -187,9 +187,7 @@ def sweep_cells(folder: Path) -> SweepCells:
     """Read a sweep folder's sweep.csv: its complete cells, axes (every column but the fixed and ``WORLD:...``
     ones) and deployment worlds."""
     folder = Path(folder)
-    if not (folder / rundir.SWEEP_CSV).is_file():
-        raise UserError(f"{folder}: not a sweep folder (no {rundir.SWEEP_CSV})")
-    rows = [r for r in rundir.read_csv(folder / rundir.SWEEP_CSV) if r["status"] == "complete"]
+    rows = [r for r in rundir.read_sweep(folder) if r["status"] == "complete"]
     if not rows:
         raise UserError(f"{folder}: no complete cell in sweep.csv; run or rerun the sweep")
     axes = [k for k in rows[0] if k not in SWEEP_FIXED and ":" not in k]

@@ -83,8 +83,9 @@ def cmd_resume(args) -> None:
     from evosim.runs import lifecycle
 
     run = Path(args.run)
+    cluster = from_flags(ClusterSettings, args)  # the flags first, the same for every study and run
     study = lifecycle.study_of(run)
-    result = lifecycle.resume(run, from_flags(ClusterSettings, args), study)
+    result = lifecycle.resume(run, cluster, study)
     print(f"{run}: the run is already complete; nothing to resume" if result is None else
           f"resumed: {study.describe(result, run)}")
 

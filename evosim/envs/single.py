@@ -9,18 +9,25 @@ import numpy as np
 from evosim.data import TRAIN_WORLD
 from evosim.worlds import load_world
 from evosim.envs.render import Window, frame
-from evosim.envs.slots import EnvSlots
+from evosim.envs.slots import EnvSlots, checked_actions
+from evosim.worlds.maze.world import MazeWorld
 
 
-def as_world(world):
-    """A world object from a world or the path of a world file."""
-    return load_world(world, ("maze",)) if isinstance(world, (str, Path)) else world
+def as_world(world, argument: str = "world") -> MazeWorld:
+    """A maze world from a maze world or the path of a maze world file; a TypeError naming ``argument`` for
+    anything else."""
+    if isinstance(world, (str, Path)):
+        return load_world(world, ("maze",))
+    if not isinstance(world, MazeWorld):
+        raise TypeError(f"{argument} {world!r} is neither the path of a maze world file nor a MazeWorld")
+    return world
 
 
 class MazeEnv(gymnasium.Env):
     """A maze sampled from a world file at every reset; actions turn and move relative to the heading.
 
-    Actions: 0 forward, 1 left, 2 right, 3 back. ``observation="window"`` (default)
+    Actions: 0 forward, 1 left, 2 right, 3 back, as integers (Python or numpy); anything else (a float, even
+    1.0, a bool, -1, 4) is a ValueError naming it and the space. ``observation="window"`` (default)
     is the reflex mind's heading-relative 3x3 view of walls, visited tiles and
     objects, plus its position; ``observation="maze"`` is the whole maze as a
     (side, side, 5) uint8 image (wall, shape + 1, colour + 1, visited, heading + 1
@@ -43,7 +50,8 @@ class MazeEnv(gymnasium.Env):
             raise ValueError(f"render_mode {render_mode!r} is not one of: "
                              f"{', '.join(self.metadata['render_modes'])}")
         self.world = as_world(world)
-        self.slots = EnvSlots(self.world, 1, observation, None if train_world is None else as_world(train_world))
+        self.slots = EnvSlots(self.world, 1, observation,
+                              None if train_world is None else as_world(train_world, "train_world"))
         self.observation_space, self.action_space = self.slots.space, self.slots.action_space
         self.render_mode = render_mode
         self._window = Window(f"evosim: {self.world.name}", self.metadata["render_fps"])
@@ -62,7 +70,7 @@ class MazeEnv(gymnasium.Env):
     def step(self, action):
         if not self.slots.episodes.alive[0]:
             raise RuntimeError("step() called after the episode ended; call reset() first")
-        reward, terminated, truncated, ended = self.slots.step(np.array([action]))
+        reward, terminated, truncated, ended = self.slots.step(checked_actions(action).reshape(1))
         info = self._info()
         if len(ended):
             info |= {k: v[0].item() if hasattr(v[0], "item") else v[0]

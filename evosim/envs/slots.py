@@ -32,6 +32,26 @@ OBSERVATIONS = ("window", "maze")
 #: Channels of the whole-maze observation, each a small integer per tile.
 MAZE_CHANNELS = ("wall", "shape", "color", "visited", "agent")
 ACTIONS = RELATIVE_MOVES
+#: The action space as error messages name it.
+ACTION_SPACE = f"Discrete({len(ACTIONS)}) ({', '.join(f'{i} {a}' for i, a in enumerate(ACTIONS))})"
+
+
+def checked_actions(actions, n: int | None = None) -> np.ndarray:
+    """``actions`` as an integer array, refused with a ValueError naming them and the space unless they are
+    one action (``n`` None) or ``n`` of them in shape ``(n,)``, each an integer in the action space.
+
+    Integers only (Python or numpy, of any width): a float, even 1.0, or a bool is refused rather than
+    truncated, as Gymnasium's ``Discrete.contains`` refuses it. One vectorized check per step.
+    """
+    a = np.asarray(actions)
+    shape = () if n is None else (n,)
+    if a.dtype.kind not in "iu" or a.shape != shape or (a.size and (a.min() < 0 or a.max() >= len(ACTIONS))):
+        if n is None:
+            raise ValueError(f"action {actions!s} is not in {ACTION_SPACE}")
+        shown = " ".join(np.array2string(a, threshold=16, separator=",").split())
+        raise ValueError(f"actions {shown} (shape {a.shape}, dtype {a.dtype}) are not {n} actions in "
+                         f"{ACTION_SPACE}: an integer array of shape ({n},)")
+    return a
 
 
 class EnvSlots:
@@ -89,9 +109,10 @@ class EnvSlots:
             self.window.refresh(slots)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Move every running slot; (rewards, terminated, truncated, slots whose episode ended)."""
+        """Move every running slot by its action (see :func:`checked_actions`); (rewards, terminated,
+        truncated, slots whose episode ended)."""
         e = self.episodes
-        events = e.step((e.heading + TURN[np.asarray(actions, np.int64)]) % 4)
+        events = e.step((e.heading + TURN[actions]) % 4)
         reward = self.world.objective.step_reward(events, self.batch.n_floor[e.maze])
         ended = events.moved[~e.alive[events.moved]]
         terminated = np.zeros(self.n, bool)

@@ -7,7 +7,7 @@ from gymnasium.vector.utils import batch_space
 
 from evosim.data import TRAIN_WORLD
 from evosim.envs.single import MazeEnv, as_world
-from evosim.envs.slots import EnvSlots
+from evosim.envs.slots import EnvSlots, checked_actions
 
 
 class MazeVectorEnv(VectorEnv):
@@ -23,17 +23,20 @@ class MazeVectorEnv(VectorEnv):
     :class:`MazeEnv` reset with seed ``s + i`` meets. ``info`` holds arrays with
     ``_key`` masks: every step ``maze_seed``, ``steps`` and ``exit_reached`` for
     all; ``outcome``, ``proxy``, ``decisive``, ``exit_step``, ``apples``, ``apples_<colour>`` and
-    ``explored`` for the sub-environments whose episode ended at this step.
+    ``explored`` for the sub-environments whose episode ended at this step. ``actions`` are an integer array
+    of shape ``(num_envs,)`` in the single action space; anything else is a ValueError.
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
 
     def __init__(self, num_envs: int = 8, world=TRAIN_WORLD, observation: str = "window", train_world=None,
                  autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP):
+        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
+            raise ValueError(f"num_envs {num_envs!r} must be an integer of at least 1")
         self.world = as_world(world)
-        self.num_envs = num_envs
+        self.num_envs = int(num_envs)
         self.slots = EnvSlots(self.world, num_envs, observation,
-                              None if train_world is None else as_world(train_world))
+                              None if train_world is None else as_world(train_world, "train_world"))
         self.single_observation_space = self.slots.space
         self.single_action_space = self.slots.action_space
         self.observation_space = batch_space(self.single_observation_space, num_envs)
@@ -54,6 +57,7 @@ class MazeVectorEnv(VectorEnv):
 
     def step(self, actions):
         same_step = self.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
+        actions = checked_actions(actions, self.num_envs)
         pending = np.flatnonzero(self._pending)
         reward, terminated, truncated, ended = self.slots.step(actions)
         final = self._final(ended) if len(ended) else {}

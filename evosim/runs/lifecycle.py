@@ -29,7 +29,7 @@ def start(study, out: Path, force: bool = False, cluster: ClusterSettings = Clus
         return _continue(study, out, cluster)
     rundir.check_out(out, force)
     study.check(cluster)
-    with connect(cluster, always=study.always_cluster) as client, rundir.locked(out):
+    with rundir.locked(out), connect(cluster, always=study.always_cluster) as client:
         rundir.check_out(out, force)  # again, now that no other command can write it
         rundir.clear(out)
         rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.seeds,
@@ -50,7 +50,7 @@ def resume(run: Path, cluster: ClusterSettings = ClusterSettings(), study=None):
 def _continue(study, run: Path, cluster: ClusterSettings):
     """Execute ``study`` again over its run, from the checkpoints and files it left."""
     study.check(cluster)
-    with connect(cluster, always=study.always_cluster) as client, rundir.locked(run):
+    with rundir.locked(run), connect(cluster, always=study.always_cluster) as client:
         rundir.update_run_json(run, status=rundir.RUNNING)
         return _execute(study, run, client)
 

@@ -48,6 +48,12 @@ def _holds(holder: tuple[int, str, str] | None) -> bool:
     return host != socket.gethostname() or (psutil.pid_exists(pid) and when in ("?", started(pid)))
 
 
+def holder(run: Path) -> str | None:
+    """Who holds the run's lock ("PID 12 on host"), or None when no live process does."""
+    held = _holder(Path(run) / LOCK)
+    return f"PID {held[0]} on {held[1]}" if _holds(held) else None
+
+
 def is_locked(run: Path) -> bool:
     """Whether the run's lock is held by a live process."""
     return _holds(_holder(Path(run) / LOCK))
@@ -55,13 +61,15 @@ def is_locked(run: Path) -> bool:
 
 @contextmanager
 def locked(run: Path):
-    """Hold the run's lock while inside (creating the folder); a stale lock is taken over.
+    """Hold the run's lock while inside (creating the folder, removed again if it is left empty); a stale lock
+    is taken over.
 
     The lock file appears with its content at once (written aside, then hard-linked
     into place, which fails if it exists), so no one ever reads a half-written lock.
     """
     run = Path(run)
     lock, mine = run / LOCK, run / f".{LOCK}.{os.getpid()}.tmp"
+    made = not run.exists()
     try:
         run.mkdir(parents=True, exist_ok=True)
         mine.write_text(f"{os.getpid()} {socket.gethostname()} {started(os.getpid()) or '?'}\n")
@@ -87,3 +95,5 @@ def locked(run: Path):
         yield run
     finally:
         lock.unlink(missing_ok=True)
+        if made and not any(run.iterdir()):  # nothing came of it (e.g. no scheduler answered)
+            run.rmdir()

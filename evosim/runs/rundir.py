@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evosim.core.errors import UserError
-from evosim.runs.lock import LOCK, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
+from evosim.runs.lock import LOCK, holder, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 CHECKPOINTS, REPORT = "checkpoints", "report"
@@ -37,8 +37,8 @@ REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparis
                 "population_dynamics.png", "adversary.png", "diversity.png")
 #: In a report folder that is no run's ``report/``: the names of the files evosim's reports wrote there.
 REPORT_MARK = ".evosim-report"
-#: The index of a sweep folder: one row per cell.
-SWEEP_CSV = "sweep.csv"
+#: The index of a sweep folder: one row per cell, each cell a run in ``CELLS/NAME``.
+SWEEP_CSV, CELLS = "sweep.csv", "cells"
 #: What a run.json without a manifest (from an evosim before manifests) may have written.
 UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in REPORT_FILES]
 
@@ -120,6 +120,13 @@ def manifest(run: Path) -> list[str]:
             raise UserError(f"{Path(run) / RUN_JSON}: manifest: {name!r} is not a file inside the run; "
                             "evosim lists only files it wrote there")
     return listed
+
+
+def check_own(run: Path, name: str) -> None:
+    """Refuse to write ``RUN/NAME`` over a file of that name the run's manifest does not list (not evosim's)."""
+    if (Path(run) / name).exists() and name not in manifest(run):
+        raise UserError(f"{Path(run) / name}: a file evosim did not write is in the way; "
+                        "move it out of the run folder")
 
 
 def record(run: Path, *names: str) -> None:
@@ -268,6 +275,8 @@ def status(run: str | Path) -> str:
 def require_complete(run: str | Path) -> None:
     """Refuse a run that is not complete, naming the command that completes it."""
     now = status(run)
+    if now == RUNNING:
+        raise UserError(f"{run}: the run is still running ({holder(run)}); wait for it to finish")
     if now != COMPLETE:
         raise UserError(f"{run}: the run is incomplete ({now}); continue it with 'evosim resume {run}'")
 
@@ -289,6 +298,7 @@ def training_world(run: str | Path):
 def write_table(run: Path, name: str, rows: list[dict]) -> None:
     """Write ``RUN/NAME.csv`` (see :func:`write_csv`) and add it to the run's manifest."""
     if rows:
+        check_own(run, f"{name}.csv")
         record(run, f"{name}.csv")
         write_csv(run / f"{name}.csv", rows)
 
@@ -332,6 +342,26 @@ def read_csv(path: Path) -> list[dict]:
     check_table(path)
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def read_sweep(folder: str | Path) -> list[dict]:
+    """The rows of a sweep folder's sweep.csv, checked to be the index evosim writes: an ``arm``, ``status``
+    and ``run`` column, each run a ``cells/NAME`` inside the folder (a user's sweep.csv is not read as one)."""
+    from evosim.runs.names import safe_name
+
+    path = Path(folder) / SWEEP_CSV
+    if not path.is_file():
+        raise UserError(f"{folder}: not a sweep folder (no {SWEEP_CSV})")
+    rows = read_csv(path)
+    missing = [c for c in ("arm", "status", "run") if rows and c not in rows[0]]
+    if not rows or missing:
+        raise UserError(f"{path}: not the index evosim sweep writes (no rows, or no {', '.join(missing)} column)")
+    for row in rows:
+        cells, _, name = row["run"].partition("/")
+        if cells != CELLS:
+            raise UserError(f"{path}: run {row['run']!r} is not cells/NAME; evosim sweep writes its cells there")
+        safe_name(name, f"{path}: run")
+    return rows
 
 
 # -- agents -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
+from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
 from evosim.runs import lifecycle, rundir
 from evosim.studies import register_study
@@ -48,7 +49,7 @@ class DeceptionSettings(Settings):
 
     def check(self) -> None:
         if self.evolve and self.out is None:
-            self.fail("out", "is needed with --evolve")
+            raise UserError("--out: required with --evolve (the run directory to write)")
         if not self.evolve:
             for name in EVOLVE_ONLY:
                 if getattr(self, name) != getattr(DeceptionSettings, name):

@@ -27,7 +27,8 @@ from typing import Callable
 from tqdm import tqdm
 
 from evosim.runs import rundir
-from evosim.runs.rundir import SWEEP_CSV
+from evosim.runs.names import safe_name
+from evosim.runs.rundir import CELLS, SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings
 from evosim.data import WORLDS
@@ -41,7 +42,6 @@ from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.worlds import load_world, parse_world, put
 
-CELLS = "cells"
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
 SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes"}
@@ -116,7 +116,7 @@ class Experiment:
         for mind, b in budgets.items():
             _number(path, f"sweep.budgets.{mind}", b, int, least=1)
         arms = []
-        for arm in _list(path, "sweep.arms", sweep["arms"]):
+        for arm in _distinct(path, "sweep.arms", sweep["arms"]):
             algorithm, _, mind = str(arm).partition("/")
             if algorithm not in OPTIMIZERS or mind not in MINDS:
                 raise UserError(f"{path}: [sweep] arms: {arm!r} is not ALGORITHM/MIND with an algorithm of "
@@ -128,15 +128,19 @@ class Experiment:
             _put(train_raw, key, value, path, "sweep.set")
         axes = _table(path, sweep, "axes", None)
         for key, values in axes.items():
-            _list(path, f"sweep.axes.{key}", values)
+            _distinct(path, f"sweep.axes.{key}", values)
         flags = axes.pop(ADVERSARY, [None])
         if any(not isinstance(v, bool) for v in flags if v is not None):
             raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
-        cells = []
+        cells, named = [], {}
         for (algorithm, mind), adversary, *combo in product(arms, flags, *axes.values()):
             world = dict(zip(axes, combo))
             values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | world
-            name = "_".join([f"{algorithm}-{mind}"] + [f"{k.split('.')[-1]}-{v}" for k, v in values.items()])
+            name = "_".join([f"{algorithm}-{mind}"] + [_part(path, k, v) for k, v in values.items()])
+            if name in named:
+                raise UserError(f"{path}: [sweep.axes]: cells {named[name]} and {values} would both be named "
+                                f"{name!r}; make their values differ as text")
+            named[name] = values
             cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary))
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
                          tuple(cells))
@@ -201,6 +205,20 @@ def _list(path: Path, key: str, value) -> list:
     if not isinstance(value, list) or not value:
         raise UserError(f"{path}: {key}: must be a non-empty list, got {value!r}")
     return value
+
+
+def _distinct(path: Path, key: str, value) -> list:
+    """A non-empty list without repeats: each value is one cell (or one set of cells) of the sweep."""
+    for i, v in enumerate(_list(path, key, value)):
+        if v in value[:i]:
+            raise UserError(f"{path}: {key}: {v!r} is listed twice; each value makes its own cells")
+    return value
+
+
+def _part(path: Path, key: str, value) -> str:
+    """The part of a cell's name that one axis value makes (``share-0.5``): a safe file name, so that no value
+    can put its cell's run outside ``OUT/cells``."""
+    return safe_name(f"{key.split('.')[-1]}-{value}", f"{path}: sweep.axes.{key}: the cell name for {value!r}")
 
 
 def _number(path: Path, key: str, value, kind: type, **allowed):
@@ -293,9 +311,9 @@ class Sweep(Study):
         from distributed import as_completed
 
         experiment = self.experiment
-        previous = {r["run"]: r for r in rundir.read_csv(out / SWEEP_CSV)}
+        rundir.check_own(out, SWEEP_CSV)  # a user's sweep.csv is neither read nor overwritten
+        previous = {r["run"]: r for r in rundir.read_sweep(out)} if (out / SWEEP_CSV).exists() else {}
         rundir.record(out, *(f"{CELLS}/{cell.name}/" for cell in experiment.cells))
-        (out / CELLS).mkdir(exist_ok=True)
         rows: dict[str, dict] = {}
         futures = {client.submit(self.cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
                                  pure=False): cell for cell in experiment.cells}
@@ -330,7 +348,4 @@ def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: 
 
 def load_sweep(folder: Path) -> list[dict]:
     """The rows of a sweep folder's sweep.csv."""
-    path = Path(folder) / SWEEP_CSV
-    if not path.is_file():
-        raise UserError(f"{folder}: not a sweep folder (no {SWEEP_CSV})")
-    return rundir.read_csv(path)
+    return rundir.read_sweep(folder)
