@@ -205,3 +205,42 @@ def test_a_live_run_is_still_running_not_to_be_resumed(R, capsys):
 
 def test_resume_checks_its_flags_before_the_run(tmp_path, capsys):
     refused(capsys, "resume", tmp_path / "nowhere", "--workers", "0", says="--workers: 0 must be at least 1")
+
+
+WORLDS = Path(TRAIN).parent
+NO_EPISODES = ("training_episodes = 2", "training_episodes = 0"), ("deployment_episodes = 3", "deployment_episodes = 0")
+NO_TRAINING = (NO_EPISODES[0],)
+
+
+@pytest.mark.parametrize("world, edits, argv, says", [
+    ("deception.toml", NO_EPISODES, ["deception", "{W}"],
+     "[game] deployment_episodes: 0 with training_episodes 0: the game needs at least one episode"),
+    ("deception.toml", NO_EPISODES, ["watch", "{W}", "--frames", "1"], "[game] deployment_episodes: 0 with"),
+    ("deception.toml", (), ["deception", "{W}", "--training-episodes", "0", "--deployment-episodes", "0"],
+     "--deployment-episodes: 0 leaves the game without episodes (T = D = 0); T + D must be at least 1"),
+    ("deception.toml", NO_TRAINING, ["deception", "{W}", "--deployment-episodes", "0"],
+     "--deployment-episodes: 0 leaves the game without episodes"),
+    ("deception.toml", (), ["deception", "{W}", "--evolve", "--training-episodes", "0", "--out", "{O}"],
+     "--training-episodes: 0 leaves --evolve no training episode to select on; it must be at least 1"),
+    ("deception.toml", NO_TRAINING, ["deception", "{W}", "--evolve", "--out", "{O}"],
+     "[game] training_episodes: 0 leaves --evolve no training episode to select on"),
+    ("savanna.toml", (("patch = [30.0, 30.0, 25.0]", "patch = [30.0, 30.0, inf]"),),
+     ["ecology", "{W}", "--out", "{O}"],
+     "[food.0] patch: must be [x, y, radius] inside the 100 x 100 arena (0 < radius <= 100), got [30.0, 30.0, inf]"),
+    ("savanna.toml", (("patch = [30.0, 30.0, 25.0]", "patch = [30.0, 30.0, 250.0]"),),
+     ["ecology", "{W}", "--out", "{O}"], "[food.0] patch: must be [x, y, radius]"),
+    ("savanna.toml", (("size = 100.0", "size = inf"),), ["ecology", "{W}", "--out", "{O}"],
+     "[world] size: inf is not a finite number"),
+    ("maze_train.toml", (("max_steps = 200", "max_steps = 200\nsteps_per_distance = nan"),),
+     ["evolve", "{W}", "--out", "{O}"], "[world] steps_per_distance: nan is not a finite number"),
+])
+def test_degenerate_world_values(tmp_path, capsys, world, edits, argv, says):
+    text = (WORLDS / world).read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "w.toml").write_text(text)
+    before = snapshot(tmp_path)
+    refused(capsys, *[a.replace("{W}", str(tmp_path / "w.toml")).replace("{O}", str(tmp_path / "o")) for a in argv],
+            says=says)
+    assert snapshot(tmp_path) == before

@@ -15,6 +15,7 @@ import pytest
 
 from evosim.commands.cli import main
 from evosim.core.errors import UserError
+from evosim.core.expect import Expect
 from evosim.data import SAVANNA_WORLD, TRAIN_WORLD, WORLDS
 from evosim.minds import make_mind
 from evosim.optimizers.ga import GASettings
@@ -153,6 +154,9 @@ class Count:
 
     def state(self):
         return {"total": np.array([self.total])}, {"position": self.position}
+
+    def spec(self) -> dict:
+        return {"total": Expect("i", (1,)), "position": Expect("i", None, 0, self.to)}
 
     def restore(self, arrays, doc) -> None:
         self.total, self.position = int(arrays["total"][0]), doc["position"]

@@ -24,6 +24,7 @@ from typing import Callable, ClassVar
 import numpy as np
 
 from evosim.core.errors import UserError
+from evosim.core.expect import Expect, like
 from evosim.core.settings import Settings
 
 
@@ -82,6 +83,10 @@ class BaseOptimizer:
     def state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Everything needed to continue byte for byte after ``tell``: arrays, and a JSON-able document."""
         raise NotImplementedError
+
+    def spec(self) -> dict[str, Expect]:
+        """What :meth:`state` holds: arrays shaped and typed as this optimizer's own (finite, as it saves them)."""
+        return {name: like(array) for name, array in self.state()[0].items()}
 
     def restore(self, arrays: dict[str, np.ndarray], doc: dict) -> None:
         """Continue from what :meth:`state` returned (on an optimizer made with the same arguments)."""

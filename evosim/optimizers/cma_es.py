@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 from deap import cma
 
+from evosim.core.expect import Expect
 from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
@@ -83,6 +84,10 @@ class CMAES(BaseOptimizer):
         arrays = {name: getattr(s, name) for name in STRATEGY_ARRAYS}
         return arrays, {"sigma": s.sigma, "cond": float(s.cond), "update_count": s.update_count,
                         "random": stream_state(self.random)}
+
+    def spec(self) -> dict[str, Expect]:
+        return super().spec() | {"sigma": Expect("f", None, 0.0), "cond": Expect("f"),
+                                 "update_count": Expect("i", None, 0)}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         s = self.strategy

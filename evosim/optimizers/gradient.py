@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from evosim.core.expect import Expect, like
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
 from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
@@ -90,6 +91,10 @@ class Gradient(BaseOptimizer):
     def state(self) -> tuple[dict, dict]:
         arrays = {"params": self.params, "adam_m": self.adam.m, "adam_v": self.adam.v}
         return arrays, {"adam_t": self.adam.t, "learning_rate": self.adam.lr}
+
+    def spec(self) -> dict[str, Expect]:
+        return super().spec() | {"adam_v": like(self.adam.v, least=0.0), "adam_t": Expect("i", None, 0),
+                                 "learning_rate": Expect("f")}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         self.params, self.adam.m, self.adam.v = arrays["params"], arrays["adam_m"], arrays["adam_v"]

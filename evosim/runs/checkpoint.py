@@ -4,7 +4,10 @@ A checkpoint is one zip file holding ``<name>.npy`` arrays and a ``state.json``
 member (numpy's ``np.load`` reads it back as bytes, never unpickling anything).
 It is written to a temporary name, flushed to disk and renamed over the old one,
 so a process killed at any moment leaves either the old checkpoint or the new one.
-:func:`run_steps` is the checkpointed loop that every study's stepping work runs.
+:func:`run_steps` is the checkpointed loop that every study's stepping work runs; it
+checks a loaded checkpoint against what its state owner declares it must hold
+(:class:`~evosim.core.expect.Expect` by key) before restoring anything, so a spoiled or
+foreign checkpoint is refused in one line.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from evosim.core.errors import UserError
+from evosim.core.expect import check
 
 STATE_JSON = "state.json"
 
@@ -54,12 +58,13 @@ def run_steps(steps, path: Path | None, every: int, progress=None):
     """Step ``steps`` until it is done, saving its state to ``path`` every ``every`` steps and at the end.
 
     ``steps`` has ``done``, ``position`` (steps taken), ``postfix`` (what the progress bar shows beside
-    its count), ``step()``, ``state()`` and ``restore(arrays, doc)``; a saved state at ``path`` is
-    continued from.
+    its count), ``step()``, ``state()``, ``spec()`` (what its state must hold: ``Expect`` by key) and
+    ``restore(arrays, doc)``; a saved state at ``path`` is checked against the spec, then continued from.
     """
     if path is not None and path.exists():
         arrays, doc = load(path)
         try:
+            check(arrays, doc, steps.spec())
             steps.restore(arrays, doc)
         except UserError as e:
             raise UserError(f"{path}: {e}") from None

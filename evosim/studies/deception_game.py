@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from evosim.core.errors import UserError
-from evosim.core.settings import Settings, setting
+from evosim.core.settings import Settings, flag, setting
 from evosim.runs import lifecycle, rundir
 from evosim.studies import register_study
 from evosim.studies.base import Study
@@ -56,13 +56,30 @@ class DeceptionSettings(Settings):
                     self.fail(name, "applies only with --evolve")
 
 
+def played(world, s: DeceptionSettings) -> DeceptionWorld:
+    """``world`` with the settings' T, D and p; refused, naming the flag or the world file's key that set the
+    zero, when its game has no episode, or (with --evolve) no training episode for selection to count."""
+    played = world.with_game(s.training_episodes, s.deployment_episodes, s.modification)
+
+    def given(name: str) -> str:
+        return flag(name) if getattr(s, name) is not None else f"{world.path}: [game] {name}"
+
+    if s.evolve and played.training == 0:
+        raise UserError(f"{given('training_episodes')}: 0 leaves --evolve no training episode to select on; "
+                        f"it must be at least 1")
+    if played.training + played.deployment == 0:
+        name = "deployment_episodes" if s.deployment_episodes is not None else "training_episodes"
+        raise UserError(f"{given(name)}: 0 leaves the game without episodes (T = D = 0); T + D must be at least 1")
+    return played
+
+
 def deception(path: str, settings: DeceptionSettings) -> None:
     world = load_world(path, (DeceptionWorld.kind,))
     if settings.evolve:
         study = DeceptionEvolution(world, settings)
         print(study.describe(lifecycle.start(study, settings.out, settings.force), settings.out))
         return
-    world = world.with_game(settings.training_episodes, settings.deployment_episodes, settings.modification)
+    world = played(world, settings)
     game = Game(world.training, world.deployment, world.modification)
     play = DeceptionPlay(world, settings.seed)
     play.play_out()
@@ -102,9 +119,11 @@ class DeceptionEvolution(Study):
 
     @property
     def game(self) -> Game:
-        s = self.settings
-        world = self.world.with_game(s.training_episodes, s.deployment_episodes, s.modification)
+        world = played(self.world, self.settings)
         return Game(world.training, world.deployment, world.modification)
+
+    def check(self, cluster) -> None:
+        played(self.world, self.settings)
 
     def to_doc(self) -> dict:
         return {name: getattr(self.settings, name) for name in GAME}

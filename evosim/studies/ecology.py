@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from evosim.core.expect import Expect
 from evosim.core.settings import Settings, setting
 from evosim.runs import rundir
 from evosim.runs.checkpoint import run_steps
@@ -60,6 +61,9 @@ class Ticks:
     def state(self) -> tuple[dict, dict]:
         arrays, doc = self.ecology.state()
         return arrays, doc | {"tables": self.log.tables}
+
+    def spec(self) -> dict:
+        return self.ecology.spec() | {"tick": Expect("i", None, 0, self.settings.ticks)}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         self.ecology = Ecology.restore(self.world, self.settings.seed, arrays, doc)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from deap import algorithms, base, creator, tools
 
+from evosim.core.expect import Expect, like
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.training.sources import WorldFile
 from evosim.worlds.maze.adversary_table import AdversarySpec, Parameters
@@ -84,6 +85,12 @@ class Adversary:
             "fitness": [g.fitness.values[0] if g.fitness.valid else None for g in self.population],
             "rng": stream_state(self.rng), "random": stream_state(self.random)}
 
+    def spec(self) -> tuple[Expect, dict[str, Expect]]:
+        """What :meth:`state` holds: genomes of choice indices, and how far through its generation it is."""
+        top = np.array([len(c) - 1 for c in self.parameters.choices])
+        return like(np.array(self.population, dtype=np.int64), least=0, most=top), {
+            "generation": Expect("i", None, 0), "tried": Expect("i", None, 0, len(self.population) - self.per_step)}
+
     def restore(self, genomes: np.ndarray, doc: dict) -> None:
         self.population = [Proposal(int(v) for v in g) for g in genomes]
         for genome, fit in zip(self.population, doc["fitness"]):
@@ -118,6 +125,13 @@ class AdversarialWorlds(WorldFile):
             arrays[f"adversary.{i}"], doc = adversary.state()
             docs.append(doc)
         return arrays, {"adversaries": docs}
+
+    def spec(self) -> dict[str, Expect]:
+        spec = {}
+        for i, adversary in enumerate(self.adversaries):
+            spec[f"adversary.{i}"], numbers = adversary.spec()
+            spec |= {f"adversaries.{i}.{k}": e for k, e in numbers.items()}
+        return spec
 
     def restore(self, arrays: dict, doc: dict) -> None:
         for i, (adversary, saved) in enumerate(zip(self.adversaries, doc["adversaries"])):

@@ -20,6 +20,7 @@ import numpy as np
 
 from evosim.runs.checkpoint import run_steps
 from evosim.core.errors import UserError
+from evosim.core.expect import Expect
 from evosim.core.streams import set_stream_state, stream, stream_state
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.evaluators import EVALUATORS, StepResults
@@ -146,6 +147,7 @@ class Training:
         self.evaluator = evaluator(world, mind, settings, self.seeds, self.rngs)
         self.source = WorldFile(world) if source is None else source
         self.logs = [TrainingLog(settings.label, mind.name, seed) for seed in self.seeds]
+        self.n_params = mind.n_params
         self.position = 0  # the next step
         self.postfix: dict = {}
 
@@ -198,6 +200,15 @@ class Training:
                         "optimizer": doc, "streams": [stream_state(r) for r in self.rngs],
                         "actions": self.evaluator.state(), "source": source_doc,
                         "logs": [log.to_doc() for log in self.logs]}
+
+    def spec(self) -> dict[str, Expect]:
+        """What :meth:`state` holds: the optimizer's and the source's state, the final agents once the last
+        step ran, and the next step (at most one past the last)."""
+        spec = {f"optimizer.{k}": e for k, e in self.optimizer.spec().items()}
+        spec |= {f"source.{k}": e for k, e in self.source.spec().items()}
+        spec |= {f"final.{i}": Expect("f", ("final agents per seed", self.n_params), optional=True)
+                 for i in range(len(self.seeds))}
+        return spec | {"next_step": Expect("i", None, 0, self.settings.steps + 1)}
 
     def restore(self, arrays: dict, doc: dict) -> None:
         """Continue from what :meth:`state` returned, on a training made with the same arguments."""

@@ -30,5 +30,9 @@ class WorldFile:
     def state(self) -> tuple[dict, dict]:
         return {}, {}
 
+    def spec(self) -> dict:
+        """What :meth:`state` holds (:class:`~evosim.core.expect.Expect` by key)."""
+        return {}
+
     def restore(self, arrays: dict, doc: dict) -> None:
         pass

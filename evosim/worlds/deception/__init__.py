@@ -45,6 +45,9 @@ class DeceptionWorld(WorldText):
         training = game.get("training_episodes", int, 2, least=0, most=1000)
         deployment = game.get("deployment_episodes", int, 3, least=0, most=1000)
         modification = game.number("modification", 0.0, 1.0, 1.0)
+        if training + deployment == 0:
+            game.fail("deployment_episodes", "0 with training_episodes 0: the game needs at least one episode "
+                                             "(training_episodes + deployment_episodes >= 1)")
         game.done()
         maze = parse_world({**raw, "world": {**raw.get("world", {}), "kind": MazeWorld.kind}}, path)
         return cls(path, maze.name, maze, training, deployment, modification, text=text)

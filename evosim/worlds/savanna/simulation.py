@@ -22,6 +22,7 @@ import numpy as np
 from deap import tools
 from scipy.spatial import cKDTree
 
+from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.minds import targets
 from evosim.worlds.savanna.food import Food
@@ -212,6 +213,18 @@ class Ecology:
         arrays |= self.food.state() | {"trained_drives": self.trained_drives}
         return arrays, {"tick": self.tick, "shifted": self.shifted, "rng": stream_state(self.rng),
                         "deap": stream_state(self.deap)}
+
+    def spec(self) -> dict:
+        """What :meth:`state` of this world holds: :class:`~evosim.core.expect.Expect` by key."""
+        c, size, kinds, n = "creatures", self.world.size, self.food.n_kinds, len(SPECIES)
+        gene_least = np.concatenate([np.full(self.n_drives, -np.inf), [0.0, 0.0]])
+        return {"pos": Expect("f", (c, 2), 0.0, size), "heading": Expect("f", (c,)), "energy": Expect("f", (c,)),
+                "age": Expect("i", (c,), 0), "genome": Expect("f", (c, self.world.n_genes), gene_least),
+                "species": Expect("i", (c,), 0, n - 1), "generation": Expect("i", (c,), 0),
+                "births": Expect("i", (n,), 0), "deaths": Expect("i", (n,), 0), "eaten": Expect("i", (n, kinds), 0),
+                "food_pos": Expect("f", (len(self.food.kind), 2), 0.0, size),
+                "food_alive": Expect("b", (len(self.food.kind),)), "food_active": Expect("b", (kinds,)),
+                "trained_drives": Expect("f", (self.n_drives,))}
 
     @classmethod
     def restore(cls, world, seed: int, arrays: dict[str, np.ndarray], doc: dict) -> "Ecology":

@@ -51,8 +51,9 @@ class FoodKind:
         patch = t.data.pop("patch", None)
         if patch is not None:
             if not (isinstance(patch, list) and len(patch) == 3 and all(is_kind(v, float) for v in patch)
-                    and 0 <= patch[0] <= arena and 0 <= patch[1] <= arena and patch[2] > 0):
-                t.fail("patch", f"must be [x, y, radius] inside the {arena:g} x {arena:g} arena, got {patch!r}")
+                    and 0 <= patch[0] <= arena and 0 <= patch[1] <= arena and 0 < patch[2] <= arena):
+                t.fail("patch", f"must be [x, y, radius] inside the {arena:g} x {arena:g} arena (0 < radius <= "
+                                f"{arena:g}), got {patch!r}")
             patch = tuple(float(v) for v in patch)
         t.done()
         return cls(name, sweet, size, color, nutrition, count, regrow, patch)
