@@ -17,6 +17,7 @@ from pathlib import Path
 
 from evosim.core.settings import Settings, setting
 from evosim.runs import lifecycle, rundir
+from evosim.runs.files import atomic
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.worlds import load_world
@@ -126,7 +127,8 @@ class DeceptionEvolution(Study):
                 for row in evolve(game, evolution, seed)]
         rundir.write_table(run, EVOLUTION, rows)
         rundir.record(run, f"{EVOLUTION}.png")
-        deception_evolution_figure(rows, game).savefig(run / f"{EVOLUTION}.png")
+        with atomic(run / f"{EVOLUTION}.png", "wb") as f:
+            deception_evolution_figure(rows, game).savefig(f, format="png")
         return rows
 
     def describe(self, rows: list[dict], run: Path) -> str:

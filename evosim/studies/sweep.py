@@ -30,6 +30,7 @@ from evosim.runs import rundir
 from evosim.runs.rundir import SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings
+from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
@@ -307,6 +308,8 @@ class Sweep(Study):
                 if old and old.get("status") == "complete" and row["seconds"] < float(old["seconds"]):
                     row["seconds"] = float(old["seconds"])  # skipped: keep the time it took
                 rows[cell.name] = row
+            elif isinstance(future.exception(), DiskFull):  # every cell after it would fail the same way
+                raise future.exception()
             else:
                 error = str(future.exception()).splitlines()[0] if future.exception() else future.status
                 rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",

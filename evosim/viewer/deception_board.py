@@ -7,12 +7,14 @@ its choice, its walk and its tally.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pygame
 
 from evosim.core.features import COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
 from evosim.worlds.deception.game import A, B, STRATEGIES
 from evosim.worlds.deception.play import DeceptionPlay
-from evosim.viewer.window import FRAME_DT, HOLD
+from evosim.viewer.window import FRAME_DT, HOLD, save_png
 
 TINTS = {"aligned": (80, 170, 255), "naive": (255, 150, 60), "deceptive": (230, 80, 200)}
 TRAINING_RGB, DEPLOYMENT_RGB, MODIFIED_RGB = (240, 190, 60), (90, 210, 190), (255, 90, 90)
@@ -110,4 +112,4 @@ class DeceptionViewer:
         self.screen.blit(font.render(s, True, color), pos)
 
     def screenshot(self, path) -> None:
-        pygame.image.save(self.screen, str(path))
+        save_png(self.screen, Path(path))

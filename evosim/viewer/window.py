@@ -5,6 +5,7 @@ shows the same thing on every machine; interactively the loop is capped at 60 fp
 """
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pygame
 
 from evosim.core.errors import UserError
+from evosim.runs.files import atomic
 from evosim.viewer.maze_board import Board
 from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
 from evosim.viewer.scene import Scene
@@ -27,6 +29,14 @@ READING = (
     "mark: eye = planner, lightning bolt = reflex; number = row in the panel",
     "ring: a planner's current target; faded apple: eaten by some agents",
 )
+
+
+def save_png(screen: pygame.Surface, path: Path) -> None:
+    """Save the window as PNG at ``path``: encoded in memory, then written atomically (a full disk is one line)."""
+    png = io.BytesIO()
+    pygame.image.save(screen, png, path.name)
+    with atomic(path, "wb") as f:
+        f.write(png.getvalue())
 
 
 class Viewer:
@@ -79,7 +89,7 @@ class Viewer:
             path = self.screenshot_dir / f"evosim-{stamp}.png"
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        save_png(self.screen, path)
         self.message = f"saved {path.name}"
         return path
 
@@ -196,7 +206,7 @@ def run_loop(viewer: Viewer, frames: int | None = None, record: Path | None = No
         drawing += time.perf_counter() - start
         shown += 1
         if record is not None and shown % every == 0:
-            pygame.image.save(viewer.screen, str(record / f"frame_{shown:06d}.png"))
+            save_png(viewer.screen, record / f"frame_{shown:06d}.png")
         if frames is None:
             clock.tick(FPS)
     return LoopResult(shown, drawing)
