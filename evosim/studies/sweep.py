@@ -26,6 +26,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from evosim.core import limits
 from evosim.runs import rundir
 from evosim.runs.rundir import SWEEP_CSV
 from evosim.core.checks import problem
@@ -108,14 +109,14 @@ class Experiment:
             sweep = sweep | quick_values
         train = _world_file(path, "sweep.train", sweep["train"])
         deploy = tuple(_world_file(path, "sweep.deploy", d) for d in _list(path, "sweep.deploy", sweep["deploy"]))
-        seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1)
-        episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1)
+        seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1, most=limits.SEEDS)
+        episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1, most=limits.EPISODES)
         budgets = sweep.get("budgets", {})
         if not isinstance(budgets, dict) or any(m not in MINDS for m in budgets):
             raise UserError(f"{path}: [sweep] budgets: a table of mind = training episodes, minds: "
                             f"{', '.join(MINDS)}")
         for mind, b in budgets.items():
-            _number(path, f"sweep.budgets.{mind}", b, int, least=1)
+            _number(path, f"sweep.budgets.{mind}", b, int, least=1, most=limits.BUDGET)
         arms = []
         for arm in _list(path, "sweep.arms", sweep["arms"]):
             algorithm, _, mind = str(arm).partition("/")
