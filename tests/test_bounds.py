@@ -36,7 +36,8 @@ def refused_at_once(capsys, folder, argv, says):
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["deception", DECEPTION, "--training-episodes", 10**9], "--training-episodes: 1000000000 must be between 0 and 1000"),
+    (["deception", DECEPTION, "--training-episodes", 10**9],
+     "--training-episodes: 1000000000 must be between 0 and 1000"),
     (["deception", DECEPTION, "--evolve", "--population", 10**8, "--out", "OUT"], "--population: 100000000 must be"),
     (["evolve", TRAIN, "--seeds", 10**9, "--out", "OUT"], "--seeds: 1000000000 must be between 1 and 1000"),
     (["evolve", TRAIN, "--generations", 10**12, "--out", "OUT"], "--generations: 1000000000000 must be"),
