@@ -103,7 +103,6 @@ def _execute(study, run: Path, client):
     return result
 
 
-
 def _mark_interrupted(run: Path) -> None:
     """Mark the run interrupted, if run.json can be rewritten: on a full disk it stays ``running``, which once
     the lock is released reads as interrupted too (:func:`rundir.status`), so ``evosim resume`` continues it."""
