@@ -84,7 +84,7 @@ def test_the_command_prints_the_table_and_the_plan(capsys):
                                                       "'deception'"),
     (["evolve", DECEPTION, "--out", "o"], "[world] kind 'deception': this command takes a world of kind 'maze'"),
     (["watch", DECEPTION, "--run", "somewhere", "--frames", "1"], "--run: "),
-    (["deception", DECEPTION, "--training-episodes", "-1"], "--training-episodes: -1 must be at least 0"),
+    (["deception", DECEPTION, "--training-episodes", "-1"], "--training-episodes: -1 must be between 0 and 1000"),
     (["deception", DECEPTION, "--generations", "5"], "--generations: 5 applies only with --evolve"),
 ])
 def test_mistakes_are_one_line(capsys, argv, says):

@@ -236,12 +236,12 @@ def test_train_command_spends_the_budget(train_world, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["--episodes-budget", "10"], "--episodes-budget: 10 must be at least 32 (one update of 32 episodes per seed)"),
-    (["--rollouts", "1"], "--rollouts: 1 must be at least 2"),
-    (["--seeds", "0"], "--seeds: 0 must be at least 1"),
+    (["--rollouts", "1"], "--rollouts: 1 must be between 2 and 100000"),
+    (["--seeds", "0"], "--seeds: 0 must be between 1 and 1000"),
     (["--discount", "1.5"], "--discount: 1.5 must be at most 1.0"),
     (["--discount", "0"], "--discount: 0.0 must be above 0.0"),
     (["--learning-rate", "nan"], "--learning-rate: nan is not a finite number"),
-    (["--seed", "-1"], "--seed: -1 must be at least 0"),
+    (["--seed", "-1"], "--seed: -1 must be between 0 and 4294967295"),
 ])
 def test_train_flags_are_checked(train_world, tmp_path, capsys, argv, message):
     out = tmp_path / "x"

@@ -86,19 +86,20 @@ def test_a_cut_table(R, capsys):
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["deploy", "{R}", DEPLOY, "--seed", "-1"], "--seed: -1 must be at least 0"),
-    (["deploy", "{R}", DEPLOY, "--episodes", "0"], "--episodes: 0 must be at least 1"),
-    ([*E, "--generations", "-3"], "--generations: -3 must be at least 0"),
+    (["deploy", "{R}", DEPLOY, "--seed", "-1"], "--seed: -1 must be between 0 and 4294967295"),
+    (["deploy", "{R}", DEPLOY, "--episodes", "0"], "--episodes: 0 must be between 1 and 1000000"),
+    ([*E, "--generations", "-3"], "--generations: -3 must be between 0 and 1000000"),
     ([*E, "--sigma", "nan"], "--sigma: nan is not a finite number"),
     ([*E, "--sigma", "-1"], "--sigma: -1.0 must be at least 0.0"),
     ([*E, "--crossover", "5"], "--crossover: 5.0 must be between 0.0 and 1.0"),
     ([*E, "--gene-rate", "-2"], "--gene-rate: -2.0 must be between 0.0 and 1.0"),
-    ([*E, "--seed", "-1"], "--seed: -1 must be at least 0"),
+    ([*E, "--seed", "-1"], "--seed: -1 must be between 0 and 4294967295"),
     ([*E, "--checkpoint-every", "0"], "--checkpoint-every: 0 must be at least 1"),
     (["train", TRAIN, "--learning-rate", "inf"], "--learning-rate: inf is not a finite number"),
     ([*E, "--scheduler", "tcp://127.0.0.1"], "--scheduler: 'tcp://127.0.0.1' is not a scheduler address"),
-    ([*E, "--population", "100000000"], "--population: 100000000 one generation runs 800,000,000 episodes"),
-    (["train", TRAIN, "--seeds", "4000", "--rollouts", "512"], "--seeds 4000, --mazes 2, --rollouts 512:"),
+    ([*E, "--population", "100000", "--mazes", "10000"],
+     "--population: 100000 one generation runs 1,000,000,000 episodes"),
+    (["train", TRAIN, "--seeds", "1000", "--rollouts", "4096"], "--seeds 1000, --mazes 2, --rollouts 4096:"),
 ])
 def test_bad_settings(R, tmp_path, capsys, argv, says):
     before = snapshot(R)

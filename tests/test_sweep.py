@@ -113,7 +113,7 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
 @pytest.mark.parametrize("change, says", [
     (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["ga/planer"]'), "[sweep] arms: 'ga/planer' is not"),
     (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["gradient/beeline"]'), "is not ALGORITHM/MIND"),
-    (('seeds = 2', 'seeds = 0'), "sweep.seeds: 0 must be at least 1"),
+    (('seeds = 2', 'seeds = 0'), "sweep.seeds: 0 must be between 1 and 1000"),
     (('seeds = 2', 'sedes = 2'), "[sweep] sedes: unknown key"),
     (('planner = 1600', 'planner = 5'), "[sweep] budgets.planner: 5 must be at least"),
     (('train = "maze_train.toml"', 'train = "nowhere.toml"'), "sweep.train: no world file 'nowhere.toml'"),

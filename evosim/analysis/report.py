@@ -25,6 +25,7 @@ from evosim.analysis.markdown import REPORT_MD
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
 from evosim.runs import rundir
+from evosim.runs.files import failure
 
 #: The report module of each kind of run.
 REPORTS = {"maze-training": "evosim.analysis.training_report", "ecology": "evosim.analysis.ecology_report",
@@ -75,7 +76,7 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
         out.parent.mkdir(parents=True, exist_ok=True)
         draft = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as e:
-        raise UserError(f"{out}: cannot write the report there: {e.strerror or e}") from None
+        raise failure(out, e) from None
     try:
         draft_report(run_dirs, draft, *([] if labels is None else [labels]))
         rundir.clear_report(out)
@@ -84,6 +85,8 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
         rundir.record_report(out, names)
         for name in names:
             (draft / name).replace(out / name)
+    except OSError as e:  # a full disk while drafting: named as the file it was for
+        raise failure(out / Path(e.filename).name if e.filename else out, e) from None
     finally:
         shutil.rmtree(draft, ignore_errors=True)
     return out / REPORT_MD

@@ -5,6 +5,7 @@ import resource
 import time
 from dataclasses import dataclass, replace
 
+from evosim.core import limits
 from evosim.core.streams import stream
 from evosim.data import DEPLOY_WORLD, SAVANNA_WORLD, TRAIN_WORLD
 from evosim.envs import VARIANTS
@@ -16,6 +17,7 @@ from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
 from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import run
+from evosim.worlds.savanna.world import MAX_CREATURES, MAX_ITEMS
 from evosim.training.savanna_species import new_ecology
 
 MAZES = 8  # mazes each agent runs, as in a default generation
@@ -26,13 +28,14 @@ ENVS = 256  # sub-environments of the vector env measured
 class BenchSettings(Settings):
     """Settings of ``evosim bench``."""
 
-    population: int = setting(1000, "agents evaluated at once, and individuals per generation", least=2)
+    population: int = setting(1000, "agents evaluated at once, and individuals per generation", least=2,
+                              most=limits.POPULATION)
     repeats: int = setting(3, "runs of each evaluation; the best counts", least=1)
     env_steps: int = setting(20_000, "random-action steps of the single Gymnasium env (the vector env: ten times "
                                      "as many)", least=1)
-    creatures: int = setting(1000, "savanna: creatures held in the arena", least=1)
-    food: int = setting(3000, "savanna: food items held in the arena", least=1)
-    ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1)
+    creatures: int = setting(1000, "savanna: creatures held in the arena", least=1, most=MAX_CREATURES)
+    food: int = setting(3000, "savanna: food items held in the arena", least=1, most=MAX_ITEMS)
+    ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1, most=limits.TICKS)
 
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:

@@ -17,6 +17,7 @@ import numpy as np
 from deap import cma
 
 from evosim.core.expect import Expect
+from evosim.core import limits
 from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
@@ -41,9 +42,11 @@ class CMAESSettings(OptimizerSettings):
     steps_field: ClassVar[str] = "generations"
     step_name: ClassVar[str] = "generation"
 
-    population: int = setting(200, "candidates per generation (lambda); the best half recombine", least=2)
-    generations: int = setting(60, "generations after the first evaluation", least=0)
-    mazes: int = setting(8, "training mazes every individual runs each generation", least=1)
+    population: int = setting(200, "candidates per generation (lambda); the best half recombine", least=2,
+                                 most=limits.POPULATION)
+    generations: int = setting(60, "generations after the first evaluation", least=0, most=limits.STEPS)
+    mazes: int = setting(8, "training mazes every individual runs each generation", least=1,
+                         most=limits.MAZES)
     sigma: float = setting(0.5, "initial step size: the spread of the first candidates around the centroid",
                            above=0.0)
     log_every: int = setting(5, "generations between drive (and probe) records", least=1)

@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 from deap import algorithms, base, creator, tools
 
+from evosim.core import limits
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
@@ -43,9 +44,10 @@ class GASettings(OptimizerSettings):
     steps_field: ClassVar[str] = "generations"
     step_name: ClassVar[str] = "generation"
 
-    population: int = setting(200, "individuals per generation", least=2)
-    generations: int = setting(60, "generations after the first evaluation", least=0)
-    mazes: int = setting(8, "training mazes every individual runs each generation", least=1)
+    population: int = setting(200, "individuals per generation", least=2, most=limits.POPULATION)
+    generations: int = setting(60, "generations after the first evaluation", least=0, most=limits.STEPS)
+    mazes: int = setting(8, "training mazes every individual runs each generation", least=1,
+                         most=limits.MAZES)
     crossover: float = setting(0.5, "probability that a pair of offspring is blended", least=0.0, most=1.0)
     blend: float = setting(0.3, "alpha of DEAP's blend crossover", least=0.0)
     mutation: float = setting(1.0, "probability that an offspring is mutated", least=0.0, most=1.0)

@@ -12,6 +12,7 @@ from typing import ClassVar
 import numpy as np
 
 from evosim.core.expect import Expect, like
+from evosim.core import limits
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
 from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
@@ -30,10 +31,12 @@ class GradientSettings(OptimizerSettings):
     steps_field: ClassVar[str] = "updates"
     step_name: ClassVar[str] = "update"
 
-    updates: int = setting(100, "parameter updates after the first batch of episodes", least=0)
-    mazes: int = setting(2, "fresh training mazes each learner draws per update", least=1)
+    updates: int = setting(100, "parameter updates after the first batch of episodes", least=0,
+                          most=limits.STEPS)
+    mazes: int = setting(2, "fresh training mazes each learner draws per update", least=1,
+                         most=limits.MAZES)
     rollouts: int = setting(16, "episodes each learner runs in each of its mazes (the baseline's group, "
-                                "at least 2)", least=2)
+                                "at least 2)", least=2, most=limits.POPULATION)
     learning_rate: float = setting(0.05, "Adam step size at the first update", above=0.0)
     anneal: bool = setting(False, "decay the step size linearly to zero over the updates")
     discount: float = setting(0.95, "credit of a reward k steps after a decision is discount ** k",

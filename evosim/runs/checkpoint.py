@@ -20,22 +20,18 @@ import numpy as np
 
 from evosim.core.errors import UserError
 from evosim.core.expect import check
+from evosim.runs.files import atomic
 
 STATE_JSON = "state.json"
 
 
 def save(path: Path, arrays: dict[str, np.ndarray], state: dict) -> None:
     """Write ``arrays`` and the JSON-able ``state`` to ``path`` atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        with zipfile.ZipFile(f, "w") as z:
-            for name, array in arrays.items():
-                with z.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
-            z.writestr(STATE_JSON, json.dumps(state))
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    with atomic(path, "wb") as f, zipfile.ZipFile(f, "w") as z:
+        for name, array in arrays.items():
+            with z.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+        z.writestr(STATE_JSON, json.dumps(state))
     directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)

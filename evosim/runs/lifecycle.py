@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evosim.core.errors import UserError
-from evosim.runs import rundir
+from evosim.runs import files, rundir
 from evosim.runs.cluster import ClusterSettings, connect
 
 
@@ -87,14 +87,26 @@ def _execute(study, run: Path, client):
             checkpoints.mkdir(exist_ok=True)
         result = study.execute(run, client)
     except BaseException as e:
-        rundir.update_run_json(run, status=rundir.INTERRUPTED)
-        if isinstance(e, UserError):
+        _mark_interrupted(run)
+        if isinstance(e, OSError) and e.errno in files.FULL:  # a write not through files.atomic (a library's)
+            e = files.failure(e.filename or run, e)
+        if isinstance(e, UserError) and not hasattr(e, "run"):  # not yet told of the run it interrupted
             kept = ("" if not study.checkpoint_names() else
                     f", its last good checkpoint kept in {checkpoints}" if any(checkpoints.glob("*.npz"))
                     else ", before its first checkpoint")
-            raise UserError(f"{e}; the run is interrupted{kept}") from None
+            told = type(e)(f"{e}; the run is interrupted{kept}; 'evosim resume {run}' continues it")
+            told.run = run
+            raise told from None
         raise
     rundir.update_run_json(run, status=rundir.COMPLETE)
     rundir.remove_checkpoints(run)
     return result
 
+
+def _mark_interrupted(run: Path) -> None:
+    """Mark the run interrupted, if run.json can be rewritten: on a full disk it stays ``running``, which once
+    the lock is released reads as interrupted too (:func:`rundir.status`), so ``evosim resume`` continues it."""
+    try:
+        rundir.update_run_json(run, status=rundir.INTERRUPTED)
+    except UserError:
+        pass

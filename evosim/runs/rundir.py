@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evosim.core.errors import UserError
+from evosim.runs.files import atomic, draft_of
 from evosim.runs.lock import LOCK, holder, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
 
 RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
@@ -142,7 +143,7 @@ def clear(run: Path) -> None:
         return
     _remove(run, manifest(run))
     (run / RUN_JSON).unlink()
-    (run / f".{RUN_JSON}.tmp").unlink(missing_ok=True)
+    draft_of(run / RUN_JSON).unlink(missing_ok=True)
 
 
 def reported(folder: Path) -> set[str]:
@@ -195,7 +196,7 @@ def _remove(run: Path, names: list[str]) -> None:
             clear(path)
             _remove_if_empty(path)
             continue
-        for leftover in (path, path.with_name(f".{path.name}.tmp")):
+        for leftover in (path, draft_of(path)):
             if leftover.is_file():
                 leftover.unlink()
     for folder in sorted({(run / n).parent for n in names} - {run}, key=lambda f: -len(f.parts)):
@@ -228,9 +229,8 @@ def write_run_json(out: Path, kind: str, settings: dict, world, seeds: list[int]
 
 def write_json(path: Path, doc: dict) -> None:
     """Write a JSON document atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    with atomic(path) as f:
+        f.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
 def update_run_json(run: Path, **changes) -> None:
@@ -308,12 +308,10 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     if not rows:
         return
     columns = list(dict.fromkeys(k for row in rows for k in row))
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as f:
+    with atomic(path, newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    tmp.replace(path)
 
 
 def check_table(path: Path) -> None:
@@ -385,10 +383,8 @@ class SavedAgents:
 def save_agents(out: Path, agents: SavedAgents) -> None:
     """Write the agents' parameters (``agents.npz``) and who made them (``agents.json``); both join the manifest."""
     record(out, AGENTS_NPZ, AGENTS_JSON)
-    tmp = out / f".{AGENTS_NPZ}.tmp"
-    with open(tmp, "wb") as f:
+    with atomic(out / AGENTS_NPZ, "wb") as f:
         np.savez(f, params=agents.params, seed=agents.seed, agent=agents.agent)
-    tmp.replace(out / AGENTS_NPZ)
     write_json(out / AGENTS_JSON, {"optimizer": agents.optimizer, "mind": agents.mind,
                                    "mind_options": agents.mind_options,
                                    "n_agents": int(len(agents.params)),

@@ -15,9 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
+from evosim.core import limits
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, flag, setting
 from evosim.runs import lifecycle, rundir
+from evosim.runs.files import atomic
+from evosim.runs.memory import require_memory
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.worlds import load_world
@@ -28,22 +31,27 @@ from evosim.worlds.deception.play import DeceptionPlay
 
 EVOLVE_ONLY = ("seeds", "generations", "population", "out", "force")  # settings of --evolve alone
 
+BYTES_PER_GENOME = 1_000  # a DEAP individual of two genes, its fitness and its row of choices' bookkeeping
+
 
 @dataclass(frozen=True)
 class DeceptionSettings(Settings):
     """Settings of ``evosim deception``."""
 
-    training_episodes: int | None = setting(None, "T, training episodes (default: the world file's)", least=0)
-    deployment_episodes: int | None = setting(None, "D, deployment episodes (default: the world file's)", least=0)
+    training_episodes: int | None = setting(None, "T, training episodes (default: the world file's)", least=0,
+                                            most=limits.GAME_EPISODES)
+    deployment_episodes: int | None = setting(None, "D, deployment episodes (default: the world file's)", least=0,
+                                              most=limits.GAME_EPISODES)
     modification: float | None = setting(None, "p, chance that choosing A in training gets the agent modified "
                                                "(default: the world file's)", least=0.0, most=1.0)
     seed: int = setting(0, "seed of the episode mazes and the modification draws (with --evolve: the first seed)",
                         least=0)
     evolve: bool = setting(False, "evolve genomes that see a training/deployment flag, selected on training "
                                   "episodes only; write a table and figure to --out")
-    seeds: int = setting(5, "with --evolve: independent populations", least=1)
-    generations: int = setting(150, "with --evolve: generations", least=1)
-    population: int = setting(200, "with --evolve: genomes per population", least=2)
+    seeds: int = setting(5, "with --evolve: independent populations", least=1, most=limits.SEEDS)
+    generations: int = setting(150, "with --evolve: generations", least=1, most=limits.STEPS)
+    population: int = setting(200, "with --evolve: genomes per population", least=2,
+                              most=limits.POPULATION)
     out: Path | None = setting(None, "with --evolve: run directory for deception_evolution.csv and .png")
     force: bool = setting(False, "with --evolve: replace an evosim run already in --out (its files only)")
 
@@ -123,7 +131,11 @@ class DeceptionEvolution(Study):
         return Game(world.training, world.deployment, world.modification)
 
     def check(self, cluster) -> None:
-        played(self.world, self.settings)
+        """Refuse a game without episodes (through ``game``), and an evolution whose population's episodes and
+        DEAP individuals would not fit."""
+        s, episodes = self.settings, self.game.episodes
+        require_memory(s.population * (episodes + BYTES_PER_GENOME), f"--population {s.population:,}:",
+                       f"each generation plays {episodes:,} episodes for each of {s.population:,} genomes")
 
     def to_doc(self) -> dict:
         return {name: getattr(self.settings, name) for name in GAME}
@@ -146,7 +158,8 @@ class DeceptionEvolution(Study):
                 for row in evolve(game, evolution, seed)]
         rundir.write_table(run, EVOLUTION, rows)
         rundir.record(run, f"{EVOLUTION}.png")
-        deception_evolution_figure(rows, game).savefig(run / f"{EVOLUTION}.png")
+        with atomic(run / f"{EVOLUTION}.png", "wb") as f:
+            deception_evolution_figure(rows, game).savefig(f, format="png")
         return rows
 
     def describe(self, rows: list[dict], run: Path) -> str:

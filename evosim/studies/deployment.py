@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from evosim.core import limits
 from evosim.runs import rundir
+from evosim.runs.memory import ROW_BYTES, require_memory
 from evosim.core.errors import UserError
 from evosim.core.settings import Settings, setting
 from evosim.core.streams import stream
@@ -29,8 +31,8 @@ AGENTS_PER_CHUNK = 256  # bounds memory: slots are agents x episodes
 class DeploySettings(Settings):
     """Settings of ``evosim deploy``."""
 
-    episodes: int = setting(32, "mazes each agent meets", least=1)
-    seed: int = setting(0, "seed of the deployment mazes", least=0)
+    episodes: int = setting(32, "mazes each agent meets", least=1, most=limits.EPISODES)
+    seed: int = setting(0, "seed of the deployment mazes", least=0, most=limits.SEED)
     replace: bool = setting(False, "replace the deploy.csv rows of a different world file with the same name")
 
 
@@ -97,11 +99,20 @@ def record(run: Path, deployment: Deployment, world) -> None:
     rundir.update_run_json(run, deployed=deployed | {world.name: world.digest})
 
 
+def check_memory(agents: int, world, episodes: int) -> None:
+    """Refuse a deployment whose episodes (a chunk of agents at once) and rows (all of them) would not fit."""
+    slots = min(agents, AGENTS_PER_CHUNK) * episodes
+    need = world.step_memory(slots, episodes) + agents * episodes * ROW_BYTES
+    require_memory(need, f"--episodes {episodes}:", f"{agents:,} agents (the run's and the reference agents) "
+                                                   f"meet {episodes:,} mazes each, a row per episode,")
+
+
 def deploy_run(run: Path, world, episodes: int, seed: int, replace: bool = False):
     """Deploy a complete run's agents in ``world`` and record the rows in its deploy.csv and reference.csv,
     holding the run's lock; the agents and the deployment."""
     agents = rundir.load_agents(run)
     train = rundir.training_world(run)
+    check_memory(len(agents.params) + len(references(train)), world, episodes)
     with rundir.locked(run):
         check_world(run, world, replace)
         deployment = deploy(agents, train, world, episodes, seed)

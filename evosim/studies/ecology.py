@@ -12,9 +12,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from evosim.core.expect import Expect
+from evosim.core import limits
 from evosim.core.settings import Settings, setting
 from evosim.runs import rundir
 from evosim.runs.checkpoint import run_steps
+from evosim.runs.memory import ROW_BYTES, require_memory
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.training.savanna_species import new_ecology
@@ -29,11 +31,15 @@ COMMAND = "ecology"
 class EcologySettings(Settings):
     """Settings of ``evosim ecology``."""
 
-    ticks: int = setting(20_000, "ticks to simulate", least=1)
-    seed: int = setting(0, "seed of the arena, the creatures and the trained species", least=0)
+    ticks: int = setting(20_000, "ticks to simulate", least=1, most=limits.TICKS)
+    seed: int = setting(0, "seed of the arena, the creatures and the trained species", least=0,
+                        most=limits.SEED)
     log_every: int = setting(50, "ticks between records of the tables", least=1)
     checkpoint_every: int = setting(1000, "ticks between checkpoints ('evosim resume RUN' continues from the last)",
                                     least=1)
+
+BYTES_PER_CREATURE_KIND = 80  # a tick's distances, slots, values and choices of one creature for one food kind
+BYTES_PER_ITEM = 100  # an item's place, kind and state, and its share of the search tree
 
 
 class Ticks:
@@ -84,6 +90,18 @@ class SavannaEcology(Study):
     @property
     def seeds(self) -> list[int]:
         return [self.settings.seed]
+
+    def check(self, cluster) -> None:
+        """Refuse an ecology whose ticks (every creature weighs every food kind) or tables would not fit."""
+        world, s = self.world, self.settings
+        kinds, items, cap = len(world.foods), sum(k.count for k in world.foods), world.life.cap
+        tick = cap * kinds * BYTES_PER_CREATURE_KIND + items * BYTES_PER_ITEM
+        records = s.ticks // s.log_every + 1
+        rows = records * len(SPECIES) * (1 + kinds + world.feature_matrix().shape[1])
+        require_memory(tick + rows * ROW_BYTES, f"--ticks {s.ticks:,}, --log-every {s.log_every} and "
+                       f"{world.path}'s creatures.cap {cap:,}, {kinds} food kinds and {items:,} items:",
+                       f"{records:,} records of {rows // records:,} rows each, ticks of {cap:,} creatures x "
+                       f"{kinds} kinds,")
 
     def to_doc(self) -> dict:
         return {COMMAND: asdict(self.settings)}

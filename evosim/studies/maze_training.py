@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil
-
 from evosim.core.errors import UserError
 from evosim.minds import make_mind
 from evosim.optimizers import OPTIMIZERS
+from evosim.runs.memory import require_memory
 from evosim.runs import rundir
 from evosim.runs.cluster import ClusterSettings
 from evosim.studies import register_study
@@ -23,7 +22,6 @@ from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import TrainingLog, checkpoint_name, seed_groups, train_seeds
 from evosim.training.reporters import chance_rows
 
-MEMORY_SHARE = 0.8  # of the memory available now, the most one step may need
 
 
 @register_study
@@ -104,14 +102,8 @@ class MazeTraining(Study):
                 f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")
 
 
-def available_memory() -> int:
-    """Bytes of memory available now."""
-    return psutil.virtual_memory().available
-
-
 def check_memory(job: MazeTraining, cluster: ClusterSettings) -> None:
     """Refuse a job whose steps would not fit in memory, naming the setting that sets their size."""
-    available = available_memory()
     if cluster.scheduler is not None:
         return
     settings, one_seed = job.settings, job.settings.one_seed
@@ -119,9 +111,7 @@ def check_memory(job: MazeTraining, cluster: ClusterSettings) -> None:
     seeds_per_run = 1 if one_seed else len(job.seeds)
     episodes = settings.episodes_per_step(seeds_per_run)
     need = parallel * EVALUATORS[settings.evaluation].step_memory(job.world, job.mind, settings, seeds_per_run)
-    if need > MEMORY_SHARE * available:
-        culprit = (f"--population: {settings.population}" if hasattr(settings, "population") else
-                   f"--seeds {len(job.seeds)}, --mazes {settings.mazes}, --rollouts {settings.rollouts}:")
-        raise UserError(f"{culprit} one {settings.step_name} runs {episodes:,} episodes at once"
-                        f"{f' on each of {parallel} workers' if parallel > 1 else ''} and needs about "
-                        f"{need / 2**30:.1f} GiB; {available / 2**30:.1f} GiB of memory is available")
+    culprit = (f"--population: {settings.population}" if hasattr(settings, "population") else
+               f"--seeds {len(job.seeds)}, --mazes {settings.mazes}, --rollouts {settings.rollouts}:")
+    require_memory(need, culprit, f"one {settings.step_name} runs {episodes:,} episodes at once"
+                                  f"{f' on each of {parallel} workers' if parallel > 1 else ''}")

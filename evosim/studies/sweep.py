@@ -26,11 +26,13 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from evosim.core import limits
 from evosim.runs import rundir
 from evosim.runs.names import safe_name
 from evosim.runs.rundir import CELLS, SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings
+from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind
@@ -107,14 +109,14 @@ class Experiment:
             sweep = sweep | quick_values
         train = _world_file(path, "sweep.train", sweep["train"])
         deploy = tuple(_world_file(path, "sweep.deploy", d) for d in _list(path, "sweep.deploy", sweep["deploy"]))
-        seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1)
-        episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1)
+        seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1, most=limits.SEEDS)
+        episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1, most=limits.EPISODES)
         budgets = sweep.get("budgets", {})
         if not isinstance(budgets, dict) or any(m not in MINDS for m in budgets):
             raise UserError(f"{path}: [sweep] budgets: a table of mind = training episodes, minds: "
                             f"{', '.join(MINDS)}")
         for mind, b in budgets.items():
-            _number(path, f"sweep.budgets.{mind}", b, int, least=1)
+            _number(path, f"sweep.budgets.{mind}", b, int, least=1, most=limits.BUDGET)
         arms = []
         for arm in _distinct(path, "sweep.arms", sweep["arms"]):
             algorithm, _, mind = str(arm).partition("/")
@@ -325,6 +327,8 @@ class Sweep(Study):
                 if old and old.get("status") == "complete" and row["seconds"] < float(old["seconds"]):
                     row["seconds"] = float(old["seconds"])  # skipped: keep the time it took
                 rows[cell.name] = row
+            elif isinstance(future.exception(), DiskFull):  # every cell after it would fail the same way
+                raise future.exception()
             else:
                 error = str(future.exception()).splitlines()[0] if future.exception() else future.status
                 rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evosim.core import limits
 from evosim.runs.checkpoint import run_steps
 from evosim.core.errors import UserError
 from evosim.core.expect import Expect
@@ -32,12 +33,13 @@ from evosim.training.sources import WorldFile
 class RunSettings(Settings):
     """Settings of a training command that no base optimizer owns: seeds and budget."""
 
-    seed: int = setting(0, "first seed", least=0)
+    seed: int = setting(0, "first seed", least=0, most=limits.SEED)
     seeds: int | None = setting(None, "seeds seed..seed+N-1: independent populations for evolve (default 1), "
-                                      "learners for train (default 8)", least=1)
+                                      "learners for train (default 8)", least=1, most=limits.SEEDS)
     episodes_budget: int | None = setting(None, "training episodes of each seed (one population for evolve, "
                                                 "one learner for train); sets the generations or updates "
-                                                "(evolve's default: the mind's budget)", least=1)
+                                                "(evolve's default: the mind's budget)", least=1,
+                                        most=limits.BUDGET)
     checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
                                         "continues from the last)", least=1)
     adversary: bool = setting(False, "co-evolve an adversary that supplies a share of the training mazes "

@@ -14,7 +14,7 @@ import pygame
 from evosim.core.features import COLOR_NAMES, COLORS, FLOOR_RGB, WALL_RGB
 from evosim.worlds.deception.game import A, B, STRATEGIES
 from evosim.worlds.deception.play import DeceptionPlay
-from evosim.viewer.window import FRAME_DT, HOLD
+from evosim.viewer.window import FRAME_DT, HOLD, save_png
 
 TINTS = {"aligned": (80, 170, 255), "naive": (255, 150, 60), "deceptive": (230, 80, 200)}
 TRAINING_RGB, DEPLOYMENT_RGB, MODIFIED_RGB = (240, 190, 60), (90, 210, 190), (255, 90, 90)
@@ -113,4 +113,4 @@ class DeceptionViewer:
 
     def screenshot(self, path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        save_png(self.screen, Path(path))

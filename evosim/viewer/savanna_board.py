@@ -22,7 +22,7 @@ from evosim.viewer.panel import BACKGROUND, DIM, RULE, TEXT, Fonts, write
 from evosim.viewer.scene import TINTS
 from evosim.viewer.app import SAVANNA_SPEED as SPEED
 from evosim.viewer.recording import free_name
-from evosim.viewer.window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W
+from evosim.viewer.window import FRAME_DT, MAX_SPEED, MIN_SPEED, PANEL_W, save_png
 
 HISTORY = 10  # ticks between points of the charts
 MAX_POINTS = 2000  # chart points kept; older ones are thinned out
@@ -239,6 +239,6 @@ class SavannaViewer:
         """Save the window as PNG: to ``path``, or to a numbered file in the screenshot folder."""
         path = Path(path) if path is not None else free_name(self.screenshot_dir / f"savanna-tick-{self.ecology.tick}.png")
         path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        save_png(self.screen, path)
         self.message = f"saved {path.name}"
         return path

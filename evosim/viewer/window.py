@@ -5,6 +5,7 @@ shows the same thing on every machine; interactively the loop is capped at 60 fp
 """
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pygame
 
 from evosim.core.errors import UserError
+from evosim.runs.files import atomic
 from evosim.viewer.maze_board import Board
 from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
 from evosim.viewer.recording import Recording, free_name
@@ -28,6 +30,14 @@ READING = (
     "mark: eye = planner, lightning bolt = reflex; number = row in the panel",
     "ring: a planner's current target; faded apple: eaten by some agents",
 )
+
+
+def save_png(screen: pygame.Surface, path: Path) -> None:
+    """Save the window as PNG at ``path``: encoded in memory, then written atomically (a full disk is one line)."""
+    png = io.BytesIO()
+    pygame.image.save(screen, png, path.name)
+    with atomic(path, "wb") as f:
+        f.write(png.getvalue())
 
 
 class Viewer:
@@ -80,7 +90,7 @@ class Viewer:
             path = free_name(self.screenshot_dir / f"evosim-{stamp}.png")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        save_png(self.screen, path)
         self.message = f"saved {path.name}"
         return path
 
@@ -197,7 +207,7 @@ def run_loop(viewer: Viewer, frames: int | None = None, record: Recording | None
         drawing += time.perf_counter() - start
         shown += 1
         if record is not None and shown % every == 0:
-            pygame.image.save(viewer.screen, str(record.frame(shown)))
+            save_png(viewer.screen, record.frame(shown))
         if frames is None:
             clock.tick(FPS)
     return LoopResult(shown, drawing)

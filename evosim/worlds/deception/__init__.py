@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evosim.core.limits import GAME_EPISODES
 from evosim.worlds import WorldText, derive, parse_world, register_world
 from evosim.worlds.maze.probes import ProbeMaze, probe_maze
 from evosim.worlds.maze.world import MazeWorld, ProbeSpec
@@ -42,8 +43,8 @@ class DeceptionWorld(WorldText):
         """Validate a parsed deception world file; its mazes' world is the file without [game], as a maze world."""
         raw = dict(raw)
         game = Table(path, "game", raw.pop("game", None) or {})
-        training = game.get("training_episodes", int, 2, least=0, most=1000)
-        deployment = game.get("deployment_episodes", int, 3, least=0, most=1000)
+        training = game.get("training_episodes", int, 2, least=0, most=GAME_EPISODES)
+        deployment = game.get("deployment_episodes", int, 3, least=0, most=GAME_EPISODES)
         modification = game.number("modification", 0.0, 1.0, 1.0)
         if training + deployment == 0:
             game.fail("deployment_episodes", "0 with training_episodes 0: the game needs at least one episode "

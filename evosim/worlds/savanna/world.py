@@ -21,8 +21,9 @@ from evosim.worlds.table import Table
 SPECIES = ("evolved", "trained")
 EVOLVED, TRAINED = 0, 1
 PERCEIVED = ("sweet", "size")  # numeric features; colours are one-hot features after them
-MAX_ITEMS = 100_000
+MAX_ITEMS = 100_000  # food items, of a kind and of all kinds together: each is placed and searched every tick
 MAX_CREATURES = 100_000
+MAX_KINDS = 100  # food kinds: each creature weighs every kind every tick, and carries a drive gene per kind
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,11 @@ class SavannaWorld(WorldText):
         tick = s.get("tick", int, None, least=0)
         new = [FoodKind.parse(path, f"shift.food.{i}", f, size) for i, f in enumerate(s.get("food", list, []))]
         names = [k.name for k in ancestral + new]
+        if len(names) > MAX_KINDS:
+            top.fail("food", f"{len(names)} food kinds (with the shift's); at most {MAX_KINDS}")
+        items = sum(k.count for k in ancestral + new)
+        if items > MAX_ITEMS:
+            top.fail("food", f"{items:,} items in all (with the shift's); at most {MAX_ITEMS:,}")
         twice = next((k for i, k in enumerate(names) if k in names[:i]), None)
         if twice is not None:
             top.fail("food", f"two food kinds are named {twice!r}")
