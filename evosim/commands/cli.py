@@ -13,7 +13,7 @@ from pathlib import Path
 
 from evosim.runs.cluster import ClusterSettings
 from evosim.core.errors import UserError
-from evosim.minds import MINDS, make_mind
+from evosim.minds import MINDS, make_mind, parse_options
 from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.core.settings import add_flags, from_flags, given
 from evosim.training.budgets import default_budget
@@ -54,7 +54,9 @@ def training_job(args, command: str):
     from evosim.studies.maze_training import MazeTraining
 
     world = load_world(args.world, ("maze",))
-    mind = make_mind(args.mind)
+    mind = make_mind(args.mind)  # the name first: the options are the named mind's
+    if args.mind_options:
+        mind = make_mind(args.mind, **parse_options(args.mind, args.mind_options, "--mind-option"))
     cls = optimizer_for(args, command)
     EVALUATORS[cls.Settings.evaluation].check_mind(mind)
     run = from_flags(RunSettings, args)
@@ -181,6 +183,10 @@ def add_training_command(sub, command: str, help: str) -> None:
     p = sub.add_parser(command, help=help)
     p.add_argument("world", help="training world file (TOML)")
     p.add_argument("--mind", default="planner", help=f"one of: {', '.join(MINDS)} (default planner)")
+    p.add_argument("--mind-option", dest="mind_options", action="append", default=[], metavar="NAME=VALUE",
+                   help="a constructor option of the mind (repeatable), e.g. --mind reflex --mind-option hidden=32; "
+                        + "; ".join(f"{m.name}: " + (", ".join(o.allowed() for o in m.OPTIONS) or "none")
+                                    for m in MINDS.values()))
     if len(names) > 1:
         p.add_argument("--algorithm", default=names[0],
                        help=f"one of: {', '.join(names)} (default {names[0]})")

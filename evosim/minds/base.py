@@ -17,9 +17,29 @@ and the bench. It provides:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Option:
+    """One constructor option of a mind: its name, type, allowed range (inclusive), default and help."""
+
+    name: str
+    type: type  # int, float or bool
+    default: object
+    least: float | None = None
+    most: float | None = None
+    help: str = ""
+
+    def allowed(self) -> str:
+        """``hidden (int 1..1024, default 8)``: the option as an error message lists it."""
+        if self.type is bool:
+            return f"{self.name} (true or false, default {str(self.default).lower()})"
+        span = f" {self.least:g}..{self.most:g}" if self.least is not None and self.most is not None else ""
+        return f"{self.name} ({self.type.__name__}{span}, default {self.default})"
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -35,6 +55,8 @@ class Mind:
     n_params: int
     #: bytes its learner records per decision for the policy gradient (for the memory estimate)
     decision_bytes: ClassVar[int] = 1024
+    #: its constructor options (``--mind-option NAME=VALUE``); none for a mind without any
+    OPTIONS: ClassVar[tuple[Option, ...]] = ()
 
     def options(self) -> dict:
         """Constructor options, saved beside the parameters so that the mind can be rebuilt."""

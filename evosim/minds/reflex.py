@@ -17,7 +17,7 @@ from evosim.core.features import COLOR_NAMES, SHAPES
 from evosim.core.streams import uniform
 from evosim.worlds.maze.graph import DIRECTIONS
 from evosim.minds import register_mind
-from evosim.minds.base import Mind, softmax
+from evosim.minds.base import Mind, Option, softmax
 
 CHANNELS = ("wall", "visited") + tuple(f"shape:{s}" for s in SHAPES) + tuple(f"color:{c}" for c in COLOR_NAMES)
 RELATIVE_MOVES = ("forward", "left", "right", "back")
@@ -43,6 +43,8 @@ class Reflex(Mind):
     name = "reflex"
     param_names = None
     decision_bytes = 1024  # measured: 78 MiB for 256 maze_deploy episodes of 300 steps
+    OPTIONS = (Option("hidden", int, 8, 1, 1024, "hidden units of the MLP"),
+               Option("radius", int, 1, 1, 5, "tiles seen on each side of the agent: a (2r+1)^2 window"))
 
     def __init__(self, radius: int = 1, hidden: int = 8):
         self.radius, self.hidden = radius, hidden

@@ -410,8 +410,9 @@ def load_agents(run: str | Path) -> SavedAgents:
         raise UserError(f"{meta_path}: not evosim's agents.json: {e}") from None
     if mind_name not in MINDS:
         raise UserError(f"{meta_path}: mind {mind_name!r} is not one of: {', '.join(MINDS)}")
+    from evosim.minds import check_options
     try:
-        mind = MINDS[mind_name](**options)
+        mind = MINDS[mind_name](**check_options(mind_name, options, f"{meta_path}: mind_options"))
     except TypeError as e:
         raise UserError(f"{meta_path}: mind_options do not fit mind {mind_name!r}: {e}") from None
     try:

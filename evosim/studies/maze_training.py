@@ -70,7 +70,10 @@ class MazeTraining(Study):
             raise UserError(f"settings name no base optimizer this evosim can resume "
                             f"(algorithm {algorithm!r}; one of: {', '.join(OPTIMIZERS)})")
         settings = OPTIMIZERS[algorithm].Settings(**s[algorithm])
-        mind = make_mind(s["mind"], **s.get("mind_options", {}))
+        options = s.get("mind_options", {})
+        if not isinstance(options, dict):
+            raise ValueError(f"mind_options is {options!r}, not a table")
+        mind = make_mind(s["mind"], **options)
         every = int(s["checkpoint_every"])
         adversary = s.get("adversary", False)
         if not isinstance(adversary, bool):
@@ -88,7 +91,7 @@ class MazeTraining(Study):
     def execute(self, run: Path, client) -> list[TrainingLog]:
         """Train every seed with checkpoints, then write the tables and the final agents."""
         logs = train_seeds(self.world, self.mind.name, self.settings, self.seeds, client,
-                           run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary)
+                           run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary, self.mind.options())
         rundir.write_table(run, "chance", chance_rows(self.world))
         rundir.write_training(run, logs, self.mind)
         return logs

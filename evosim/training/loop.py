@@ -259,12 +259,13 @@ def seed_groups(settings, seeds: list[int]) -> list[list[int]]:
 
 
 def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool = True,
-              checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
+              checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False,
+              mind_options: dict | None = None) -> list[TrainingLog]:
     """One run of a base optimizer with the default reporters and a progress bar.
 
     With ``checkpoint_dir``, it saves and continues from its checkpoint there; with
-    ``adversary``, each seed's adversary supplies a share of its training mazes. A
-    top-level function, so that Dask workers can run it.
+    ``adversary``, each seed's adversary supplies a share of its training mazes;
+    ``mind_options`` are the mind's constructor options. A top-level function, so that Dask workers can run it.
     """
     from tqdm import tqdm
 
@@ -272,7 +273,7 @@ def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool 
     from evosim.minds import make_mind
     from evosim.training.reporters import default_reporters
 
-    mind = make_mind(mind_name)
+    mind = make_mind(mind_name, **(mind_options or {}))
     source = AdversarialWorlds(world, seeds, settings.mazes) if adversary else WorldFile(world)
     checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
@@ -283,12 +284,13 @@ def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool 
 
 
 def train_seeds(world, mind_name: str, settings, seeds: list[int], client=None,
-                checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False) -> list[TrainingLog]:
+                checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False,
+                mind_options: dict | None = None) -> list[TrainingLog]:
     """Every seed's logs, a run per group of :func:`seed_groups` (on the Dask ``client``'s workers, if any)."""
     from evosim.runs.cluster import map_each
 
     run = partial(train_run, world, mind_name, settings, checkpoint_dir=checkpoint_dir, every=every,
-                  adversary=adversary)
+                  adversary=adversary, mind_options=mind_options)
     runs = map_each(run, seed_groups(settings, seeds), client if settings.one_seed else None,
                     desc=f"{settings.algorithm} {mind_name}")
     return [log for logs in runs for log in logs]
