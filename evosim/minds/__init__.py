@@ -84,7 +84,7 @@ def parse_options(name: str, pairs: list[str], where: str) -> dict:
         if not eq or not key or not text.strip():
             raise UserError(f"{where}: {pair!r} is not NAME=VALUE; {allowed_options(name)}")
         if key in options:
-            raise UserError(f"{where}: {key} is given twice")
+            raise UserError(f"{where}: {key} is given twice; {allowed_options(name)}")
         options[key] = parse_value(text.strip())
     return check_options(name, options, where)
 

@@ -3,8 +3,10 @@
 An experiment file names a training world, the deployment worlds, the arms
 (``algorithm/mind``), seeds and budgets, fixed changes to the training world
 (``[sweep.set]``) and world axes (``[sweep.axes]``, dotted keys into the world
-file with the values to sweep, and ``adversary = [false, true]`` for training
-with and without ``--adversary``). Every combination of arm and axis values is a
+file with the values to sweep, ``adversary = [false, true]`` for training
+with and without ``--adversary``, and ``"mind.OPTION" = [...]`` for a mind
+option of every arm whose mind has it). An arm may set mind options itself:
+``ga/reflex:hidden=32,radius=2``. Every combination of arm and axis values is a
 cell: trained (with checkpoints) and deployed into ``OUT/cells/NAME``.
 ``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
 time, and outcome shares per deployment world (over its decisive episodes, then all).
@@ -35,7 +37,7 @@ from evosim.runs.cluster import ClusterSettings
 from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
-from evosim.minds import MINDS, make_mind
+from evosim.minds import MINDS, allowed_options, check_options, make_mind, parse_options
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.budgets import mind_budget
 from evosim.training.evaluators import EVALUATORS
@@ -49,6 +51,8 @@ RETRIES = 1
 SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes"}
 #: The axis that is a training flag rather than a key of the world file.
 ADVERSARY = "adversary"
+#: The prefix of the axes that set a mind option (``mind.hidden``) rather than a key of the world file.
+MIND = "mind."
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,19 @@ class Cell:
     world: dict = field(hash=False)  # axis key -> value, applied to the training world
     budget: int | None = None
     adversary: bool | None = None  # trained with --adversary (None: not an axis of the sweep)
+    arm_options: dict = field(default_factory=dict, hash=False)  # the arm's mind options (``ga/reflex:hidden=32``)
+    mind_axes: dict = field(default_factory=dict, hash=False)  # "mind.OPTION" axis -> value, for this arm's mind
+
+    @property
+    def mind_options(self) -> dict:
+        """The options the cell's mind is made with: the arm's, then its mind axes'."""
+        return self.arm_options | {k.removeprefix(MIND): v for k, v in self.mind_axes.items()}
 
     @property
     def values(self) -> dict:
         """The cell's axis values, as sweep.csv columns."""
         flag = {} if self.adversary is None else {ADVERSARY: self.adversary}
-        return {"arm": f"{self.algorithm}/{self.mind}"} | flag | self.world
+        return {"arm": arm_text(self.algorithm, self.mind, self.arm_options)} | flag | self.mind_axes | self.world
 
 
 @dataclass(frozen=True)
@@ -119,12 +130,14 @@ class Experiment:
             _number(path, f"sweep.budgets.{mind}", b, int, least=1, most=limits.BUDGET)
         arms = []
         for arm in _distinct(path, "sweep.arms", sweep["arms"]):
-            algorithm, _, mind = str(arm).partition("/")
+            head, colon, tail = str(arm).partition(":")
+            algorithm, _, mind = head.partition("/")
             if algorithm not in OPTIMIZERS or mind not in MINDS:
-                raise UserError(f"{path}: [sweep] arms: {arm!r} is not ALGORITHM/MIND with an algorithm of "
-                                f"{', '.join(OPTIMIZERS)} and a mind of {', '.join(MINDS)}")
-            EVALUATORS[OPTIMIZERS[algorithm].Settings.evaluation].check_mind(make_mind(mind))
-            arms.append((algorithm, mind))
+                raise UserError(f"{path}: [sweep] arms: {arm!r} is not ALGORITHM/MIND[:OPTION=VALUE,...] with an "
+                                f"algorithm of {', '.join(OPTIMIZERS)} and a mind of {', '.join(MINDS)}")
+            options = parse_options(mind, tail.split(","), f"{path}: [sweep] arms: {arm!r}") if colon else {}
+            EVALUATORS[OPTIMIZERS[algorithm].Settings.evaluation].check_mind(make_mind(mind, **options))
+            arms.append((algorithm, mind, options))
         train_raw = tomllib.loads(train.read_text())
         for key, value in _table(path, sweep, "set", None).items():
             _put(train_raw, key, value, path, "sweep.set")
@@ -134,16 +147,23 @@ class Experiment:
         flags = axes.pop(ADVERSARY, [None])
         if any(not isinstance(v, bool) for v in flags if v is not None):
             raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
+        mind_axes = {key: axes.pop(key) for key in list(axes) if key.startswith(MIND)}
+        for key, values in mind_axes.items():
+            _mind_axis(path, key, values, arms)
         cells, named = [], {}
-        for (algorithm, mind), adversary, *combo in product(arms, flags, *axes.values()):
-            world = dict(zip(axes, combo))
-            values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | world
-            name = "_".join([f"{algorithm}-{mind}"] + [_part(path, k, v) for k, v in values.items()])
-            if name in named:
-                raise UserError(f"{path}: [sweep.axes]: cells {named[name]} and {values} would both be named "
-                                f"{name!r}; make their values differ as text")
-            named[name] = values
-            cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary))
+        for algorithm, mind, options in arms:
+            own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND) in {o.name for o in MINDS[mind].OPTIONS}}
+            for adversary, *combo in product(flags, *own.values(), *axes.values()):
+                chosen, world = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
+                values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | world
+                arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
+                                f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
+                name = "_".join([arm] + [_part(path, k, v) for k, v in values.items()])
+                if name in named:
+                    raise UserError(f"{path}: [sweep.axes]: cells {named[name]} and {values} would both be named "
+                                    f"{name!r}; make their values differ as text")
+                named[name] = values
+                cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, options, chosen))
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
                          tuple(cells))
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
@@ -168,7 +188,7 @@ class Experiment:
         settings, budget = self.settings(cell)
         world = self.world(cell)
         try:
-            return MazeTraining(world, make_mind(cell.mind), cell.algorithm, settings,
+            return MazeTraining(world, make_mind(cell.mind, **cell.mind_options), cell.algorithm, settings,
                                 list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
         except UserError as e:
             raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
@@ -201,6 +221,29 @@ def _table(path: Path, raw: dict, key: str, allowed: set | None, required: set =
         if k not in table:
             raise UserError(f"{path}: {where} {k}: missing")
     return table
+
+
+def arm_text(algorithm: str, mind: str, options: dict) -> str:
+    """An arm as the experiment file writes it: ``ga/reflex``, ``ga/reflex:hidden=32,radius=2``."""
+    written = ",".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in options.items())
+    return f"{algorithm}/{mind}" + (f":{written}" if written else "")
+
+
+def _mind_axis(path: Path, key: str, values: list, arms: list) -> None:
+    """Refuse a ``mind.OPTION`` axis that no arm's mind has, one an arm already fixes, or a value its minds
+    refuse."""
+    option = key.removeprefix(MIND)
+    where = f"{path}: sweep.axes.{key}"
+    having = [(a, m, o) for a, m, o in arms if option in {x.name for x in MINDS[m].OPTIONS}]
+    if not having:
+        raise UserError(f"{where}: no arm's mind has the option {option!r}; "
+                        + "; ".join(allowed_options(m) for m in dict.fromkeys(m for _, m, _ in arms)))
+    for algorithm, mind, options in having:
+        if option in options:
+            raise UserError(f"{where}: arm {arm_text(algorithm, mind, options)!r} already sets {option}; "
+                            "set it in the arm or sweep it, not both")
+        for value in values:
+            check_options(mind, {option: value}, where)
 
 
 def _list(path: Path, key: str, value) -> list:
