@@ -257,7 +257,6 @@ def maze_digest(world, n: int = 200, seed: int = 123) -> str:
     return h.hexdigest()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BEFORE_DECOUPLE))
 def test_worlds_without_decouple_sample_the_same_mazes_as_before(name):
     world = parse_world(tomllib.loads(MIXED)) if name == "mixed" else load_world(WORLDS / f"{name}.toml")
@@ -373,3 +372,10 @@ arms = ["ga/planner"]
     with pytest.raises(UserError) as e:
         Experiment.load(tmp_path / "bad.toml")
     assert "[exit.decouple.0] share: 1.5 must be between 0.0 and 1.0" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_an_adversarys_set_exit_draws_no_decoupling():
+    world = decoupled(COLOR_DECOUPLED)
+    parameters = Parameters.of(world, world.adversary, PLACEMENTS)
+    proposal = parameters.proposal([0] * len(parameters.choices))
+    assert proposal.exit.decouple == () and parse_world(tomllib.loads(proposal.text), proposal.path) == proposal
