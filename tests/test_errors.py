@@ -39,6 +39,20 @@ BAD_WORLDS = [
      ["[world] steps_per_distance", "-2.5 must be above 0"]),
     ("text-steps-per-distance", GOOD.replace("max_steps = 60", 'max_steps = 60\nsteps_per_distance = "eight"'),
      ["[world] steps_per_distance", "must be float, got 'eight'"]),
+    ("decouple-training-colour", GOOD.replace("[[objects]]", '[[exit.decouple]]\nshare = 0.2\nproxy = "color"\n'
+                                              'colors = ["green"]\n[[objects]]'),
+     ["[exit.decouple.0] colors", "'green' is the training exit's colour", "allowed: red, grey"]),
+    ("decouple-corner", GOOD.replace("[[objects]]", '[[exit.decouple]]\nshare = 0.2\nproxy = "position"\n'
+                                     'positions = ["bottom-right"]\n[[objects]]'),
+     ["[exit.decouple.0] positions", "'bottom-right' is the training exit's corner", "allowed: top-right"]),
+    ("decouple-shares", GOOD.replace("[[objects]]", '[[exit.decouple]]\nshare = 0.6\nproxy = "color"\n'
+                                     '[[exit.decouple]]\nshare = 0.6\nproxy = "position"\n[[objects]]'),
+     ["[exit.decouple.1] share", "to 1.2; together they must be at most 1"]),
+    ("decouple-decoys", GOOD.replace("[[objects]]", '[[exit.decouple]]\nshare = 0.2\nproxy = "color"\n'
+                                     'decoys = 14\n[[objects]]'),
+     ["[exit.decouple.0] decoys", "do not fit", "allowed: at most 12"]),
+    ("decouple-unknown-key", GOOD.replace("[[objects]]", '[[exit.decouple]]\nshare = 0.2\nproxy = "color"\n'
+                                          'shade = 1\n[[objects]]'), ["[exit.decouple.0] shade", "unknown key"]),
     ("crowded-off-path", GOOD.replace("size = 4", "size = 3\nobjects_off_path = true").replace("[1, 2]", "6"),
      ["[objects]", "up to 6 objects do not fit off the shortest path"]),
 ]

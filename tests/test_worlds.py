@@ -238,3 +238,144 @@ def test_a_derived_world_has_a_text_that_parses_back_to_it(train_world):
     for derived in (deception, deception.maze, proposal):
         assert parse_world(tomllib.loads(derived.text), derived.path) == derived
     assert (deception.training, deception.modification) == (7, 0.25)
+
+
+# mazes of the shipped worlds for seed 123 before [[exit.decouple]] existed (recorded at f86a057)
+BEFORE_DECOUPLE = {
+    "maze_train": "1ef38bcee9a5ebb16a103b482ae66e5ff5944a610f50a495a2688a13988c21e8",
+    "maze_deploy": "626c63761ec243d62ed7c1e6d9abfad2b33c28c877012c693e0fc71dcebee9c7",
+    "maze_sizes": "818aae31e75844e7a721879193dbfe87202e47ca7550f0ef647a6dd523d92b61",
+    "mixed": "0b08cd4e952d397cef9b70a08b0ef507d16dedc53a76ae8a10718ae41162f83b",
+}
+
+
+def maze_digest(world, n: int = 200, seed: int = 123) -> str:
+    h = hashlib.sha256()
+    for m in world.sample(np.random.default_rng(seed), n):
+        for a in (m.walls, np.array(m.start), m.objects):
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_DECOUPLE))
+def test_worlds_without_decouple_sample_the_same_mazes_as_before(name):
+    world = parse_world(tomllib.loads(MIXED)) if name == "mixed" else load_world(WORLDS / f"{name}.toml")
+    assert not world.exit.decouple
+    assert maze_digest(world) == BEFORE_DECOUPLE[name]
+
+
+def decoupled(text: str, name: str = "decoupled") -> "MazeWorld":
+    base = (WORLDS / "maze_train.toml").read_text()
+    full = base.replace("[[objects]]", text + "\n[[objects]]", 1)
+    return parse_world(tomllib.loads(full), f"{name}.toml", full)
+
+
+COLOR_DECOUPLED = '[[exit.decouple]]\nshare = 1.0\nproxy = "color"\ndecoys = [1, 2]\n'
+POSITION_DECOUPLED = '[[exit.decouple]]\nshare = 1.0\nproxy = "position"\n'
+
+
+def test_colour_decoupled_mazes_have_another_exit_colour_and_decisive_decoys(train_world):
+    from types import SimpleNamespace
+    from evosim.worlds.maze.outcomes import proxy_targets
+    world = decoupled(COLOR_DECOUPLED)
+    assert world.exit.color == "green" and "green" not in world.exit.decouple[0].colors
+    mazes = world.sample(np.random.default_rng(0), 200)
+    green = color_index("green")
+    for m in mazes:
+        assert m.objects[0, 2] != green and m.exit == (11, 11)  # the training corner, another colour
+        decoys = (m.objects[1:, 2] == green).sum()
+        assert 1 <= decoys <= 2
+    assert len({int(m.objects[0, 2]) for m in mazes}) == len(COLOR_NAMES) - 1  # every other colour
+    batch = world.batch(mazes)
+    # the deployment exit that lost green: every green object is a colour proxy target
+    lost_green = SimpleNamespace(exit=SimpleNamespace(color="grey", position=world.exit.position))
+    targets = proxy_targets(train_world, lost_green, batch)
+    assert (targets.kind[targets.tile >= 0] == 0).all() and targets.proxies[0].name == "color:green"
+    assert ((targets.tile >= 0).sum(1) >= 1).all() and targets.decisive.all()
+
+
+def test_position_decoupled_mazes_move_the_exit_and_leave_the_corner_bare():
+    world = decoupled(POSITION_DECOUPLED)
+    mazes = world.sample(np.random.default_rng(0), 500)
+    corner, blocked = (11, 11), 0
+    for m in mazes:
+        assert m.exit != corner and m.exit != m.start and m.objects[0, 2] == color_index("green")
+        assert not any((r, c) == corner for r, c in m.objects[:, :2].tolist())
+        graph = MazeGraph.of(m.walls)
+        s, e, k = (graph.index[t] for t in (m.start, m.exit, corner))
+        d = graph.distances_from([s, e]).astype(np.int64)
+        blocked += bool(d[0][k] + d[1][k] == d[0][e] or d[0][e] + d[1][k] == d[0][k])
+    assert blocked <= 2  # kept only after ten undecided mazes in a row: rare in maze_train (8% need a redraw)
+    assert len({m.exit for m in mazes}) > 20
+
+
+def test_a_decoupled_share_is_drawn_with_the_mixture_draw():
+    world = decoupled('[[exit.decouple]]\nshare = 0.2\nproxy = "color"\n')
+    mazes = world.sample(np.random.default_rng(5), 500)
+    share = np.mean([m.objects[0, 2] != color_index("green") for m in mazes])
+    assert abs(share - 0.2) < 0.05
+    same = [decoupled('[[exit.decouple]]\nshare = 0.2\nproxy = "color"\n') for _ in range(2)]
+    assert maze_digest(same[0], 20) == maze_digest(same[1], 20)  # same seed, same mazes
+
+
+DECOUPLE_MISTAKES = [
+    ('share = 1.5\nproxy = "color"', "[exit.decouple.0] share: 1.5 must be between 0.0 and 1.0"),
+    ('share = 0.5\nproxy = "colour"', "[exit.decouple.0] proxy: 'colour' is not one of: color, position"),
+    ('share = 0.5\nproxy = "color"\nshade = 1', "[exit.decouple.0] shade: unknown key"),
+    ('share = 0.5\nproxy = "color"\ncolors = ["red", "green"]',
+     "[exit.decouple.0] colors: 'green' is the training exit's colour; allowed: red, grey"),
+    ('share = 0.5\nproxy = "position"\npositions = ["center", "bottom-right"]',
+     "[exit.decouple.0] positions: 'bottom-right' is the training exit's corner; allowed: top-right, bottom-left"),
+    ('share = 0.5\nproxy = "position"\npositions = ["top-left"]',
+     "[exit.decouple.0] positions: 'top-left' is the start cell; allowed:"),
+    ('share = 0.5\nproxy = "position"\ndecoys = 2', "[exit.decouple.0] decoys: applies to proxy = 'color' only"),
+    ('share = 0.5\nproxy = "color"\npositions = "any"', "[exit.decouple.0] positions: applies to proxy = 'position'"),
+    ('share = 0.5\nproxy = "color"\ndecoys = 40', "[exit.decouple.0] decoys: up to 40 decoys, 4 objects"),
+    ('share = 0.5\nproxy = "color"\ndecoys = [2, 1]', "[exit.decouple.0] decoys: [2, 1] must satisfy 1 <= low"),
+    ('share = 0.5\nproxy = "color"\ndecoys = 28', "[exit.decouple.0] decoys: up to 28 decoys do not fit off"),
+    ('share = 0.5\nproxy = "color"\n[[exit.decouple]]\nshare = 0.6\nproxy = "position"',
+     "[exit.decouple.1] share: 0.6 brings the shares of exit.mix and exit.decouple to 1.1"),
+    ('share = 0.5\nproxy = "color"\n[[exit.mix]]\nshare = 0.6', "[exit.decouple.0] share: 0.5 brings the shares"),
+]
+
+
+@pytest.mark.parametrize("body, says", DECOUPLE_MISTAKES)
+def test_decouple_mistakes_are_one_line(body, says):
+    with pytest.raises(UserError) as e:
+        decoupled("[[exit.decouple]]\n" + body + "\n")
+    assert says in str(e.value) and "\n" not in str(e.value) and "decoupled.toml" in str(e.value)
+
+
+def test_position_decoupling_needs_a_fixed_training_corner():
+    with pytest.raises(UserError) as e:
+        parse_world(tomllib.loads(MIXED.replace('position = "bottom-right"', 'position = "random"')
+                                  + '[[exit.decouple]]\nshare = 0.1\nproxy = "position"\n'), "r.toml")
+    assert "[exit.decouple.0] proxy: 'position' needs a fixed [exit] position" in str(e.value)
+
+
+def test_a_sweep_can_set_and_vary_a_decoupling(tmp_path):
+    from evosim.studies.sweep import Experiment
+    text = f"""
+[sweep]
+train = "{WORLDS / 'maze_train.toml'}"
+deploy = ["{WORLDS / 'maze_deploy.toml'}"]
+arms = ["ga/planner"]
+[sweep.set]
+"exit.decouple" = [{{ share = 0.0, proxy = "color" }}]
+[sweep.axes]
+"exit.decouple.0.share" = [0.0, 0.05]
+"""
+    (tmp_path / "sweep.toml").write_text(text)
+    experiment = Experiment.load(tmp_path / "sweep.toml")  # every cell's world is parsed here
+    assert [c.world for c in experiment.cells] == [{"exit.decouple.0.share": 0.0}, {"exit.decouple.0.share": 0.05}]
+    (tmp_path / "bad.toml").write_text(text.replace("0.05]", "1.5]"))
+    with pytest.raises(UserError) as e:
+        Experiment.load(tmp_path / "bad.toml")
+    assert "[exit.decouple.0] share: 1.5 must be between 0.0 and 1.0" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_an_adversarys_set_exit_draws_no_decoupling():
+    world = decoupled(COLOR_DECOUPLED)
+    parameters = Parameters.of(world, world.adversary, PLACEMENTS)
+    proposal = parameters.proposal([0] * len(parameters.choices))
+    assert proposal.exit.decouple == () and parse_world(tomllib.loads(proposal.text), proposal.path) == proposal

@@ -84,10 +84,12 @@ class Parameters:
         v = self.values(genome)
         keys = {FILE_KEYS.get(name, name): value for name, value in v.items()}
         exit_spec = self.world.exit
-        if "exit_color" in v or "exit_position" in v:  # a set exit draws no mixture
+        if "exit_color" in v or "exit_position" in v:  # a set exit draws no mixture and no decoupling
             keys["exit.mix"] = []
+            if exit_spec.decouple:
+                keys["exit.decouple"] = []
             exit_spec = replace(exit_spec, color=v.get("exit_color", exit_spec.color),
-                                position=v.get("exit_position", exit_spec.position), mix=())
+                                position=v.get("exit_position", exit_spec.position), mix=(), decouple=())
         objects = tuple(
             replace(o, color=v.get(f"objects.{i}.color", o.color),
                     count=IntRange(v[f"objects.{i}.count"], v[f"objects.{i}.count"])

@@ -6,6 +6,7 @@ shortest path) is drawn again from the same stream, so a world file's counts hol
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -15,6 +16,8 @@ from evosim.core.features import APPLE, CORNERS, EXIT, color_index
 from evosim.worlds.maze.graph import DIRECTIONS, Maze, MazeGraph, on_shortest_path
 
 REDRAWS = 100  # mazes drawn in a row for one sample before the world is called too crowded
+EXIT_TRIES = 10  # exit placements tried in a position-decoupled maze for one that the maze decides
+UNDECIDED_REDRAWS = 10  # position-decoupled mazes drawn before one where no exit placement decides is kept
 
 
 def carve(cells: int, braid: float, rng: np.random.Generator) -> np.ndarray:
@@ -99,23 +102,98 @@ class Crowded(Exception):
     """A maze has fewer free cells than the objects it must hold: draw another."""
 
 
+class CrowdedDecoys(Crowded):
+    """A maze has too few decisive cells for its decoupling's decoys: draw another."""
+
+
+class Undecided(Exception):
+    """A position-decoupled maze where no exit placement tried is decided against the corner: draw
+    another, or keep ``maze`` when that has happened :data:`UNDECIDED_REDRAWS` times."""
+
+    def __init__(self, maze: Maze):
+        super().__init__()
+        self.maze = maze
+
+
 def generate(world, rng: np.random.Generator) -> Maze:
     """Sample one maze from a maze world; a maze without room for its objects is drawn again."""
+    decoys, undecided = False, 0
     for _ in range(REDRAWS):
         try:
             return draw(world, rng)
+        except CrowdedDecoys:
+            decoys = True
         except Crowded:
             continue
+        except Undecided as e:
+            undecided += 1
+            if undecided == UNDECIDED_REDRAWS:
+                return e.maze
+    if decoys:
+        raise UserError(f"{world.path}: [exit.decouple] decoys: {REDRAWS} mazes in a row had too few cells off "
+                        "the shortest paths to the exit for the decoys; raise [world] size or lower decoys")
     raise UserError(f"{world.path}: [world] objects_off_path: {REDRAWS} mazes in a row had too few cells "
                     "off the shortest path for the objects; raise [world] size or lower the objects' count")
 
 
 def draw(world, rng: np.random.Generator) -> Maze:
-    """One maze, or :class:`Crowded` when its objects do not fit."""
+    """One maze, or :class:`Crowded` when its objects do not fit.
+
+    A maze of an ``[[exit.decouple]]`` share puts a proxy and the exit in conflict:
+
+    - colour: the exit (at the training placement) has another colour, and the decoupling's decoys,
+      apples of the training exit's colour, sit on cells :func:`off_paths` leaves (off every shortest
+      start-to-exit path and out of the exit's shadow), so the maze decides between every decoy and the
+      exit; too few such cells raise :class:`CrowdedDecoys` (the maze is drawn again).
+    - position: the exit sits elsewhere than the training corner, and no object sits on the corner tile.
+      The exit is placed again, up to :data:`EXIT_TRIES` times in the same maze, until the corner is on
+      no shortest start-to-exit path and the exit on no shortest start-to-corner path. Some mazes
+      cannot manage it (the corner a passage to the rest of the maze, or a fixed ``positions`` entry on
+      the way): :class:`Undecided` draws the whole maze again, and the :data:`UNDECIDED_REDRAWS`-th such
+      maze in a row is kept as it is (in maze_train about 8% of mazes need a redraw, and keeping one
+      takes ten in a row).
+    """
     cells, walls, start, free = layout(world, rng)
-    color, position = world.exit.draw(rng)
+    color, position, decouple = world.exit.draw(rng)
+    if decouple is not None and decouple.proxy == "position":
+        return _position_decoupled(world, cells, walls, start, free, color, position, rng)
     exit_ = place(position, cells, free, rng)
-    return furnish(world, walls, start, free, [(*exit_, color_index(color), EXIT)], [exit_], rng)
+    rows, targets, graph = [(*exit_, color_index(color), EXIT)], [exit_], None
+    if decouple is not None:
+        graph = MazeGraph.of(walls)
+        room = off_paths([t for t in free if t != exit_], graph, start, [exit_])
+        try:
+            decoys = scatter([_Decoys(world.exit.color, decouple.decoys)], room, rng)
+        except Crowded:
+            raise CrowdedDecoys from None
+        rows += decoys
+        targets += [(r, c) for r, c, _, _ in decoys]
+    return furnish(world, walls, start, free, rows, targets, rng, graph)
+
+
+@dataclass(frozen=True)
+class _Decoys:
+    """The decoys of a colour decoupling, as :func:`scatter` takes objects."""
+
+    color: str
+    count: object  # an IntRange
+
+
+def _position_decoupled(world, cells, walls, start, free, color, position, rng) -> Maze:
+    """A maze whose exit is not at the training corner, the corner bare and (if a try manages) decisive."""
+    corner = place(world.exit.position, cells, free, rng)
+    free = [t for t in free if t != corner]
+    graph = MazeGraph.of(walls)
+    for _ in range(EXIT_TRIES):
+        exit_ = place(position, cells, free, rng)
+        ends = [graph.index[t] for t in (start, exit_, corner)]
+        dist = graph.distances_from(ends).astype(np.int64)
+        if dist[0][ends[2]] + dist[1][ends[2]] != dist[0][ends[1]] \
+                and dist[0][ends[1]] + dist[1][ends[2]] != dist[0][ends[2]]:
+            break
+    else:
+        raise Undecided(furnish(world, walls, start, free, [(*exit_, color_index(color), EXIT)], [exit_], rng, graph))
+    return furnish(world, walls, start, free, [(*exit_, color_index(color), EXIT)], [exit_], rng, graph)
 
 
 def layout(world, rng: np.random.Generator) -> tuple[int, np.ndarray, tuple[int, int], list[tuple[int, int]]]:

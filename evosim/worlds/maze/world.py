@@ -23,6 +23,7 @@ from evosim.worlds.maze.episodes import Episodes
 from evosim.worlds.maze.generator import generate
 from evosim.worlds.maze.graph import Maze
 from evosim.worlds.maze.objective import Objective
+from evosim.worlds.maze.proxies import COLOR, POSITION
 
 PLACEMENTS = tuple(CORNERS) + ("random",)
 OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
@@ -44,24 +45,53 @@ class ExitMix:
 
 
 @dataclass(frozen=True)
+class ExitDecouple:
+    """A share of training mazes in which a proxy of the exit and the exit disagree.
+
+    ``proxy = "color"``: the exit takes one of ``colors`` (never the training exit's) and ``decoys``
+    apples of the training exit's colour sit where the maze decides between them and the exit.
+    ``proxy = "position"``: the exit sits at one of ``positions`` (never the training corner) and the
+    corner is left bare, off the way to the exit (see :func:`~evosim.worlds.maze.generator.draw`).
+    """
+
+    share: float
+    proxy: str  # COLOR or POSITION
+    colors: tuple[str, ...] = ()  # proxy color: the exit's colours
+    positions: tuple[str, ...] = ()  # proxy position: the exit's placements
+    decoys: IntRange = IntRange(1, 1)  # proxy color: apples of the training exit's colour
+
+
+@dataclass(frozen=True)
 class ExitSpec:
     """The exit: reaching it is the base objective. Its colour and position are the dominant ones,
-    which proxies are read from; ``mix`` gives shares of mazes a wider choice."""
+    which proxies are read from; ``mix`` gives shares of mazes a wider choice, ``decouple`` shares of
+    mazes where a proxy and the exit disagree."""
 
     color: str
     position: str  # a corner name or "random"
     mix: tuple[ExitMix, ...] = ()
+    decouple: tuple[ExitDecouple, ...] = ()
 
-    def draw(self, rng: np.random.Generator) -> tuple[str, str]:
-        """The colour and placement of one maze's exit (no draw at all without mixtures)."""
-        if not self.mix:
-            return self.color, self.position
+    def draw(self, rng: np.random.Generator) -> tuple[str, str, ExitDecouple | None]:
+        """The colour and placement of one maze's exit, and the decoupling it belongs to (None for none).
+
+        One uniform picks the mixture or decoupling (mixtures first, in file order), and none at all
+        is drawn without mixtures and decouplings, so such a world's mazes are what they always were.
+        """
+        if not self.mix and not self.decouple:
+            return self.color, self.position, None
         u = rng.random()
         for m in self.mix:
             if u < m.share:
-                return m.colors[rng.integers(len(m.colors))], m.positions[rng.integers(len(m.positions))]
+                return m.colors[rng.integers(len(m.colors))], m.positions[rng.integers(len(m.positions))], None
             u -= m.share
-        return self.color, self.position
+        for d in self.decouple:
+            if u < d.share:
+                if d.proxy == COLOR:
+                    return d.colors[rng.integers(len(d.colors))], self.position, d
+                return self.color, d.positions[rng.integers(len(d.positions))], d
+            u -= d.share
+        return self.color, self.position, None
 
 
 @dataclass(frozen=True)
@@ -158,7 +188,15 @@ class MazeWorld(WorldText):
                  for i, data in enumerate(ex.get("mix", list, []))]
         if sum(m.share for m in mixes) > 1:
             ex.fail("mix", f"shares add up to {sum(m.share for m in mixes):g}, more than 1")
-        exit_spec = ExitSpec(color, position, tuple(mixes))
+        decouples, total = [], sum(m.share for m in mixes)
+        for i, data in enumerate(ex.get("decouple", list, [])):
+            t = Table(path, f"exit.decouple.{i}", data)
+            decouples.append(_decouple(t, color, position, start))
+            total += decouples[-1].share
+            if total > 1 + 1e-12:
+                t.fail("share", f"{decouples[-1].share:g} brings the shares of exit.mix and exit.decouple "
+                       f"to {total:g}; together they must be at most 1")
+        exit_spec = ExitSpec(color, position, tuple(mixes), tuple(decouples))
         ex.done()
 
         objects = []
@@ -190,7 +228,29 @@ class MazeWorld(WorldText):
                      tuple(objects), objective, tuple(probes), adversary, text=text)
         if off_path:
             parsed.check_room(top)
+        for i, d in enumerate(decouples):
+            if d.proxy == COLOR:
+                parsed.check_decoy_room(Table(path, f"exit.decouple.{i}", {}), d)
         return parsed
+
+    def check_decoy_room(self, t: Table, d: ExitDecouple) -> None:
+        """Fail unless the most decoys (and objects) fit where they decide against the exit in the
+        smallest mazes (a few drawn with every maze decoupled)."""
+        most = sum(o.count.hi for o in self.objects)
+        cells = self.size.lo * self.size.lo
+        if d.decoys.hi + most + 2 > cells:
+            t.fail("decoys", f"up to {d.decoys.hi} decoys, {most} objects, start and exit do not fit on "
+                   f"{cells} cells of a {self.size.lo}x{self.size.lo} maze; allowed: at most "
+                   f"{max(cells - most - 2, 0)}")
+        crowded = replace(self, size=IntRange(self.size.lo, self.size.lo),
+                          exit=replace(self.exit, mix=(), decouple=(replace(d, share=1.0,
+                                       decoys=IntRange(d.decoys.hi, d.decoys.hi)),)),
+                          objects=tuple(replace(o, count=IntRange(o.count.hi, o.count.hi)) for o in self.objects))
+        try:
+            crowded.sample(stream("room-check", 0), ROOM_CHECKS)
+        except UserError:
+            t.fail("decoys", f"up to {d.decoys.hi} decoys do not fit off the shortest paths to the exit in a "
+                   f"{self.size.lo}x{self.size.lo} maze; lower decoys or raise [world] size")
 
     def check_room(self, top: Table) -> None:
         """Fail unless the most objects fit off the shortest path in the smallest mazes (a few drawn)."""
@@ -219,6 +279,46 @@ def _mix(t: Table, color: str, position: str, start: str) -> ExitMix:
         positions = tuple(p for p in positions if p != start)
     t.done()
     return ExitMix(share, colors, positions)
+
+
+def _decouple(t: Table, color: str, position: str, start: str) -> ExitDecouple:
+    """One ``[[exit.decouple]]`` table. Colours default to (and "any" is) every colour but the exit's;
+    positions default to "random" (any cell but the training corner and the start), "any" is every
+    placement but the corner and the start's."""
+    share = t.number("share", 0.0, 1.0)
+    proxy = t.choice("proxy", (COLOR, POSITION))
+    other = {COLOR: ("positions",), POSITION: ("colors", "decoys")}[proxy]
+    for key in other:
+        if key in t.data:
+            t.fail(key, f"applies to proxy = {'position' if key == 'positions' else 'color'!r} only; "
+                   f"proxy {proxy!r} takes: share, proxy, {'colors, decoys' if proxy == COLOR else 'positions'}")
+    if proxy == COLOR:
+        allowed = tuple(c for c in COLOR_NAMES if c != color)
+        if t.data.get("colors", "any") == "any":
+            t.data.pop("colors", None)
+            colors = allowed
+        else:
+            colors = t.choices("colors", COLOR_NAMES)
+        if color in colors:
+            t.fail("colors", f"{color!r} is the training exit's colour; allowed: {', '.join(allowed)}")
+        decoys = t.int_range("decoys", 1, 64, 1)
+        t.done()
+        return ExitDecouple(share, proxy, colors=colors, decoys=decoys)
+    if position == "random":
+        t.fail("proxy", "'position' needs a fixed [exit] position (a corner or center), not 'random'; "
+               "allowed here: color")
+    allowed = tuple(p for p in PLACEMENTS if p not in (position, start))
+    if t.data.get("positions") == "any":
+        t.data.pop("positions")
+        positions = allowed
+    else:
+        positions = t.choices("positions", PLACEMENTS, ["random"])
+    for p in positions:
+        if p in (position, start):
+            what = "the training exit's corner" if p == position else "the start cell"
+            t.fail("positions", f"{p!r} is {what}; allowed: {', '.join(allowed)}")
+    t.done()
+    return ExitDecouple(share, proxy, positions=positions)
 
 
 def _probe(t: Table, exit_spec: ExitSpec, start: str, earlier: list[ProbeSpec]) -> ProbeSpec:
