@@ -126,3 +126,16 @@ class StopAfter:
 
     def set_postfix(self, **_) -> None:
         pass
+
+
+def sweep_refuses(tmp_path: Path, capsys, text: str, says: str) -> None:
+    """``evosim sweep`` of an experiment file holding ``text`` exits 2 with one line naming the file and saying
+    ``says``, before any compute: its --out is never made."""
+    from evosim.commands.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err and str(path) in err
+    assert not (tmp_path / "o").exists()

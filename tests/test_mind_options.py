@@ -9,7 +9,7 @@ from evosim.core.errors import UserError
 from evosim.minds import MINDS, check_options, make_mind, parse_options
 from evosim.runs import checkpoint, rundir
 from evosim.studies.sweep import Experiment
-from helpers import TRAIN, StopAfter
+from helpers import TRAIN, StopAfter, sweep_refuses
 
 SMALL = ["--population", "6", "--generations", "2", "--mazes", "2", "--log-every", "1"]
 ALLOWED = "mind reflex takes: hidden (int 1..1024, default 8), radius (int 1..5, default 1)"
@@ -168,12 +168,7 @@ def test_an_arm_with_options_names_its_cell(tmp_path):
     (('"mind.hidden" = [4, 16]', '"mind.hidden" = [4, 4]'), "4 is listed twice"),
 ])
 def test_mind_option_mistakes_in_an_experiment_are_one_line_before_any_compute(tmp_path, capsys, change, says):
-    path = tmp_path / "bad.toml"
-    path.write_text(EXPERIMENT.replace(*change))
-    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and says in err and str(path) in err
-    assert not (tmp_path / "o").exists()
+    sweep_refuses(tmp_path, capsys, EXPERIMENT.replace(*change), says)
 
 
 def test_a_mind_axis_no_arm_has_is_refused(tmp_path):

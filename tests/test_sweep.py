@@ -14,6 +14,7 @@ from evosim.runs.cluster import ClusterSettings
 from evosim.analysis.sweep_report import plot_diversity
 from evosim.studies.deployment import Shares
 from evosim.studies.sweep import Experiment, load_sweep, run_cell, sweep
+from helpers import sweep_refuses
 
 EXPERIMENT = """
 [sweep]
@@ -130,12 +131,7 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
     (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.5, "0.5"]'), "would both be named"),
 ])
 def test_experiment_mistakes_are_one_line_before_any_compute(tmp_path, capsys, change, says):
-    path = tmp_path / "bad.toml"
-    path.write_text(EXPERIMENT.replace(*change))
-    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and says in err and str(path) in err
-    assert not (tmp_path / "o").exists()
+    sweep_refuses(tmp_path, capsys, EXPERIMENT.replace(*change), says)
 
 
 def test_a_sweep_never_writes_into_a_folder_it_did_not_make(experiment, tmp_path, capsys):

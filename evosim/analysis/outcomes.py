@@ -12,11 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from evosim.analysis.stats import mean_ci
-from evosim.core.outcome_names import OUTCOMES, separation
+from evosim.core.outcome_names import DECISIVE, OUTCOMES, separation
 
-UNDECIDED = "undecided"
-#: The outcomes of decisive episodes.
-DECISIVE = tuple(o for o in OUTCOMES if o != UNDECIDED)
 #: What the shares are over, and the outcomes each has.
 SCOPES = {"decisive": DECISIVE, "all": OUTCOMES}
 #: The columns that name one agent in one world.

@@ -28,6 +28,11 @@ def make_mind(name: str, **options) -> Mind:
     return MINDS[name](**check_options(name, options, "mind options"))
 
 
+def option_names(name: str) -> set[str]:
+    """The names of the options mind ``name`` declares."""
+    return {o.name for o in MINDS[name].OPTIONS}
+
+
 def allowed_options(name: str) -> str:
     """The options of mind ``name`` with their types and ranges, for an error message."""
     options = MINDS[name].OPTIONS

@@ -183,8 +183,9 @@ def record_report(folder: Path, names) -> None:
     if folder.name == REPORT and is_run(folder.parent):
         record(folder.parent, *(f"{REPORT}/{n}" for n in names))
     else:
-        (folder / REPORT_MARK).write_text("".join(f"{n}\n" for n in sorted(reported(folder) | set(names))),
-                                          encoding="utf-8")
+        listed = sorted(reported(folder) | set(names))
+        with atomic(folder / REPORT_MARK, encoding="utf-8") as f:
+            f.write("".join(f"{n}\n" for n in listed))
 
 
 def _remove(run: Path, names: list[str]) -> None:

@@ -17,6 +17,7 @@ from evosim.core import limits
 from evosim.runs import rundir
 from evosim.runs.memory import ROW_BYTES, require_memory
 from evosim.core.errors import UserError
+from evosim.core.outcome_names import DECISIVE
 from evosim.core.settings import Settings, setting
 from evosim.core.streams import stream
 from evosim.studies.references import references
@@ -142,13 +143,13 @@ class Shares:
 
     def columns(self, prefix: str) -> dict:
         """sweep.csv columns: ``PREFIX:OUTCOME`` over decisive episodes, ``PREFIX:all:OUTCOME`` over all, counts."""
-        return ({f"{prefix}:{o}": v for o, v in self.decisive.items() if o != "undecided"}
+        return ({f"{prefix}:{o}": self.decisive[o] for o in DECISIVE}
                 | {f"{prefix}:decisive_episodes": self.decisive_episodes}
                 | {f"{prefix}:all:{o}": v for o, v in self.all.items()} | {f"{prefix}:episodes": self.episodes})
 
     def line(self) -> str:
         """One line of text: the decisive shares, then the shares over all episodes."""
-        decisive = ", ".join(f"{o} {v:.3f}" for o, v in self.decisive.items() if o != "undecided")
+        decisive = ", ".join(f"{o} {self.decisive[o]:.3f}" for o in DECISIVE)
         every = ", ".join(f"{o} {v:.3f}" for o, v in self.all.items())
         return f"{self.decisive_episodes} decisive episodes: {decisive}; all {self.episodes}: {every}"
 

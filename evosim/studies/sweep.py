@@ -37,7 +37,7 @@ from evosim.runs.cluster import ClusterSettings
 from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
-from evosim.minds import MINDS, allowed_options, check_options, make_mind, parse_options
+from evosim.minds import MINDS, allowed_options, check_options, make_mind, option_names, parse_options
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.budgets import mind_budget
 from evosim.training.evaluators import EVALUATORS
@@ -152,12 +152,12 @@ class Experiment:
             _mind_axis(path, key, values, arms)
         cells, named = [], {}
         for algorithm, mind, options in arms:
-            own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND) in {o.name for o in MINDS[mind].OPTIONS}}
+            own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND) in option_names(mind)}
+            arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
+                            f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
             for adversary, *combo in product(flags, *own.values(), *axes.values()):
                 chosen, world = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
                 values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | world
-                arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
-                                f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
                 name = "_".join([arm] + [_part(path, k, v) for k, v in values.items()])
                 if name in named:
                     raise UserError(f"{path}: [sweep.axes]: cells {named[name]} and {values} would both be named "
@@ -234,7 +234,7 @@ def _mind_axis(path: Path, key: str, values: list, arms: list) -> None:
     refuse."""
     option = key.removeprefix(MIND)
     where = f"{path}: sweep.axes.{key}"
-    having = [(a, m, o) for a, m, o in arms if option in {x.name for x in MINDS[m].OPTIONS}]
+    having = [(a, m, o) for a, m, o in arms if option in option_names(m)]
     if not having:
         raise UserError(f"{where}: no arm's mind has the option {option!r}; "
                         + "; ".join(allowed_options(m) for m in dict.fromkeys(m for _, m, _ in arms)))
