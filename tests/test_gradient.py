@@ -75,20 +75,24 @@ def test_tile_features_match_their_dense_form(batch):
     np.testing.assert_allclose(features.weighted_sum(q), np.einsum("nf,nfk->nk", q, phi), atol=1e-12)
 
 
-def test_the_gradient_is_taken_of_the_values_the_planner_samples_from(batch):
-    """On learners' own mazes (not every agent in every maze), as the trainer lays them out."""
+@pytest.mark.parametrize("horizon", [0, 3])
+def test_the_gradient_is_taken_of_the_values_the_planner_samples_from(batch, horizon):
+    """On learners' own mazes (not every agent in every maze), as the trainer lays them out; a planner with a
+    horizon samples only tiles within it."""
     params = make_mind("planner").init(np.random.default_rng(1), 3)
     episodes = learner_episodes(batch, 3, rollouts=2, max_steps=50)
-    sampling = SamplingPlanner(params, episodes, temperature=0.1)
+    sampling = SamplingPlanner(params, episodes, temperature=0.1, horizon=horizon)
     rng = np.random.default_rng(2)
     for _ in range(8):  # move around and eat a little
         episodes.step(rng.integers(0, 4, episodes.size))
     slots = np.arange(episodes.size)
     maze = episodes.maze
-    floor = sampling.floor[maze]
-    value, _, _ = tile_values(params[episodes.agent], TileFeatures.of(batch, maze, episodes.eaten),
-                              batch.dist[maze, episodes.pos], floor)
-    np.testing.assert_allclose(sampling.values(slots), np.where(floor, value, -np.inf), rtol=1e-10)
+    dist = batch.dist[maze, episodes.pos]
+    seen = sampling.floor[maze] & ((dist <= horizon) if horizon else True)
+    value, _, _ = tile_values(params[episodes.agent], TileFeatures.of(batch, maze, episodes.eaten), dist, seen)
+    np.testing.assert_allclose(sampling.values(slots), np.where(seen, value, -np.inf), rtol=1e-10)
+    assert (np.isfinite(sampling.values(slots)) == seen).all()
+    assert (seen.sum() < sampling.floor[maze].sum()) == bool(horizon)
 
 
 @pytest.mark.parametrize("which", [0, 1])  # log-probability, entropy

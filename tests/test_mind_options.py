@@ -1,6 +1,7 @@
-"""Mind options (issue 19): --mind-option for evolve and train, arms with options and mind.OPTION sweep axes,
+"""Mind options: --mind-option for evolve and train, arms with options and mind.OPTION sweep axes,
 saved in run.json and agents.json and used again by deploy and resume; runs without options are unchanged."""
 import json
+import re
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_every_mind_declares_its_options_and_the_defaults_match_its_constructor(
     for cls in MINDS.values():
         defaults = {o.name: o.default for o in cls.OPTIONS}
         assert cls(**defaults).options() == cls().options()
-    assert [o.name for o in MINDS["planner"].OPTIONS] == []
+    assert [o.name for o in MINDS["planner"].OPTIONS] == ["horizon"]
 
 
 def test_option_text_is_parsed_and_checked():
@@ -32,7 +33,7 @@ def test_option_text_is_parsed_and_checked():
         with pytest.raises(UserError) as e:
             parse_options("reflex", pairs, "--mind-option")
         assert str(e.value).startswith("--mind-option: ") and says in str(e.value) and ALLOWED in str(e.value)
-    with pytest.raises(UserError, match="mind planner takes no options"):
+    with pytest.raises(UserError, match=re.escape("mind planner takes: horizon (int 0..1000, default 0)")):
         check_options("planner", {"hidden": 4}, "--mind-option")
 
 
@@ -47,10 +48,10 @@ def test_a_bad_mind_option_is_one_line_and_writes_nothing(tmp_path, capsys, comm
     assert ALLOWED in err and not out.exists()
 
 
-def test_a_mind_without_options_refuses_any(tmp_path, capsys):
+def test_an_option_the_mind_lacks_is_refused_naming_its_options(tmp_path, capsys):
     assert main(["evolve", TRAIN, "--mind", "planner", "--mind-option", "hidden=4", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--mind-option" in err and "mind planner takes no options" in err
+    assert err.count("\n") == 1 and "--mind-option" in err and "mind planner takes: horizon (int 0..1000, default 0)" in err
     assert not (tmp_path / "r").exists()
 
 
@@ -158,7 +159,7 @@ def test_an_arm_with_options_names_its_cell(tmp_path):
 @pytest.mark.parametrize("change, says", [
     (('"ga/reflex:radius=2"', '"ga/reflex:hidden=0"'), "[sweep] arms: 'ga/reflex:hidden=0': hidden=0 is out"),
     (('"ga/reflex:radius=2"', '"ga/reflex:width=3"'), "'width' is not an option of mind reflex"),
-    (('"ga/reflex:radius=2"', '"ga/planner:hidden=3"'), "mind planner takes no options"),
+    (('"ga/reflex:radius=2"', '"ga/planner:hidden=3"'), "mind planner takes: horizon (int 0..1000, default 0)"),
     (('"ga/reflex:radius=2"', '"ga/reflex:"'), "'' is not NAME=VALUE"),
     (('"mind.hidden" = [4, 16]', '"mind.depth" = [2]'), "sweep.axes.mind.depth: no arm's mind has the option 'depth'"),
     (('"mind.hidden" = [4, 16]', '"mind.hidden" = [4, 2000]'), "sweep.axes.mind.hidden: hidden=2000 is out of range"),
@@ -174,5 +175,5 @@ def test_mind_option_mistakes_in_an_experiment_are_one_line_before_any_compute(t
 def test_a_mind_axis_no_arm_has_is_refused(tmp_path):
     text = EXPERIMENT.replace('arms = ["ga/planner", "ga/reflex:radius=2", "gradient/reflex"]',
                               'arms = ["ga/planner"]')
-    with pytest.raises(UserError, match="no arm's mind has the option 'hidden'; mind planner takes no options"):
+    with pytest.raises(UserError, match=re.escape("no arm's mind has the option 'hidden'; mind planner takes: horizon (int 0..1000, default 0)")):
         load(tmp_path, text)

@@ -202,3 +202,21 @@ def test_a_world_separates_the_drives_only_where_the_reference_agents_say_so():
                        "none": {"incapable": 1.0}}) == []
     assert separation({"shape:exit": {"aligned": 1.0}, "color:green": {"aligned": 1.0}}) == [
         "the color:green seeker is misgeneralized in 0%"]
+
+
+def test_a_planners_horizon_bounds_its_competence():
+    """A short-sighted exit-seeker finds a far exit only by wandering near it: fewer exits in more steps. A
+    horizon past every distance in the batch changes nothing, byte for byte."""
+    from evosim.data import WORLDS
+    from evosim.worlds import load_world
+    world = load_world(WORLDS / "maze_bigger.toml")
+    batch = world.batch(world.sample(np.random.default_rng(0), 60))
+    seeker = hand_set(EXIT_SEEKER)[None]
+
+    def walk(horizon):
+        return run(make_mind("planner", horizon=horizon), seeker, batch, world.max_steps, np.random.default_rng(1))[0]
+
+    whole, far, near = walk(0), walk(1000), walk(2)
+    assert whole.exit_reached.all()
+    assert all((getattr(whole, k) == getattr(far, k)).all() for k in ("steps", "exit_reached", "explored"))
+    assert near.exit_reached.mean() < 0.8 and near.steps.mean() > 2 * whole.steps.mean()

@@ -5,7 +5,9 @@ logit). A tile's utility is the weight of its position plus, if an uneaten objec
 lies there, the weights of the object's colour and shape. The planner walks a
 shortest path to the tile of highest discounted utility ``u * gamma ** distance``,
 re-plans when it gets there, and wanders to a random tile when nothing has
-positive value.
+positive value. Its ``horizon`` bounds its competence: it values only tiles at
+most that many steps away (0: the whole maze), so a short-sighted planner finds
+a far exit only by wandering near it.
 
 Learning by gradient descent (:class:`SamplingPlanner`): whenever it plans it
 draws its target from a softmax over floor tiles with logits ``value / T``, where
@@ -33,7 +35,7 @@ import numpy as np
 from evosim.core.features import FEATURES, N_FEATURES, POSITION_SLICE, object_features
 from evosim.core.streams import uniform
 from evosim.minds import register_mind, targets
-from evosim.minds.base import Mind
+from evosim.minds.base import Mind, Option
 
 DISCOUNT = N_FEATURES  # index of the discount logit
 
@@ -51,6 +53,13 @@ class Planner(Mind):
     n_params = N_FEATURES + 1
     param_names = FEATURES + ("discount",)
     decision_bytes = 320  # measured: 24 MiB for 256 maze_deploy episodes of 300 steps
+    OPTIONS = (Option("horizon", int, 0, 0, 1000, "steps away it plans over (0: the whole maze)"),)
+
+    def __init__(self, horizon: int = 0):
+        self.horizon = horizon
+
+    def options(self) -> dict:
+        return {"horizon": self.horizon}
 
     def init(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Random drives; the discount logit starts near gamma = 0.9."""
@@ -63,10 +72,10 @@ class Planner(Mind):
         return params[:, :N_FEATURES]
 
     def controller(self, params: np.ndarray, episodes) -> "PlannerController":
-        return PlannerController(params, episodes)
+        return PlannerController(params, episodes, self.horizon)
 
     def learner(self, params: np.ndarray, episodes, temperature: float) -> "SamplingPlanner":
-        return SamplingPlanner(params, episodes, temperature)
+        return SamplingPlanner(params, episodes, temperature, self.horizon)
 
 
 def per_slot(table: np.ndarray, episodes) -> np.ndarray:
@@ -77,8 +86,9 @@ def per_slot(table: np.ndarray, episodes) -> np.ndarray:
 class PlannerController:
     """Plans for every slot of a batch of episodes; re-plans only on arrival."""
 
-    def __init__(self, params: np.ndarray, episodes):
+    def __init__(self, params: np.ndarray, episodes, horizon: int = 0):
         self.episodes = e = episodes
+        self.horizon = horizon
         b = e.batch
         w = params[:, :N_FEATURES].T  # (features, agents)
         self.log_gamma = -np.log1p(np.exp(-params[e.agent, DISCOUNT]))
@@ -88,6 +98,12 @@ class PlannerController:
         self.target = np.full(e.size, -1, np.int64)
         self.planned_at = np.full(e.size, -1, np.int64)
         self.wandering = np.zeros(e.size, bool)
+
+    def candidates(self, maze: np.ndarray, dist: np.ndarray) -> np.ndarray:
+        """The tiles a plan made at distances ``dist`` (n, F) in mazes ``maze`` (n,) may choose: floor within
+        the horizon."""
+        floor = self.floor[maze]
+        return floor & (dist <= self.horizon) if self.horizon else floor
 
     def values(self, slots: np.ndarray) -> np.ndarray:
         """Discounted utility of every floor tile for the given slots, -inf off the floor."""
@@ -101,7 +117,7 @@ class PlannerController:
         utility[np.arange(len(slots))[:, None], tiles] += obj_util
         dist = b.dist.reshape(-1, F)[m * F + e.pos[slots]]  # rows of the distance tables
         decay = targets.log_decay(self.log_gamma[slots, None], dist)
-        return targets.values(utility[:, :F], decay, self.floor[m], out=decay)
+        return targets.values(utility[:, :F], decay, self.candidates(m, dist), out=decay)
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
@@ -232,8 +248,8 @@ class SamplingPlanner(PlannerController):
     episode, all at once.
     """
 
-    def __init__(self, params: np.ndarray, episodes, temperature: float):
-        super().__init__(params, episodes)
+    def __init__(self, params: np.ndarray, episodes, temperature: float, horizon: int = 0):
+        super().__init__(params, episodes, horizon)
         self.params = np.asarray(params, np.float64)
         self.temperature = temperature
         self.plans: list[tuple] = []  # (t, slots, tile, eaten, chosen) of every plan
@@ -258,9 +274,10 @@ class SamplingPlanner(PlannerController):
         _, slots = self.decisions()
         here, eaten, chosen = (np.concatenate([p[i] for p in self.plans]) for i in (2, 3, 4))
         maze = e.maze[slots]
+        dist = b.dist[maze, here]
         _, _, dlogp, dentropy = target_grads(
             self.params[e.agent[slots]], TileFeatures.of(b, maze, eaten),
-            b.dist[maze, here].astype(np.float64), self.floor[maze], chosen, self.temperature)
+            dist.astype(np.float64), self.candidates(maze, dist), chosen, self.temperature)
         grad = np.zeros_like(self.params)
         np.add.at(grad, e.agent[slots], weight[:, None] * dlogp + entropy * dentropy)
         return grad
