@@ -6,8 +6,11 @@ An experiment file names a training world, the deployment worlds, the arms
 file with the values to sweep, ``adversary = [false, true]`` for training
 with and without ``--adversary``, and ``"mind.OPTION" = [...]`` for a mind
 option of every arm whose mind has it). An arm may set mind options itself:
-``ga/reflex:hidden=32,radius=2``. Every combination of arm and axis values is a
-cell: trained (with checkpoints) and deployed into ``OUT/cells/NAME``.
+``ga/reflex:hidden=32,radius=2``. Series (``[sweep.series.NAME]``) are curves
+side by side: each makes its own fixed changes (``set``) and says which world key
+each named axis sets in it (``axes = { share = "exit.mix.0.share" }``). Every
+combination of arm, series and axis values is a cell: trained (with
+checkpoints) and deployed into ``OUT/cells/NAME``.
 ``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
 time, and outcome shares per deployment world (over its decisive episodes, then all).
 
@@ -48,11 +51,13 @@ from evosim.worlds import load_world, parse_world, put
 
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
-SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes"}
+SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series"}
 #: The axis that is a training flag rather than a key of the world file.
 ADVERSARY = "adversary"
 #: The prefix of the axes that set a mind option (``mind.hidden``) rather than a key of the world file.
 MIND = "mind."
+#: The sweep.csv column that names a cell's series.
+SERIES = "series"
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,13 @@ class Cell:
     name: str
     algorithm: str
     mind: str
-    world: dict = field(hash=False)  # axis key -> value, applied to the training world
+    world: dict = field(hash=False)  # dotted key -> value, applied to the training world in order
     budget: int | None = None
     adversary: bool | None = None  # trained with --adversary (None: not an axis of the sweep)
     arm_options: dict = field(default_factory=dict, hash=False)  # the arm's mind options (``ga/reflex:hidden=32``)
     mind_axes: dict = field(default_factory=dict, hash=False)  # "mind.OPTION" axis -> value, for this arm's mind
+    series: str | None = None  # the cell's series (None: the sweep has none)
+    world_axes: dict = field(default_factory=dict, hash=False)  # world axis -> value, as sweep.csv shows it
 
     @property
     def mind_options(self) -> dict:
@@ -85,8 +92,10 @@ class Cell:
     @property
     def values(self) -> dict:
         """The cell's axis values, as sweep.csv columns."""
+        series = {} if self.series is None else {SERIES: self.series}
         flag = {} if self.adversary is None else {ADVERSARY: self.adversary}
-        return {"arm": arm_text(self.algorithm, self.mind, self.arm_options)} | flag | self.mind_axes | self.world
+        return ({"arm": arm_text(self.algorithm, self.mind, self.arm_options)} | series | flag | self.mind_axes
+                | self.world_axes)
 
 
 @dataclass(frozen=True)
@@ -150,20 +159,24 @@ class Experiment:
         mind_axes = {key: axes.pop(key) for key in list(axes) if key.startswith(MIND)}
         for key, values in mind_axes.items():
             _mind_axis(path, key, values, arms)
+        series = _series(path, _table(path, sweep, "series", None), axes)
         cells, named = [], {}
         for algorithm, mind, options in arms:
             own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND) in option_names(mind)}
             arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
                             f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
-            for adversary, *combo in product(flags, *own.values(), *axes.values()):
-                chosen, world = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
-                values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | world
-                name = "_".join([arm] + [_part(path, k, v) for k, v in values.items()])
+            for (label, fixed, keys), adversary, *combo in product(series, flags, *own.values(), *axes.values()):
+                chosen, shown = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
+                values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | shown
+                name = "_".join([arm] + ([] if label is None else [label])
+                                + [_part(path, k, v) for k, v in values.items()])
                 if name in named:
                     raise UserError(f"{path}: [sweep.axes]: cells {named[name]} and {values} would both be named "
                                     f"{name!r}; make their values differ as text")
                 named[name] = values
-                cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, options, chosen))
+                world = fixed | {keys.get(k, k): v for k, v in shown.items()}
+                cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, options, chosen,
+                                  label, shown))
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
                          tuple(cells))
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
@@ -197,7 +210,7 @@ class Experiment:
         """The cell's training world file, as TOML data."""
         raw = copy.deepcopy(self.train_raw)
         for key, value in cell.world.items():
-            _put(raw, key, value, self.path, "sweep.axes")
+            _put(raw, key, copy.deepcopy(value), self.path, f"sweep.series.{cell.series}" if cell.series else "sweep.axes")
         return raw
 
     def world(self, cell: Cell):
@@ -244,6 +257,32 @@ def _mind_axis(path: Path, key: str, values: list, arms: list) -> None:
                             "set it in the arm or sweep it, not both")
         for value in values:
             check_options(mind, {option: value}, where)
+
+
+def _series(path: Path, table: dict, axes: dict) -> list[tuple]:
+    """The series of an experiment as (name, fixed changes, named axis -> world key), or one unnamed series
+    without changes when it has none. Every series maps the same named axes, each an axis of [sweep.axes]."""
+    if not table:
+        return [(None, {}, {})]
+    out, named = [], None
+    for name, spec in table.items():
+        where = f"sweep.series.{name}"
+        safe_name(name, f"{path}: [{where}]: the series name")
+        spec = _table(path, {where: spec}, where, {"set", "axes"})
+        keys = _table(path, spec, "axes", None)
+        for axis, key in keys.items():
+            if axis not in axes:
+                raise UserError(f"{path}: [{where}] axes.{axis}: no such axis in [sweep.axes] (axes: "
+                                f"{', '.join(axes) or 'none'})")
+            if not isinstance(key, str) or not key:
+                raise UserError(f"{path}: [{where}] axes.{axis}: must be the dotted world key the axis sets in "
+                                f"this series (e.g. \"exit.mix.0.share\"), got {key!r}")
+        if named is not None and set(keys) != named:
+            raise UserError(f"{path}: [{where}] axes: maps {', '.join(sorted(keys)) or 'no axis'}, another series "
+                            f"{', '.join(sorted(named)) or 'no axis'}; every series maps the same axes")
+        named = set(keys)
+        out.append((name, dict(_table(path, spec, "set", None)), keys))
+    return out
 
 
 def _list(path: Path, key: str, value) -> list:
