@@ -17,6 +17,7 @@ from evosim.worlds.maze.graph import Maze
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = str(ROOT / "worlds" / "maze_train.toml")
+ANALYSIS = ROOT / "analysis"
 DEPLOY = str(ROOT / "worlds" / "maze_deploy.toml")
 
 
@@ -139,3 +140,15 @@ def sweep_refuses(tmp_path: Path, capsys, text: str, says: str) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err and str(path) in err
     assert not (tmp_path / "o").exists()
+
+
+def script(name: str, *args, monkeypatch) -> int:
+    """Run analysis/NAME.py as ``__main__`` in this process (imports already paid for); its exit code."""
+    import runpy
+
+    import pytest
+
+    monkeypatch.setattr(sys, "argv", [str(ANALYSIS / f"{name}.py"), *map(str, args)])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(str(ANALYSIS / f"{name}.py"), run_name="__main__")
+    return done.value.code

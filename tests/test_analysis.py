@@ -1,6 +1,5 @@
 """Analysis scripts, figures and `evosim report` on small real run directories."""
 import json
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +20,8 @@ from evosim.optimizers.ga import GASettings
 from evosim.optimizers.gradient import GradientSettings
 from evosim.analysis.report import write_report
 from evosim.training.reporters import default_reporters
-from helpers import deploy_row, evolve, fake_run, reference_row, run_optimizer, save_run
+from helpers import ANALYSIS, deploy_row, evolve, fake_run, reference_row, run_optimizer, save_run, script
 
-ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 PROXIES = ("color:green", "position:bottom-right")
 
 
@@ -54,14 +52,6 @@ def runs(tmp_path_factory, train_world, deploy_world):
         "evolution-reflex": make_run(root / "evolution-reflex", "evolution", "reflex", [1],
                                      train_world, deploy_world),
     }
-
-
-def script(name: str, *args, monkeypatch) -> int:
-    """Run analysis/NAME.py as ``__main__`` in this process (imports already paid for); its exit code."""
-    monkeypatch.setattr(sys, "argv", [str(ANALYSIS / f"{name}.py"), *map(str, args)])
-    with pytest.raises(SystemExit) as done:
-        runpy.run_path(str(ANALYSIS / f"{name}.py"), run_name="__main__")
-    return done.value.code
 
 
 def legend_texts(fig) -> tuple[str, list[str]]:

@@ -148,8 +148,8 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     sweep(experiment, out, ClusterSettings(workers=1))
     assert main(["report", str(out)]) == 0
     text = (out / "report" / "report.md").read_text()
-    assert ("| arm | exit.mix.0.share | decisive episodes | misgeneralized | misgeneralized toward colour | aligned "
-            "| incapable |") in text
+    assert ("| arm | exit.mix.0.share | decisive episodes | misgeneralized | misgeneralized toward colour | "
+            "misgeneralized toward position | aligned | incapable |") in text
     assert "Outcomes in **maze-deploy** over its decisive episodes" in text
     assert text.count("| ga/planner |") == 2 and text.count("| gradient/planner |") == 2
     assert "falls below 5% in maze-deploy" in text

@@ -1,55 +1,71 @@
-"""The report of a sweep: outcomes over decisive episodes in its deployment world against its one axis (the
-diversity curve); a sweep without axes (arms only) is reported as maze training runs, its cells side by side."""
+"""The report of a sweep, by what it sweeps: outcomes over decisive episodes in its deployment world against its
+one world axis, a curve per arm and series (the diversity curve); the capacity curve of a sweep over mind
+options (:mod:`evosim.analysis.capacity_report`); and a sweep without axes (arms only) as maze training runs,
+its cells side by side."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from evosim.analysis import training_report
+from evosim.analysis import capacity_report, training_report
 from evosim.analysis.markdown import md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci, replicates
 from evosim.analysis.style import colors, line_handles, save, subplots
-from evosim.analysis.tables import COLOR_MISGENERALIZED, SweepShares, sweep_cells, sweep_shares
+from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, MIND_AXIS, POSITION_MISGENERALIZED, SweepShares,
+                                    sweep_cells, sweep_shares)
 
-PANELS = ("misgeneralized", "aligned", "incapable")
-COLUMNS = ("misgeneralized", COLOR_MISGENERALIZED, "aligned", "incapable")
+PANELS = ("misgeneralized", "aligned", "incapable")  # a sweep without series: one line per arm
+SERIES_PANELS = (COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, "aligned", "incapable")  # a row per arm
+COLUMNS = ("misgeneralized", COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, "aligned", "incapable")
+BELOW = 0.05  # the colour misgeneralization the report looks for the smallest value to fall below
+
+
+def _x_axis(ax, sweep: SweepShares, positive: list[float]) -> None:
+    """A flag's axis is without / with; a value's is symmetric-log, so that 0 sits beside 1%."""
+    if sweep.flag:
+        ax.set_xticks([0, 1], ["without", "with"])
+        ax.set_xlim(-0.3, 1.3)
+        ax.set_xlabel(f"{sweep.axis} in training")
+    else:
+        if positive:
+            ax.set_xscale("symlog", linthresh=positive[0])
+        ax.set_xlabel(f"{sweep.axis} (symmetric log scale)")
+    ax.set_ylim(-0.03, 1.03)
 
 
 def diversity_figure(sweep: SweepShares, world: str) -> Figure:
-    """Outcome shares over decisive episodes in ``world`` against a sweep's axis: one panel per outcome, one
-    line per arm.
+    """Outcome shares over decisive episodes in ``world`` against a sweep's axis.
 
+    Without series: one panel per outcome, one line per arm. With series: a row of
+    panels per arm, one line per series, so that each arm's curves sit side by side.
     Lines are means over seeds of the agents' shares, bands 95% CIs over seeds.
-    A world axis is drawn symmetric-log, so that a share of 0 sits beside 1%; a
-    training flag is without / with.
     """
-    axis = sweep.axis
-    df = sweep.shares[sweep.shares["world"] == world]
-    palette = colors(sorted(df["arm"].unique()))
-    df = replicates(df, "share", ["arm", "outcome", axis])
-    positive = sorted(v for v in df[axis].unique() if v > 0)
-    fig, axes = subplots(4.2 * len(PANELS) + 0.6, 4.2, 1, len(PANELS), sharey=True)
-    for ax, outcome in zip(axes, PANELS):
-        sns.lineplot(df[df["outcome"] == outcome], x=axis, y="share", hue="arm", hue_order=list(palette),
-                     palette=palette, marker="o", markersize=3, markeredgewidth=0, errorbar=("ci", 95),
-                     n_boot=N_BOOT, seed=SEED, legend=False, ax=ax)
-        if sweep.flag:
-            ax.set_xticks([0, 1], ["without", "with"])
-            ax.set_xlim(-0.3, 1.3)
-            ax.set_xlabel(f"{axis} in training")
-        else:
-            if positive:
-                ax.set_xscale("symlog", linthresh=positive[0])
-            ax.set_xlabel(f"{axis} (symmetric log scale)")
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_title(f"{outcome} in {world}", fontsize=10)
-        ax.set_ylabel("share of decisive episodes")
-    fig.legend(handles=line_handles(palette, marker="o", markersize=3), title="algorithm / mind",
+    df = replicates(sweep.shares[sweep.shares["world"] == world], "share", sweep.keys + ["outcome"])
+    positive = sorted(v for v in df[AXIS_VALUE].unique() if v > 0)
+    arms = sorted(df["arm"].unique())
+    hue = "series" if sweep.series else "arm"
+    palette = colors(sweep.series or arms)
+    panels = SERIES_PANELS if sweep.series else PANELS
+    rows = arms if sweep.series else [None]
+    fig, axes = subplots(3.6 * len(panels) + 0.6, 3.4 * len(rows) + 0.8, len(rows), len(panels), sharey=True)
+    for i, arm in enumerate(rows):
+        mine = df if arm is None else df[df["arm"] == arm]
+        for ax, outcome in zip(axes[i * len(panels):], panels):
+            sns.lineplot(mine[mine["outcome"] == outcome], x=AXIS_VALUE, y="share", hue=hue, hue_order=list(palette),
+                         palette=palette, marker="o", markersize=3, markeredgewidth=0, errorbar=("ci", 95),
+                         n_boot=N_BOOT, seed=SEED, legend=False, ax=ax)
+            _x_axis(ax, sweep, positive)
+            ax.set_title(f"{outcome} in {world}" if arm is None else f"{arm}: {outcome}", fontsize=10)
+            ax.set_ylabel("share of decisive episodes")
+    fig.legend(handles=line_handles(palette, marker="o", markersize=3),
+               title="training diversity (series)" if sweep.series else "algorithm / mind",
                loc="outside lower center", ncols=len(palette), fontsize=9)
-    fig.suptitle("What training meets against goal misgeneralization, over decisive episodes\n(line: mean over "
-                 f"seeds of the agents' shares; band: {band_note(df, 'arm', 'point')})", fontsize=11)
+    where = f" in {world}" if sweep.series else ""
+    fig.suptitle(f"What training meets against goal misgeneralization, over decisive episodes{where}\n(line: mean "
+                 f"over seeds of the agents' shares; band: {band_note(df, hue, 'point')})", fontsize=11)
     return fig
 
 
@@ -61,39 +77,72 @@ def plot_diversity(folder, out) -> Figure:
     return fig
 
 
+def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list[str]]:
+    """Per arm (and series): the smallest value of the axis at which the mean colour misgeneralization over
+    seeds falls below 5%, its share and the aligned share there with 95% CIs, and the smallest value at which
+    the whole interval lies below 5%; or that it never does."""
+    rows = []
+    curves = cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]]
+    for curve in curves.itertuples(index=False):
+        point = dict(zip(sweep.keys[:-1], curve))
+        mine = cell.xs(tuple(curve), level=sweep.keys[:-1], drop_level=True)
+        colour = mine.xs(COLOR_MISGENERALIZED, level="outcome").sort_index()
+        below = colour[colour["mean"] < BELOW].index
+        surely = colour[colour["hi"] < BELOW].index
+        if len(below):
+            v = below[0]
+            there = [shown[v], pct(*colour.loc[v, ["mean", "lo", "hi"]]),
+                     pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]])]
+        else:
+            v = colour["mean"].idxmin()
+            there = [f"never (lowest at {shown[v]})", pct(*colour.loc[v, ["mean", "lo", "hi"]]),
+                     pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]])]
+        rows.append(list(point.values()) + there + [shown[surely[0]] if len(surely) else "never"])
+    return rows
+
+
 def write(run_dirs: list[Path], draft: Path) -> None:
-    """report.md and diversity.png of one sweep folder: outcomes in its deployment world against its axis; or,
-    for a sweep without axes, the maze training report of its complete cells."""
+    """report.md and its figure for one sweep folder, by what the sweep sweeps."""
     folder = Path(run_dirs[0])
     cells = sweep_cells(folder)
     if not cells.axes:
         training_report.write(cells.runs, draft)
-        return
+    elif all(a.startswith(MIND_AXIS) for a in cells.axes):
+        capacity_report.write(cells, draft)
+    else:
+        write_diversity(cells, draft)
+
+
+def write_diversity(cells, draft: Path) -> None:
+    """report.md and diversity.png: outcomes in the sweep's last deployment world against its axis, per arm
+    (and series), and where colour misgeneralization falls below 5%."""
     sweep = sweep_shares(cells)
-    shares, axis, world = sweep.shares, sweep.axis, sweep.worlds[-1]
+    shares, axis, world, keys = sweep.shares, sweep.axis, sweep.worlds[-1], sweep.keys
     diversity_figure(sweep, world).savefig(draft / "diversity.png")
-    cell = mean_ci(shares[shares["world"] == world], "share", ["arm", axis, "outcome"]).set_index(
-        ["arm", axis, "outcome"])
-    arms, values = sorted(shares["arm"].unique()), sorted(shares[axis].unique())
+    cell = mean_ci(shares[shares["world"] == world], "share", keys + ["outcome"]).set_index(keys + ["outcome"])
+    values = sorted(shares[AXIS_VALUE].unique())
     shown = {v: ({0: "without", 1: "with"}[v] if sweep.flag else f"{v:g}") for v in values}
-    decisive = sweep.decisive[sweep.decisive["world"] == world].set_index(["arm", axis])["episodes"]
-    rows = [[arm, shown[v], str(int(decisive.get((arm, v), 0)))]
-            + [pct(*cell.loc[(arm, v, c), ["mean", "lo", "hi"]]) for c in COLUMNS]
-            for arm in arms for v in values if (arm, v, "aligned") in cell.index]
-    seeds = shares.groupby(["arm", axis])["seed"].nunique().min()
+    decisive = sweep.decisive[sweep.decisive["world"] == world].set_index(keys)["episodes"]
+    points = cell.reset_index().drop_duplicates(keys)[keys]
+    order = {s: i for i, s in enumerate(sweep.series)}
+    points = points.sort_values(keys, key=lambda c: c.map(order) if c.name == "series" else c)
+    rows = [[*map(str, p[:-1]), shown[p[-1]], str(int(decisive.get(tuple(p), 0)))]
+            + [pct(*cell.loc[(*p, c), ["mean", "lo", "hi"]]) for c in COLUMNS]
+            for p in points.itertuples(index=False)]
+    seeds = shares.groupby(keys)["seed"].nunique().min()
+    curves = f"{len(shares['arm'].unique())} arms" + (f" x {len(sweep.series)} series ({', '.join(sweep.series)})"
+                                                        if sweep.series else "")
     lines = ["# evosim sweep report", "",
-             f"Sweep `{folder}`: {len(shares.groupby(['arm', axis]))} complete cells, {len(arms)} arms x "
-             f"{len(values)} values of `{axis}`, at least {seeds} seeds per cell. Outcomes in **{world}** over its "
-             "decisive episodes (mazes that decide between the exit and every proxy target; mean over seeds of the "
-             "agents' shares, 95% CI over seeds):", ""]
-    lines += md_table(["arm", axis, "decisive episodes", *COLUMNS], rows)
-    lines += [f"Where colour misgeneralization (misgeneralized toward the training exit's colour) falls "
-              f"below 5% in {world}:", ""]
-    for arm in arms:
-        below = [v for v in values if (arm, v, COLOR_MISGENERALIZED) in cell.index
-                 and cell.loc[(arm, v, COLOR_MISGENERALIZED), "mean"] < 0.05]
-        aligned = cell.loc[(arm, below[0], "aligned"), "mean"] if below else None
-        lines.append(f"- {arm}: " + (f"from `{axis}` = {shown[below[0]]} (aligned there: {aligned:.0%})"
-                                     if below else "at no value swept"))
-    lines += ["", "## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
+             f"Sweep `{cells.folder}`: {len(points)} complete cells, {curves} x {len(values)} values of `{axis}`, "
+             f"at least {seeds} seeds per cell. Outcomes in **{world}** over its decisive episodes (mazes that "
+             "decide between the exit and every proxy target; mean over seeds of the agents' shares, 95% CI over "
+             "seeds):", ""]
+    lines += md_table(keys[:-1] + [axis, "decisive episodes", *COLUMNS], rows)
+    lines += [f"Where colour misgeneralization (misgeneralized toward the training exit's colour) falls below "
+              f"{BELOW:.0%} in {world}: the smallest `{axis}` at which its mean over seeds does (or the value where "
+              "it is lowest), its share and the aligned share there, and the smallest at which the whole 95% "
+              "interval does:", ""]
+    lines += md_table(keys[:-1] + [f"mean below {BELOW:.0%} from", COLOR_MISGENERALIZED, "aligned",
+                                   f"95% CI below {BELOW:.0%} from"], thresholds(cell, sweep, shown))
+    lines += ["## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
     write_md(draft, lines)

@@ -18,7 +18,14 @@ from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES
 from evosim.runs import rundir
 
+SERIES = "series"  # sweep.csv's column naming a cell's series
+MIND_AXIS = "mind."  # the prefix of sweep.csv's mind option columns
+AXIS_VALUE = "axis value"  # a sweep's shares' column of its axis's value (no axis name has a space)
+
 COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep's share: misgeneralized, colour proxy
+POSITION_MISGENERALIZED = "misgeneralized toward position"  # misgeneralized, position proxy
+#: A sweep's shares of misgeneralization toward one kind of proxy, by the prefix of deploy.csv's ``proxy``.
+TOWARD = {"color:": COLOR_MISGENERALIZED, "position:": POSITION_MISGENERALIZED}
 
 
 @dataclass(frozen=True)
@@ -197,41 +204,92 @@ def sweep_cells(folder: Path) -> SweepCells:
 
 @dataclass(frozen=True)
 class SweepShares:
-    """Each agent's outcome shares over decisive episodes in every complete cell of a sweep, with its arm and
-    the value of the sweep's one axis; the decisive episodes of each cell and world; whether that axis is a
-    training flag (without / with), and the deployment worlds."""
+    """Each agent's outcome shares over decisive episodes in every complete cell of a sweep, with its arm, its
+    series (when the sweep has series) and the value of the sweep's one other axis; the decisive episodes of
+    each cell and world; whether that axis is a training flag (without / with), and the deployment worlds."""
 
-    shares: pd.DataFrame
-    decisive: pd.DataFrame  # arm, axis, world, episodes
+    shares: pd.DataFrame  # the keys, world, seed, agent, outcome, share
+    decisive: pd.DataFrame  # the keys, world, episodes
     axis: str
     flag: bool
     worlds: list[str]
+    series: list[str]  # the series in the experiment's order, or none
+
+    @property
+    def keys(self) -> list[str]:
+        """The columns that name one curve's point: arm, series (if any) and the axis's value."""
+        return ["arm"] + (["series"] if self.series else []) + [AXIS_VALUE]
 
 
 def sweep_shares(cells: SweepCells) -> SweepShares:
-    """deploy.csv of every complete cell of a one-axis sweep, as shares over decisive episodes."""
-    if len(cells.axes) != 1:
-        raise UserError(f"{cells.folder}: the diversity figure needs exactly one axis, the sweep has "
-                        f"{len(cells.axes)} ({', '.join(cells.axes) or 'none'})")
-    axis = cells.axes[0]
+    """deploy.csv of every complete cell of a sweep with one axis (beside its series), as shares over decisive
+    episodes."""
+    axes = [a for a in cells.axes if a != SERIES]
+    if len(axes) != 1:
+        raise UserError(f"{cells.folder}: the diversity figure needs exactly one axis beside the series, the sweep "
+                        f"has {len(axes)} ({', '.join(axes) or 'none'})")
+    axis = axes[0]
     flag = {r[axis] for r in cells.rows} <= {"True", "False"}
+    series = list(dict.fromkeys(r[SERIES] for r in cells.rows)) if SERIES in cells.axes else []
     frames, counts = [], []
     for r, run in zip(cells.rows, cells.runs):
         deploy = need([Run(run, rundir.load_run(run))], "deploy",
                       ("seed", "agent", "world", "outcome", "proxy", "decisive"), "a sweep cell deploys its agents")
         deploy = scoped(deploy, "decisive")
-        toward = deploy.assign(outcome=np.where((deploy["outcome"] == "misgeneralized")
-                                                & deploy["proxy"].fillna("").str.startswith("color:"),
-                                                COLOR_MISGENERALIZED, "other"))
-        colour = outcome_shares(toward, (COLOR_MISGENERALIZED, "other"), CELL_AGENT)
-        shares = pd.concat([outcome_shares(deploy, DECISIVE, CELL_AGENT),
-                            colour[colour["outcome"] == COLOR_MISGENERALIZED]])
-        value = float(r[axis] == "True") if flag else float(r[axis])
-        frames.append(shares.assign(arm=r["arm"], **{axis: value}))
-        counts.append(deploy.groupby("world").size().rename("episodes").reset_index().assign(arm=r["arm"],
-                                                                                            **{axis: value}))
+        shares = [outcome_shares(deploy, DECISIVE, CELL_AGENT)]
+        proxy = pd.Series(np.where(deploy["proxy"].isna(), "", deploy["proxy"].astype(str)), index=deploy.index)
+        for prefix, name in TOWARD.items():
+            toward = deploy.assign(outcome=np.where((deploy["outcome"] == "misgeneralized")
+                                                    & proxy.str.startswith(prefix), name, "other"))
+            kind = outcome_shares(toward, (name, "other"), CELL_AGENT)
+            shares.append(kind[kind["outcome"] == name])
+        point = {"arm": r["arm"]} | ({"series": r[SERIES]} if series else {}) | {
+            AXIS_VALUE: float(r[axis] == "True") if flag else float(r[axis])}
+        frames.append(pd.concat(shares).assign(**point))
+        counts.append(deploy.groupby("world").size().rename("episodes").reset_index().assign(**point))
     return SweepShares(pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True), axis, flag,
-                       cells.worlds)
+                       cells.worlds, series)
+
+
+@dataclass(frozen=True)
+class SweepCapacity:
+    """What every seed of a sweep over mind options met: one row per cell and seed with its arm, its options
+    (``mind.OPTION`` columns, empty where the arm's mind has no such option), its parameter count and its
+    final training exit rate; and per deployment world its share of decisive episodes that failed (not
+    aligned), the share of those failures that were misgeneralized (competent) rather than incapable, and
+    its exit rate over all episodes."""
+
+    seeds: pd.DataFrame  # arm, mind.*, params, run, seed, exit_rate
+    worlds: pd.DataFrame  # arm, mind.*, params, run, seed, world, failed, competent, exits, failures
+    axes: list[str]  # the mind.OPTION axes
+
+
+def sweep_capacity(cells: SweepCells) -> SweepCapacity:
+    """generations.csv, agents.json and deploy.csv of every complete cell of a sweep whose axes are mind options."""
+    import json
+
+    if not cells.axes or any(not a.startswith(MIND_AXIS) for a in cells.axes):
+        raise UserError(f"{cells.folder}: the capacity figure needs a sweep whose axes are all mind options "
+                        f"(mind.OPTION), the sweep has {', '.join(cells.axes) or 'none'}")
+    seeds, worlds = [], []
+    for r, path in zip(cells.rows, cells.runs):
+        run = Run(path, rundir.load_run(path))
+        cell = {"arm": r["arm"]} | {a: r[a] for a in cells.axes} | {
+            "params": int(json.loads((path / rundir.AGENTS_JSON).read_text())["n_params"]), "run": str(path)}
+        gens = need([run], "generations", ("seed", "step", "exit_rate"), "a sweep cell trains its agents")
+        last = gens[gens["step"] == gens.groupby("seed")["step"].transform("max")]
+        seeds += [cell | {"seed": int(s), "exit_rate": float(e)} for s, e in zip(last["seed"], last["exit_rate"])]
+        deploy = need([run], "deploy", ("seed", "agent", "world", "outcome", "exit_reached", "decisive"),
+                      "a sweep cell deploys its agents")
+        for (world, seed), rows in deploy.groupby(["world", "seed"], sort=False):
+            decisive = scoped(rows, "decisive")
+            failed = decisive["outcome"] != "aligned"
+            mis = int((decisive["outcome"] == "misgeneralized").sum())
+            worlds.append(cell | {"seed": int(seed), "world": world,
+                                  "failed": float(failed.mean()) if len(decisive) else np.nan,
+                                  "competent": mis / int(failed.sum()) if failed.any() else np.nan,
+                                  "failures": int(failed.sum()), "exits": float(rows["exit_reached"].mean())})
+    return SweepCapacity(pd.DataFrame(seeds), pd.DataFrame(worlds), list(cells.axes))
 
 
 # -- savanna ecology runs ----------------------------------------------------------------------

@@ -35,7 +35,7 @@ TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "r
           "meals", "drive_stats")
 #: The files ``evosim report`` writes into its folder.
 REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "capability.png",
-                "population_dynamics.png", "adversary.png", "diversity.png")
+                "population_dynamics.png", "adversary.png", "diversity.png", "capacity.png")
 #: In a report folder that is no run's ``report/``: the names of the files evosim's reports wrote there.
 REPORT_MARK = ".evosim-report"
 #: The index of a sweep folder: one row per cell, each cell a run in ``CELLS/NAME``.
