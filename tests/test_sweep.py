@@ -151,7 +151,7 @@ def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
     assert ("| arm | exit.mix.0.share | decisive episodes | misgeneralized | misgeneralized toward colour | "
             "misgeneralized toward position | aligned | incapable |") in text
     assert "Outcomes in **maze-deploy** over its decisive episodes" in text
-    assert text.count("| ga/planner |") == 2 and text.count("| gradient/planner |") == 2
+    assert text.count("| ga/planner |") == 3 and text.count("| gradient/planner |") == 3  # 2 values, 1 threshold
     assert "falls below 5% in maze-deploy" in text
     assert (out / "report" / "diversity.png").stat().st_size > 10_000
     fig = plot_diversity(out, tmp_path / "again")

@@ -95,8 +95,9 @@ def test_the_diversity_report_draws_each_series_and_finds_where_colour_misgenera
     assert "1 arms x 2 series (mixture, color) x 2 values of `share`" in text
     assert "| ga/planner | mixture | 0.1 | 12 | 50% | 50% | 0% | 50% | 0% |" in text
     assert "| ga/planner | color | never" not in text
-    assert "| ga/planner | color | 0.1 | 0% | 100% | 0.1 |" in text
-    assert "| ga/planner | mixture | never (lowest at 0) | 50% | 50% | never |" in text
+    mixture = "| ga/planner | mixture | never (lowest at 0) | 50% | 50% | never |"
+    color = "| ga/planner | color | 0.1 | 0% | 100% | 0.1 |"
+    assert text.index(mixture) < text.index(color)  # the experiment's order
     fig = plot_diversity(series_sweep, tmp_path / "fig")
     assert [ax.get_title() for ax in fig.axes] == [f"ga/planner: {o}" for o in (
         "misgeneralized toward colour", "misgeneralized toward position", "aligned", "incapable")]

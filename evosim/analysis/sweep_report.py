@@ -77,12 +77,18 @@ def plot_diversity(folder, out) -> Figure:
     return fig
 
 
+def _in_order(df: pd.DataFrame, sweep: SweepShares) -> pd.DataFrame:
+    """Rows by arm, then series in the experiment's order, then value."""
+    order = {s: i for i, s in enumerate(sweep.series)}
+    return df.sort_values(list(df.columns), key=lambda c: c.map(order) if c.name == "series" else c)
+
+
 def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list[str]]:
     """Per arm (and series): the smallest value of the axis at which the mean colour misgeneralization over
     seeds falls below 5%, its share and the aligned share there with 95% CIs, and the smallest value at which
     the whole interval lies below 5%; or that it never does."""
     rows = []
-    curves = cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]]
+    curves = _in_order(cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]], sweep)
     for curve in curves.itertuples(index=False):
         point = dict(zip(sweep.keys[:-1], curve))
         mine = cell.xs(tuple(curve), level=sweep.keys[:-1], drop_level=True)
@@ -123,9 +129,7 @@ def write_diversity(cells, draft: Path) -> None:
     values = sorted(shares[AXIS_VALUE].unique())
     shown = {v: ({0: "without", 1: "with"}[v] if sweep.flag else f"{v:g}") for v in values}
     decisive = sweep.decisive[sweep.decisive["world"] == world].set_index(keys)["episodes"]
-    points = cell.reset_index().drop_duplicates(keys)[keys]
-    order = {s: i for i, s in enumerate(sweep.series)}
-    points = points.sort_values(keys, key=lambda c: c.map(order) if c.name == "series" else c)
+    points = _in_order(cell.reset_index().drop_duplicates(keys)[keys], sweep)
     rows = [[*map(str, p[:-1]), shown[p[-1]], str(int(decisive.get(tuple(p), 0)))]
             + [pct(*cell.loc[(*p, c), ["mean", "lo", "hi"]]) for c in COLUMNS]
             for p in points.itertuples(index=False)]
