@@ -19,12 +19,13 @@ from scipy.stats import spearmanr
 from evosim.analysis.markdown import md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci
 from evosim.analysis.style import colors, line_handles, save, subplots
-from evosim.analysis.tables import MIND_AXIS, SweepCapacity, SweepCells, sweep_capacity, sweep_cells
+from evosim.analysis.tables import SweepCapacity, SweepCells, sweep_capacity, sweep_cells
 from evosim.core.errors import UserError
+from evosim.runs.rundir import MIND_AXIS
 
 #: Option values that mean "no bound", drawn and ranked as the largest.
 UNBOUNDED = {"mind.horizon": 0}
-#: The rows of the figure: (what, the world it is measured in: None for training, 0 the shift, 1 the other).
+#: The rows of the figure and the table's measures: (what it shows, its column in :func:`tidy`'s ``measure``).
 ROWS = (("final training exit rate", "exit_rate"), ("share of decisive episodes failed", "failed"),
         ("competent share of failures (misgeneralized)", "competent"), ("exit rate over all episodes", "exits"))
 TREND = 0.05  # the p-value under which a rank correlation is called a trend

@@ -14,7 +14,7 @@ from evosim.analysis import capacity_report, training_report
 from evosim.analysis.markdown import md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci, replicates
 from evosim.analysis.style import colors, line_handles, save, subplots
-from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, MIND_AXIS, POSITION_MISGENERALIZED, SweepShares,
+from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, SweepShares,
                                     sweep_cells, sweep_shares)
 
 PANELS = ("misgeneralized", "aligned", "incapable")  # a sweep without series: one line per arm
@@ -95,15 +95,11 @@ def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list
         colour = mine.xs(COLOR_MISGENERALIZED, level="outcome").sort_index()
         below = colour[colour["mean"] < BELOW].index
         surely = colour[colour["hi"] < BELOW].index
-        if len(below):
-            v = below[0]
-            there = [shown[v], pct(*colour.loc[v, ["mean", "lo", "hi"]]),
-                     pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]])]
-        else:
-            v = colour["mean"].idxmin()
-            there = [f"never (lowest at {shown[v]})", pct(*colour.loc[v, ["mean", "lo", "hi"]]),
-                     pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]])]
-        rows.append(list(point.values()) + there + [shown[surely[0]] if len(surely) else "never"])
+        v = below[0] if len(below) else colour["mean"].idxmin()
+        rows.append(list(point.values()) + [shown[v] if len(below) else f"never (lowest at {shown[v]})",
+                                            pct(*colour.loc[v, ["mean", "lo", "hi"]]),
+                                            pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]]),
+                                            shown[surely[0]] if len(surely) else "never"])
     return rows
 
 
@@ -113,7 +109,7 @@ def write(run_dirs: list[Path], draft: Path) -> None:
     cells = sweep_cells(folder)
     if not cells.axes:
         training_report.write(cells.runs, draft)
-    elif all(a.startswith(MIND_AXIS) for a in cells.axes):
+    elif cells.over_mind_options:
         capacity_report.write(cells, draft)
     else:
         write_diversity(cells, draft)

@@ -6,6 +6,7 @@ class), so analysis needs no world, mind or study to read what a run wrote.
 """
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,8 @@ from evosim.analysis.outcomes import DECISIVE, outcome_shares, scoped
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES
 from evosim.runs import rundir
+from evosim.runs.rundir import MIND_AXIS, SERIES
 
-SERIES = "series"  # sweep.csv's column naming a cell's series
-MIND_AXIS = "mind."  # the prefix of sweep.csv's mind option columns
 AXIS_VALUE = "axis value"  # a sweep's shares' column of its axis's value (no axis name has a space)
 
 COLOR_MISGENERALIZED = "misgeneralized toward colour"  # a sweep's share: misgeneralized, colour proxy
@@ -189,6 +189,11 @@ class SweepCells:
         """The cells' run directories."""
         return [self.folder / r["run"] for r in self.rows]
 
+    @property
+    def over_mind_options(self) -> bool:
+        """Whether the sweep has axes and every one is a mind option (``mind.OPTION``): a capacity sweep."""
+        return bool(self.axes) and all(a.startswith(MIND_AXIS) for a in self.axes)
+
 
 def sweep_cells(folder: Path) -> SweepCells:
     """Read a sweep folder's sweep.csv: its complete cells, axes (every column but the fixed and ``WORLD:...``
@@ -260,15 +265,13 @@ class SweepCapacity:
     its exit rate over all episodes."""
 
     seeds: pd.DataFrame  # arm, mind.*, params, run, seed, exit_rate
-    worlds: pd.DataFrame  # arm, mind.*, params, run, seed, world, failed, competent, exits, failures
+    worlds: pd.DataFrame  # arm, mind.*, params, run, seed, world, failed, competent, exits
     axes: list[str]  # the mind.OPTION axes
 
 
 def sweep_capacity(cells: SweepCells) -> SweepCapacity:
     """generations.csv, agents.json and deploy.csv of every complete cell of a sweep whose axes are mind options."""
-    import json
-
-    if not cells.axes or any(not a.startswith(MIND_AXIS) for a in cells.axes):
+    if not cells.over_mind_options:
         raise UserError(f"{cells.folder}: the capacity figure needs a sweep whose axes are all mind options "
                         f"(mind.OPTION), the sweep has {', '.join(cells.axes) or 'none'}")
     seeds, worlds = [], []
@@ -277,7 +280,7 @@ def sweep_capacity(cells: SweepCells) -> SweepCapacity:
         cell = {"arm": r["arm"]} | {a: r[a] for a in cells.axes} | {
             "params": int(json.loads((path / rundir.AGENTS_JSON).read_text())["n_params"]), "run": str(path)}
         gens = need([run], "generations", ("seed", "step", "exit_rate"), "a sweep cell trains its agents")
-        last = gens[gens["step"] == gens.groupby("seed")["step"].transform("max")]
+        last = final_step(gens)
         seeds += [cell | {"seed": int(s), "exit_rate": float(e)} for s, e in zip(last["seed"], last["exit_rate"])]
         deploy = need([run], "deploy", ("seed", "agent", "world", "outcome", "exit_reached", "decisive"),
                       "a sweep cell deploys its agents")
@@ -288,7 +291,7 @@ def sweep_capacity(cells: SweepCells) -> SweepCapacity:
             worlds.append(cell | {"seed": int(seed), "world": world,
                                   "failed": float(failed.mean()) if len(decisive) else np.nan,
                                   "competent": mis / int(failed.sum()) if failed.any() else np.nan,
-                                  "failures": int(failed.sum()), "exits": float(rows["exit_reached"].mean())})
+                                  "exits": float(rows["exit_reached"].mean())})
     return SweepCapacity(pd.DataFrame(seeds), pd.DataFrame(worlds), list(cells.axes))
 
 

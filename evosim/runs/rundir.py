@@ -40,6 +40,9 @@ REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparis
 REPORT_MARK = ".evosim-report"
 #: The index of a sweep folder: one row per cell, each cell a run in ``CELLS/NAME``.
 SWEEP_CSV, CELLS = "sweep.csv", "cells"
+#: sweep.csv's column naming a cell's series, and the prefix of its mind option columns (``mind.hidden``), as
+#: the experiment file names its axes.
+SERIES, MIND_AXIS = "series", "mind."
 #: What a run.json without a manifest (from an evosim before manifests) may have written.
 UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in REPORT_FILES]
 

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from evosim.core import limits
 from evosim.runs import rundir
 from evosim.runs.names import safe_name
-from evosim.runs.rundir import CELLS, SWEEP_CSV
+from evosim.runs.rundir import CELLS, MIND_AXIS, SERIES, SWEEP_CSV
 from evosim.core.checks import problem
 from evosim.runs.cluster import ClusterSettings
 from evosim.runs.files import DiskFull
@@ -54,10 +54,6 @@ RETRIES = 1
 SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series"}
 #: The axis that is a training flag rather than a key of the world file.
 ADVERSARY = "adversary"
-#: The prefix of the axes that set a mind option (``mind.hidden``) rather than a key of the world file.
-MIND = "mind."
-#: The sweep.csv column that names a cell's series.
-SERIES = "series"
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ class Cell:
     @property
     def mind_options(self) -> dict:
         """The options the cell's mind is made with: the arm's, then its mind axes'."""
-        return self.arm_options | {k.removeprefix(MIND): v for k, v in self.mind_axes.items()}
+        return self.arm_options | {k.removeprefix(MIND_AXIS): v for k, v in self.mind_axes.items()}
 
     @property
     def values(self) -> dict:
@@ -156,13 +152,13 @@ class Experiment:
         flags = axes.pop(ADVERSARY, [None])
         if any(not isinstance(v, bool) for v in flags if v is not None):
             raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
-        mind_axes = {key: axes.pop(key) for key in list(axes) if key.startswith(MIND)}
+        mind_axes = {key: axes.pop(key) for key in list(axes) if key.startswith(MIND_AXIS)}
         for key, values in mind_axes.items():
             _mind_axis(path, key, values, arms)
         series = _series(path, _table(path, sweep, "series", None), axes)
         cells, named = [], {}
         for algorithm, mind, options in arms:
-            own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND) in option_names(mind)}
+            own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND_AXIS) in option_names(mind)}
             arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
                             f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
             for (label, fixed, keys), adversary, *combo in product(series, flags, *own.values(), *axes.values()):
@@ -245,7 +241,7 @@ def arm_text(algorithm: str, mind: str, options: dict) -> str:
 def _mind_axis(path: Path, key: str, values: list, arms: list) -> None:
     """Refuse a ``mind.OPTION`` axis that no arm's mind has, one an arm already fixes, or a value its minds
     refuse."""
-    option = key.removeprefix(MIND)
+    option = key.removeprefix(MIND_AXIS)
     where = f"{path}: sweep.axes.{key}"
     having = [(a, m, o) for a, m, o in arms if option in option_names(m)]
     if not having:
