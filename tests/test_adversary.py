@@ -133,7 +133,7 @@ def test_adversary_is_a_sweep_axis_and_the_reports_draw_it(tmp_path, capsys):
     assert [(c.name, c.adversary) for c in experiment.cells] == [("ga-planner_adversary-false", False),
                                                                   ("ga-planner_adversary-true", True)]
     out = tmp_path / "sweep"
-    rows = [run_cell(experiment, cell, out) for cell in experiment.cells]
+    rows = [run_cell(experiment, cell, out)[0] for cell in experiment.cells]
     assert [r["adversary"] for r in rows] == [False, True]
     cells = [out / r["run"] for r in rows]
     assert not (cells[0] / "adversary.csv").exists() and (cells[1] / "adversary.csv").exists()

@@ -156,6 +156,37 @@ def test_an_arm_with_options_names_its_cell(tmp_path):
     assert experiment.job(cell).mind.options() == {"radius": 2, "hidden": 32}
 
 
+def test_exclude_leaves_out_exactly_the_cells_matching_every_key_of_an_entry(tmp_path):
+    text = EXPERIMENT.replace('"mind.hidden" = [4, 16]', '"mind.hidden" = [4, 16]\n"mind.radius" = [1, 3]').replace(
+        '"ga/reflex:radius=2", ', "")
+    whole = [c.name for c in load(tmp_path, text).cells]
+    assert len(whole) == 1 + 4
+    text = text.replace("[sweep.axes]", 'exclude = [{ "mind.hidden" = 16, "mind.radius" = 3 }, { "mind.radius" = 1, '
+                                        'adversary = false }]\n[sweep.axes]')
+    kept = [c.name for c in load(tmp_path, text).cells]
+    assert kept == ["ga-planner_adversary-false", "gradient-reflex_adversary-false_hidden-4_radius-3"]
+
+
+@pytest.mark.parametrize("change, says", [
+    (('[sweep.axes]', 'exclude = [{ "mind.width" = 4 }]\n[sweep.axes]'),
+     "[sweep] exclude: 'mind.width' is not an axis of the sweep (axes: adversary, mind.hidden)"),
+    (('[sweep.axes]', 'exclude = [{ "mind.hidden" = 8 }]\n[sweep.axes]'),
+     "[sweep] exclude: mind.hidden = 8 is not one of the axis's values (4, 16)"),
+    (('[sweep.axes]', 'exclude = [{ adversary = 0 }]\n[sweep.axes]'),
+     "[sweep] exclude: adversary = 0 is not one of the axis's values (false)"),
+    (('[sweep.axes]', 'exclude = { "mind.hidden" = 4 }\n[sweep.axes]'), "[sweep] exclude: must be a list of tables"),
+    (('[sweep.axes]', 'exclude = [{}]\n[sweep.axes]'), "[sweep] exclude: must be a list of tables"),
+    (('arms = ["ga/planner", "ga/reflex:radius=2", "gradient/reflex"]', 'arms = ["gradient/reflex"]'),
+     None),
+])
+def test_exclude_mistakes_are_one_line_before_any_compute(tmp_path, capsys, change, says):
+    text = EXPERIMENT.replace(*change)
+    if says is None:  # every cell left out
+        text = text.replace("[sweep.axes]", 'exclude = [{ adversary = false }]\n[sweep.axes]')
+        says = "[sweep] exclude: leaves out every cell of the sweep"
+    sweep_refuses(tmp_path, capsys, text, says)
+
+
 @pytest.mark.parametrize("change, says", [
     (('"ga/reflex:radius=2"', '"ga/reflex:hidden=0"'), "[sweep] arms: 'ga/reflex:hidden=0': hidden=0 is out"),
     (('"ga/reflex:radius=2"', '"ga/reflex:width=3"'), "'width' is not an option of mind reflex"),

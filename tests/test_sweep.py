@@ -92,10 +92,14 @@ def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experimen
     first = sweep(experiment, one, ClusterSettings(workers=1))
     sweep(experiment, two, ClusterSettings(workers=2))
     assert cell_bytes(one) == cell_bytes(two) and len(cell_bytes(one)) >= 4 * 5
+    assert (one / "sweep.csv").read_bytes() == (two / "sweep.csv").read_bytes()
+    took = rundir.read_csv(one / "timings.csv")
+    assert [r["run"] for r in took] == [r["run"] for r in first] and all(float(r["seconds"]) > 0 for r in took)
     stamps = {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()}
     again = sweep(experiment, one, ClusterSettings(workers=2))
     assert {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()} == stamps  # nothing redone
-    assert again == first  # wall times kept from the run that did the work
+    assert again == first
+    assert rundir.read_csv(one / "timings.csv") == took  # wall times kept from the run that did the work
 
 
 @pytest.mark.slow
@@ -180,9 +184,9 @@ def test_a_sweep_without_axes_is_reported_as_its_arms_side_by_side(tmp_path):
     assert not (out / "report" / "diversity.png").exists()
 
 
-def instant_cell(experiment, cell, out: Path) -> dict:
-    """A cell that trains nothing: its sweep.csv row alone."""
-    return cell.values | {"status": "complete", "run": f"cells/{cell.name}", "seconds": 0.0}
+def instant_cell(experiment, cell, out: Path) -> tuple[dict, float]:
+    """A cell that trains nothing: its sweep.csv row alone, in no time."""
+    return cell.values | {"status": "complete", "run": f"cells/{cell.name}"}, 0.0
 
 
 @pytest.mark.slow
@@ -270,3 +274,18 @@ def test_a_sweep_whose_scheduler_never_answers_leaves_nothing(experiment, tmp_pa
     out = tmp_path / "o"
     assert main(["sweep", str(experiment.path), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "no Dask scheduler answers" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, figure", [("diversity", "diversity.png"), ("capacity", "capacity.png")])
+def test_a_shipped_experiment_runs_quick_to_the_same_sweep_csv_and_is_reported(tmp_path, name, figure):
+    experiment = Path(__file__).resolve().parents[1] / "experiments" / f"{name}.toml"
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out, workers in ((one, "2"), (two, "1")):
+        assert main(["sweep", str(experiment), "--quick", "--out", str(out), "--workers", workers]) == 0
+    rows = load_sweep(one)
+    assert len(rows) == len(Experiment.load(experiment, quick=True).cells) and all(
+        r["status"] == "complete" for r in rows)
+    assert (one / "sweep.csv").read_bytes() == (two / "sweep.csv").read_bytes()
+    assert main(["report", str(one)]) == 0
+    assert (one / "report" / figure).stat().st_size > 10_000

@@ -170,7 +170,8 @@ def references(runs: list[Run]) -> References:
 
 # -- sweeps ------------------------------------------------------------------------------------
 
-#: The columns of sweep.csv that are not an axis (the per-world shares are ``WORLD:...``).
+#: The columns of sweep.csv that are not an axis (the per-world shares are ``WORLD:...``); ``seconds`` is in
+#: the sweep.csv of an evosim before timings.csv.
 SWEEP_FIXED = ("arm", "status", "run", "seconds", "error")
 CELL_AGENT = ("run", "seed", "agent", "world")  # one agent of a sweep cell in one world
 

@@ -11,8 +11,10 @@ side by side: each makes its own fixed changes (``set``) and says which world ke
 each named axis sets in it (``axes = { share = "exit.mix.0.share" }``). Every
 combination of arm, series and axis values is a cell: trained (with
 checkpoints) and deployed into ``OUT/cells/NAME``.
-``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, wall
-time, and outcome shares per deployment world (over its decisive episodes, then all).
+``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, and
+outcome shares per deployment world (over its decisive episodes, then all): the same
+bytes whenever the same experiment runs again. ``OUT/timings.csv`` has each cell's
+wall time. ``exclude`` leaves combinations of axis values out.
 
 Cells run on a Dask LocalCluster (or any scheduler). A rerun skips finished cells
 and resumes interrupted ones; a cell that fails is retried once, then reported
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -51,9 +54,11 @@ from evosim.worlds import load_world, parse_world, put
 
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
-SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series"}
+SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series", "exclude"}
 #: The axis that is a training flag rather than a key of the world file.
 ADVERSARY = "adversary"
+#: The sweep folder's table of each cell's wall time: kept apart, so that sweep.csv is the same bytes on a rerun.
+TIMINGS = "timings"
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ class Experiment:
         axes = _table(path, sweep, "axes", None)
         for key, values in axes.items():
             _distinct(path, f"sweep.axes.{key}", values)
+        exclude = _exclude(path, sweep.get("exclude", []), dict(axes))
         flags = axes.pop(ADVERSARY, [None])
         if any(not isinstance(v, bool) for v in flags if v is not None):
             raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
@@ -163,6 +169,8 @@ class Experiment:
                             f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
             for (label, fixed, keys), adversary, *combo in product(series, flags, *own.values(), *axes.values()):
                 chosen, shown = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
+                if _excluded(exclude, ({} if adversary is None else {ADVERSARY: adversary}) | chosen | shown):
+                    continue
                 values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | shown
                 name = "_".join([arm] + ([] if label is None else [label])
                                 + [_part(path, k, v) for k, v in values.items()])
@@ -173,6 +181,8 @@ class Experiment:
                 world = fixed | {keys.get(k, k): v for k, v in shown.items()}
                 cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, options, chosen,
                                   label, shown))
+        if not cells:
+            raise UserError(f"{path}: [sweep] exclude: leaves out every cell of the sweep")
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
                          tuple(cells))
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
@@ -281,6 +291,33 @@ def _series(path: Path, table: dict, axes: dict) -> list[tuple]:
     return out
 
 
+def _exclude(path: Path, entries, axes: dict) -> list[dict]:
+    """The combinations of axis values an experiment leaves out (``exclude = [{ "mind.hidden" = 128,
+    "mind.radius" = 3 }]``, as a CI matrix's exclude): each a table of axes of the sweep and values they take."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and e for e in entries):
+        raise UserError(f"{path}: [sweep] exclude: must be a list of tables of axis = value, e.g. "
+                        f"[{{ \"mind.hidden\" = 128, \"mind.radius\" = 3 }}], got {entries!r}")
+    for entry in entries:
+        for key, value in entry.items():
+            if key not in axes:
+                raise UserError(f"{path}: [sweep] exclude: {key!r} is not an axis of the sweep (axes: "
+                                f"{', '.join(axes) or 'none'})")
+            if not any(_same(value, v) for v in axes[key]):
+                raise UserError(f"{path}: [sweep] exclude: {key} = {json.dumps(value)} is not one of the axis's "
+                                f"values ({', '.join(json.dumps(v) for v in axes[key])})")
+    return entries
+
+
+def _same(a, b) -> bool:
+    """Equal as TOML values: true is not 1."""
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def _excluded(exclude: list[dict], values: dict) -> bool:
+    """Whether a cell with these axis values matches every key of some entry of ``exclude``."""
+    return any(all(k in values and _same(values[k], v) for k, v in entry.items()) for entry in exclude)
+
+
 def _list(path: Path, key: str, value) -> list:
     if not isinstance(value, list) or not value:
         raise UserError(f"{path}: {key}: must be a non-empty list, got {value!r}")
@@ -329,8 +366,9 @@ def _put(raw: dict, dotted: str, value, path: Path, where: str) -> None:
                         "(tables by name, lists by index, e.g. exit.mix.0.share)") from None
 
 
-def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
-    """Train and deploy one cell into ``out/cells/NAME``; its sweep.csv row (finished work is kept)."""
+def run_cell(experiment: Experiment, cell: Cell, out: Path) -> tuple[dict, float]:
+    """Train and deploy one cell into ``out/cells/NAME`` (finished work is kept); its sweep.csv row and the
+    seconds it took."""
     from evosim.studies.deployment import Shares, deploy_run
     from evosim.runs.lifecycle import resume, start
 
@@ -349,7 +387,7 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> dict:
             deploy_run(run, world, experiment.episodes, 0)
         rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
         shares |= Shares.of(rows).columns(world.name)
-    return row | {"seconds": round(time.perf_counter() - began, 2)} | shares
+    return row | shares, round(time.perf_counter() - began, 2)
 
 
 @register_study
@@ -387,37 +425,40 @@ class Sweep(Study):
         return cls(experiment)
 
     def execute(self, out: Path, client) -> list[dict]:
-        """Run every cell on Dask (finished ones are skipped), retrying a failure once; write sweep.csv."""
+        """Run every cell on Dask (finished ones are skipped), retrying a failure once; write sweep.csv and each
+        cell's wall time in timings.csv (a skipped cell keeps the time of the run that did its work)."""
         from distributed import as_completed
 
         experiment = self.experiment
-        rundir.check_own(out, SWEEP_CSV)  # a user's sweep.csv is neither read nor overwritten
-        previous = {r["run"]: r for r in rundir.read_sweep(out)} if (out / SWEEP_CSV).exists() else {}
+        for name in (SWEEP_CSV, f"{TIMINGS}.csv"):
+            rundir.check_own(out, name)  # a user's table is neither read nor overwritten
+        took = {r["run"]: float(r["seconds"]) for r in rundir.read_csv(out / f"{TIMINGS}.csv")}
         rundir.record(out, *(f"{CELLS}/{cell.name}/" for cell in experiment.cells))
         rows: dict[str, dict] = {}
         futures = {client.submit(self.cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
                                  pure=False): cell for cell in experiment.cells}
         for future in tqdm(as_completed(futures), total=len(futures), desc="sweep cells", disable=None):
             cell = futures[future]
+            run = f"{CELLS}/{cell.name}"
             if future.status == "finished":
-                row = future.result()
-                old = previous.get(row["run"])
-                if old and old.get("status") == "complete" and row["seconds"] < float(old["seconds"]):
-                    row["seconds"] = float(old["seconds"])  # skipped: keep the time it took
-                rows[cell.name] = row
+                rows[cell.name], seconds = future.result()
+                took[run] = max(seconds, took.get(run, 0.0))
             elif isinstance(future.exception(), DiskFull):  # every cell after it would fail the same way
                 raise future.exception()
             else:
                 error = str(future.exception()).splitlines()[0] if future.exception() else future.status
-                rows[cell.name] = cell.values | {"status": "failed", "run": f"{CELLS}/{cell.name}",
-                                                 "seconds": "", "error": error}
+                rows[cell.name] = cell.values | {"status": "failed", "run": run, "error": error}
         ordered = [rows[c.name] for c in experiment.cells]
         rundir.write_table(out, SWEEP_CSV.removesuffix(".csv"), ordered)
+        rundir.write_table(out, TIMINGS, [{"run": r["run"], "seconds": took[r["run"]]} for r in ordered
+                                          if r["run"] in took])
         return ordered
 
     def describe(self, rows: list[dict], out: Path) -> str:
         failed = sum(r["status"] != "complete" for r in rows)
-        return f"swept {len(rows)} cells of {self.experiment.path} ({failed} failed); index in {out / SWEEP_CSV}"
+        hours = sum(float(r["seconds"]) for r in rundir.read_csv(out / f"{TIMINGS}.csv")) / 3600
+        return (f"swept {len(rows)} cells of {self.experiment.path} ({failed} failed, {hours:.2f} h of cell time); "
+                f"index in {out / SWEEP_CSV}")
 
 
 def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell,
