@@ -2,6 +2,7 @@
 a caller's matplotlib Axes or Figure — for researchers who analyse in notebooks.
 
     import evosim
+    from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
     run = evosim.train(TRAIN_WORLD, "runs/quick", mind="planner", episodes_budget=640, seeds=2)
     run = evosim.deploy(run, DEPLOY_WORLD, episodes=16)
     run.table("deploy")                          # deploy.csv as a pandas DataFrame
@@ -10,7 +11,8 @@ a caller's matplotlib Axes or Figure — for researchers who analyse in notebook
 A study runs exactly as its command does (the same settings dataclasses and checks, the one lifecycle, the same
 run directory; a mistake is a one-line :class:`~evosim.core.errors.UserError` before any compute), so a run made
 here is one the CLI resumes and reports and the viewer watches. What a loaded object is follows run.json's
-``kind`` (:data:`FOLDERS`); every figure is one of the report's (:data:`FIGURES`).
+``kind`` (:data:`FOLDERS`); every figure is one of the report's, or (``outcome_shares``) the panels of one in
+a single axes (:data:`FIGURES`).
 """
 from __future__ import annotations
 
@@ -141,6 +143,11 @@ class SweepFolder(RunDirectory):
     and outcome shares per deployment world) and whose ``cells`` (name -> :class:`RunDirectory`) are its runs. A
     sweep folder from an evosim before sweeps had a run.json has the index and cells only."""
 
+    def __init__(self, path: str | os.PathLike):
+        super().__init__(path)
+        if not self.recorded:
+            rundir.read_sweep(self.path)  # a user's sweep.csv is no sweep folder
+
     @property
     def recorded(self) -> bool:
         """Whether the folder has a run.json (every sweep folder of this evosim does)."""
@@ -165,14 +172,21 @@ class SweepFolder(RunDirectory):
     def _written(self) -> list[str]:
         return super()._written() if self.recorded else [rundir.SWEEP_CSV, f"{TIMINGS}.csv"]
 
+    def _rows(self) -> list[dict]:
+        """sweep.csv's rows, checked to be the index evosim writes (a sweep writes it once every cell is done)."""
+        if self.recorded and not (self.path / rundir.SWEEP_CSV).exists():
+            raise UserError(f"{self.path}: no {rundir.SWEEP_CSV} yet (the sweep is {self.status}); the sweep writes "
+                            "it once every cell is done")
+        return rundir.read_sweep(self.path)
+
     @property
     def index(self) -> pd.DataFrame:
-        """sweep.csv, checked to be the index evosim writes."""
-        rundir.read_sweep(self.path)
+        """sweep.csv: a row per cell."""
+        self._rows()
         return self.table(rundir.SWEEP_CSV.removesuffix(".csv"))
 
     def _cell_names(self) -> list[str]:
-        return [row["run"].partition("/")[2] for row in rundir.read_sweep(self.path)]
+        return [row["run"].partition("/")[2] for row in self._rows()]
 
     @property
     def cells(self) -> Mapping[str, RunDirectory]:
@@ -298,7 +312,7 @@ def deception(world: str | os.PathLike, out: str | os.PathLike, *, force: bool =
 def resume(run: str | os.PathLike, **cluster) -> RunDirectory:
     """Continue an interrupted run of any study from its checkpoints, as ``evosim resume`` does (``cluster``:
     ``workers`` or ``scheduler``); the run."""
-    lifecycle.resume(Path(run), _cluster(cluster) or ClusterSettings())
+    lifecycle.resume(Path(run), _settings(ClusterSettings, cluster, "resume"))
     return load(run)
 
 

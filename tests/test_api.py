@@ -13,6 +13,7 @@ import evosim
 from evosim import api
 from evosim.commands.cli import main
 from evosim.core.errors import UserError
+from evosim.runs import rundir
 from helpers import DEPLOY, ROOT, TRAIN
 
 SMALL = {"seeds": 2, "episodes_budget": 320}  # two gradient learners, ten updates each: about a second
@@ -55,6 +56,14 @@ def test_the_api_trains_the_same_bytes_as_the_command_and_records_its_call(run, 
         assert (tmp_path / "cli" / name).read_bytes() == (run.path / name).read_bytes(), name
     assert json.loads((tmp_path / "cli" / "run.json").read_text())["settings"] == run.settings
     assert run.doc["command"].startswith("evosim.api.train(") and "episodes_budget=320" in run.doc["command"]
+
+
+def test_resume_continues_an_interrupted_run_to_the_same_tables(run, tmp_path):
+    cut = shutil.copytree(run.path, tmp_path / "cut")
+    rundir.update_run_json(cut, status=rundir.INTERRUPTED)
+    (cut / "generations.csv").unlink()
+    resumed = evosim.resume(cut, workers=1)
+    assert resumed.status == "complete" and resumed.table("generations").equals(run.table("generations"))
 
 
 def test_a_figure_of_one_panel_draws_into_the_given_axes(run):
@@ -112,6 +121,19 @@ def test_a_training_mistake_is_refused_before_anything_is_written(tmp_path):
     assert not (tmp_path / "never").exists()
 
 
+def test_a_sweep_folder_without_run_json_is_its_index_and_cells(run, tmp_path):
+    folder = tmp_path / "sweep"
+    shutil.copytree(run.path, folder / "cells" / "one")
+    (folder / "sweep.csv").write_text("arm,status,run\ngradient/planner,complete,cells/one\n")
+    loaded = evosim.load(folder)
+    assert type(loaded) is api.SweepFolder and loaded.status is None and loaded.world is None
+    assert loaded.index.equals(pd.read_csv(folder / "sweep.csv")) and list(loaded.tables) == ["sweep"]
+    assert list(loaded.cells) == ["one"] and loaded.cells["one"].table("deploy").equals(run.table("deploy"))
+    (folder / "sweep.csv").write_text("name,value\nmine,1\n")  # a user's table of that name
+    with pytest.raises(UserError, match=f"{folder / 'sweep.csv'}: not the index evosim sweep writes"):
+        evosim.load(folder)
+
+
 SWEEP = """
 [sweep]
 train = "maze_train.toml"
@@ -159,6 +181,6 @@ def test_an_ecology_and_a_deception_evolution_run_from_python(tmp_path):
 
 
 def test_import_evosim_stays_cheap_and_offers_the_api():
-    code = ("import sys, evosim; assert 'evosim.api' not in sys.modules and 'pandas' not in sys.modules; "
-            "from evosim import api; assert evosim.load is api.load and evosim.plot is api.plot")
+    code = "import sys, evosim; assert 'evosim.api' not in sys.modules and 'pandas' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+    assert evosim.load is api.load and evosim.plot is api.plot and "train" in dir(evosim)
