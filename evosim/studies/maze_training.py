@@ -1,9 +1,10 @@
 """The maze training study: a base optimizer shapes a mind on a maze world, seed by seed.
 
 ``evosim evolve`` and ``evosim train`` (and :mod:`evosim.api`) describe a
-:class:`MazeTraining` with :func:`training_study`; the lifecycle runs it: every seed (a population, or the gradient learners together)
-trains with checkpoints in ``RUN/checkpoints/``, on Dask workers when there are
-any, then the tables and the final agents are written.
+:class:`MazeTraining` with :func:`training_study`; the lifecycle runs it: every
+seed (a population, or the gradient learners together) trains with checkpoints
+in ``RUN/checkpoints/``, on Dask workers when there are any, then the tables and
+the final agents are written.
 """
 from __future__ import annotations
 
