@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from scipy.stats import spearmanr
 
 from evosim.analysis.markdown import md_table, pct, write_md
@@ -72,13 +72,13 @@ def _point(df: pd.DataFrame) -> pd.Series:
     return df["arm"] + "|" + df["line"] + "|" + df["x"].astype(str) + "|" + df["measure"]
 
 
-def capacity_figure(df: pd.DataFrame, shift: str, other: str | None) -> Figure:
+def capacity_figure(df: pd.DataFrame, shift: str, other: str | None, fig: Figure | SubFigure | None = None) -> Figure:
     """A column per arm, a row per measure of :data:`ROWS`; one line per setting of the arm's other options,
-    mean and 95% CI over seeds against the arm's main option."""
+    mean and 95% CI over seeds against the arm's main option; drawn into ``fig`` (or a figure of its own)."""
     arms = sorted(df["arm"].unique())
     rows = [r for r in ROWS if r[1] != "exits" or other]
     palette = colors(sorted(df["line"].unique()))
-    fig, axes = subplots(3.5 * len(arms) + 0.4, 2.9 * len(rows) + 1.0, len(rows), len(arms), sharey="row")
+    fig, axes = subplots(3.5 * len(arms) + 0.4, 2.9 * len(rows) + 1.0, len(rows), len(arms), fig, sharey="row")
     where = {"exit_rate": "training", "failed": shift, "competent": shift, "exits": other}
     for i, (title, measure) in enumerate(rows):
         for j, arm in enumerate(arms):
@@ -102,21 +102,23 @@ def capacity_figure(df: pd.DataFrame, shift: str, other: str | None) -> Figure:
     return fig
 
 
-def _figure_of(cells: SweepCells) -> tuple[pd.DataFrame, Figure, str, str | None]:
-    """The tidy rows and the figure of a sweep over mind options: its shift is its second deployment world (the
-    first is the training world), the other world its third."""
+def _figure_of(cells: SweepCells,
+               fig: Figure | SubFigure | None = None) -> tuple[pd.DataFrame, Figure, str, str | None]:
+    """The tidy rows and the figure (drawn into ``fig``, or one of its own) of a sweep over mind options: its shift
+    is its second deployment world (the first is the training world), the other world its third."""
     if len(cells.worlds) < 2:
         raise UserError(f"{cells.folder}: the capacity report needs a deployment world after the training world; "
                         f"the sweep deployed only into {', '.join(cells.worlds)}")
     shift, other = cells.worlds[1], (cells.worlds[2] if len(cells.worlds) > 2 else None)
     df = tidy(sweep_capacity(cells), shift, other)
-    return df, capacity_figure(df, shift, other), shift, other
+    return df, capacity_figure(df, shift, other, fig), shift, other
 
 
-def plot_capacity(folder, out) -> Figure:
-    """Write OUT/capacity.png from a sweep folder over mind options."""
-    _, fig, _, _ = _figure_of(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)))
-    save(fig, Path(out), "capacity")
+def plot_capacity(folder, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+    """The capacity curve of a sweep folder over mind options, drawn into ``fig`` (or a figure of its own); written
+    to OUT/capacity.png when ``out`` is given. Returns the figure."""
+    _, fig, _, _ = _figure_of(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)), fig)
+    save(fig, out, "capacity")
     return fig
 
 

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from evosim.analysis.style import colors, subplots
 
 
-def deception_evolution_figure(rows: list[dict], game) -> Figure:
-    """Chance of choosing A in training and in deployment over generations, a line per seed.
+def deception_evolution_figure(rows: list[dict], game, fig: Figure | SubFigure | None = None) -> Figure:
+    """Chance of choosing A in training and in deployment over generations, a line per seed, drawn into ``fig``
+    (or a figure of its own).
 
     ``rows`` are deception_evolution.csv's; ``game`` gives the title its training and
     deployment lengths and modification chance.
     """
     df = pd.DataFrame(rows).assign(seed=lambda d: "seed " + d["seed"].astype(str))
     palette = colors(list(dict.fromkeys(df["seed"])))
-    fig, axes = subplots(10.0, 4.0, 1, 2, sharey=True)
+    fig, axes = subplots(10.0, 4.0, 1, 2, fig, sharey=True)
     for ax, column, title in zip(axes, ("p_a_training", "p_a_deployment"),
                                  ("in training (selected)", "in deployment (never selected)")):
         sns.lineplot(df, x="generation", y=column, hue="seed", palette=palette, errorbar=None,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
 
 from evosim.analysis.markdown import md_table, pct, write_md
@@ -70,8 +70,9 @@ def _line(ax, df: pd.DataFrame, y: str, color, style: str, name: str) -> None:
                  err_kws={"alpha": 0.15, "linewidth": 0}, ax=ax)
 
 
-def population_dynamics_figure(eco: Ecologies) -> Figure:
-    """Population, alignment, meals and drives of both species over ticks, the shift marked.
+def population_dynamics_figure(eco: Ecologies, fig: Figure | SubFigure | None = None) -> Figure:
+    """Population, alignment, meals and drives of both species over ticks, the shift marked, drawn into ``fig`` (or
+    a figure of its own).
 
     Lines are means over runs (seeds), bands one standard deviation over runs
     (the sweet drive panel: the recorded sd over creatures, averaged over runs).
@@ -83,7 +84,7 @@ def population_dynamics_figure(eco: Ecologies) -> Figure:
                              .transform("sum").clip(lower=1))
     foods = colors(list(dict.fromkeys(eco.meals["food"])))
     features = colors(list(dict.fromkeys(eco.drives["feature"])))
-    fig, axes = subplots(14.0, 7.6, 2, 3, sharex=True)
+    fig, axes = subplots(14.0, 7.6, 2, 3, fig, sharex=True)
     for s in species:
         pop = eco.population[eco.population["species"] == s]
         _line(axes[0], pop, "population", palette[s], SPECIES_STYLE[s], s)
@@ -123,10 +124,11 @@ def population_dynamics_figure(eco: Ecologies) -> Figure:
     return fig
 
 
-def plot_population_dynamics(run_dirs, out) -> Figure:
-    """Write OUT/population_dynamics.png from ecology runs; returns the figure."""
-    fig = population_dynamics_figure(load_ecologies(load_runs(run_dirs)))
-    save(fig, Path(out), "population_dynamics")
+def plot_population_dynamics(run_dirs, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+    """The population dynamics of ecology runs, drawn into ``fig`` (or a figure of its own); written to
+    OUT/population_dynamics.png when ``out`` is given. Returns the figure."""
+    fig = population_dynamics_figure(load_ecologies(load_runs(run_dirs)), fig)
+    save(fig, out, "population_dynamics")
     return fig
 
 

@@ -1,13 +1,14 @@
 """How every figure looks: a Figure made without pyplot, seaborn's style and palette, PNGs by Agg.
 
-Figures never touch pyplot, so nothing here changes the caller's backend.
+Figures never touch pyplot, so nothing here changes the caller's backend. Every figure draws its panels into
+a Figure it is given (a caller's Figure or SubFigure, e.g. in a notebook) or else into one of its own size.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
 from evosim.core.outcome_names import OUTCOMES
@@ -29,19 +30,19 @@ def figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained", dpi=110)
 
 
-def subplots(width: float, height: float, nrows: int, ncols: int, **kw):
-    """A figure and its axes (flattened) in the house style."""
+def subplots(width: float, height: float, nrows: int, ncols: int, fig: Figure | SubFigure | None = None, **kw):
+    """A figure and its axes (flattened) in the house style: ``fig`` (its size kept), or a new one of the size."""
     with sns.axes_style(STYLE):
-        fig = figure(width, height)
+        fig = figure(width, height) if fig is None else fig
         return fig, fig.subplots(nrows, ncols, squeeze=False, **kw).ravel()
 
 
-def panels_and_row(width: float, height: float, n: int, ncols: int):
-    """A figure with ``n`` panels in rows of ``ncols`` and one more panel spanning a last row of its own;
-    the figure, the ``n`` axes and the wide one."""
+def panels_and_row(width: float, height: float, n: int, ncols: int, fig: Figure | SubFigure | None = None):
+    """A figure (``fig``, or a new one of the size) with ``n`` panels in rows of ``ncols`` and one more panel
+    spanning a last row of its own; the figure, the ``n`` axes and the wide one."""
     rows = -(-n // ncols)
     with sns.axes_style(STYLE):
-        fig = figure(width, height)
+        fig = figure(width, height) if fig is None else fig
         grid = fig.add_gridspec(rows + 1, ncols)
         axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n)]
         return fig, axes, fig.add_subplot(grid[rows, :])
@@ -52,8 +53,11 @@ def line_handles(palette: dict[str, tuple], **kw) -> list[Line2D]:
     return [Line2D([], [], color=c, label=name, **kw) for name, c in palette.items()]
 
 
-def save(fig: Figure, out: Path, name: str) -> Path:
-    """Write ``out/name.png`` (creating ``out``); its path."""
+def save(fig: Figure, out: str | Path | None, name: str) -> Path | None:
+    """Write ``out/name.png`` (creating ``out``); its path. Nothing without an ``out``: a figure drawn for a caller."""
+    if out is None:
+        return None
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.png"
     fig.savefig(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from evosim.analysis import capacity_report, training_report
 from evosim.analysis.markdown import md_table, pct, write_md
@@ -36,8 +36,9 @@ def _x_axis(ax, sweep: SweepShares, positive: list[float]) -> None:
     ax.set_ylim(-0.03, 1.03)
 
 
-def diversity_figure(sweep: SweepShares, world: str) -> Figure:
-    """Outcome shares over decisive episodes in ``world`` against a sweep's axis.
+def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | None = None) -> Figure:
+    """Outcome shares over decisive episodes in ``world`` against a sweep's axis, drawn into ``fig`` (or a figure
+    of its own).
 
     Without series: one panel per outcome, one line per arm. With series: a row of
     panels per arm, one line per series, so that each arm's curves sit side by side.
@@ -50,7 +51,7 @@ def diversity_figure(sweep: SweepShares, world: str) -> Figure:
     palette = colors(sweep.series or arms)
     panels = SERIES_PANELS if sweep.series else PANELS
     rows = arms if sweep.series else [None]
-    fig, axes = subplots(3.6 * len(panels) + 0.6, 3.4 * len(rows) + 0.8, len(rows), len(panels), sharey=True)
+    fig, axes = subplots(3.6 * len(panels) + 0.6, 3.4 * len(rows) + 0.8, len(rows), len(panels), fig, sharey=True)
     for i, arm in enumerate(rows):
         mine = df if arm is None else df[df["arm"] == arm]
         for ax, outcome in zip(axes[i * len(panels):], panels):
@@ -69,11 +70,12 @@ def diversity_figure(sweep: SweepShares, world: str) -> Figure:
     return fig
 
 
-def plot_diversity(folder, out) -> Figure:
-    """Write OUT/diversity.png from a sweep folder: outcomes in its last deployment world against its axis."""
+def plot_diversity(folder, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+    """Outcomes in a sweep folder's last deployment world against its axis, drawn into ``fig`` (or a figure of its
+    own); written to OUT/diversity.png when ``out`` is given. Returns the figure."""
     sweep = sweep_shares(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)))
-    fig = diversity_figure(sweep, sweep.worlds[-1])
-    save(fig, Path(out), "diversity")
+    fig = diversity_figure(sweep, sweep.worlds[-1], fig)
+    save(fig, out, "diversity")
     return fig
 
 

@@ -68,14 +68,19 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
         path = run.path / f"{name}.csv"
         if not path.exists():
             continue
-        rundir.check_table(path)
-        try:
-            df = pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
-            raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
+        df = read_table(path)
         if len(df):
             frames.append(df.assign(run=str(run.path), **({} if run.label is None else {"label": run.label})))
     return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """One CSV table of a run as evosim wrote it, checked whole first; unreadable, a one-line UserError."""
+    rundir.check_table(path)
+    try:
+        return pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
 
 
 def need(runs: list[Run], name: str, columns: tuple[str, ...], hint: str) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 Each ``*_figure`` function takes tidy tables (as read by
 :func:`~evosim.analysis.tables.table` from labelled runs, so with ``run`` and
-``label``) and returns a Figure; each ``plot_*`` function reads run directories,
-writes ``OUT/<name>.png`` and returns the figure (the thin scripts in analysis/ call
-them); :func:`write` drafts report.md with its figures. A line is an arm
+``label``) and draws into a given Figure (or SubFigure), or one of its own, and
+returns it; each ``plot_*`` function reads run directories, draws, writes
+``OUT/<name>.png`` when given an OUT, and returns the figure (the thin scripts in
+analysis/ and :mod:`evosim.api` call them); :func:`write` drafts report.md with its figures. A line is an arm
 (:mod:`evosim.analysis.labels`); bands and brackets are 95% CIs over run seeds
 (:mod:`evosim.analysis.stats`); outcome shares are over decisive episodes first
 (:mod:`evosim.analysis.outcomes`). An arm whose final training exit rate is below
@@ -18,7 +19,8 @@ from textwrap import fill
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -77,7 +79,7 @@ def sized_worlds(deploy: pd.DataFrame) -> list[str]:
 # -- figures --------------------------------------------------------------------------------
 
 def drive_tracking_figure(probes: pd.DataFrame, chance: dict[str, float] | None = None,
-                          below: set[str] = frozenset()) -> Figure:
+                          below: set[str] = frozenset(), fig: Figure | SubFigure | None = None) -> Figure:
     """p_goal against training episodes: one panel per proxy, one line per optimizer x mind.
 
     Training episodes, not steps, are the x axis, so that arms of different
@@ -88,7 +90,7 @@ def drive_tracking_figure(probes: pd.DataFrame, chance: dict[str, float] | None 
     df = replicates(probes, "p_goal", ["label", "proxy", "episodes"])
     proxies = list(dict.fromkeys(probes["proxy"]))
     palette = colors(sorted(df["label"].unique()))
-    fig, axes = subplots(4.6 * len(proxies) + 0.6, 4.4, 1, len(proxies), sharey=True)
+    fig, axes = subplots(4.6 * len(proxies) + 0.6, 4.4, 1, len(proxies), fig, sharey=True)
     for ax, proxy in zip(axes, proxies):
         sns.lineplot(df[df["proxy"] == proxy], x="episodes", y="p_goal", hue="label", hue_order=list(palette),
                      palette=palette, marker="o", markersize=3, markeredgewidth=0, legend=False, ax=ax, **CI)
@@ -109,7 +111,8 @@ def drive_tracking_figure(probes: pd.DataFrame, chance: dict[str, float] | None 
 
 
 def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
-                  roles: dict[str, str] | None = None, below: set[str] = frozenset()) -> Figure:
+                  roles: dict[str, str] | None = None, below: set[str] = frozenset(),
+                  fig: Figure | SubFigure | None = None) -> Figure:
     """Drive-weight trajectories of planner populations: one panel per feature, mean +- 1 sd.
 
     ``roles`` annotates feature titles (e.g. ``{"color:green": "proxy"}``); with an
@@ -123,7 +126,7 @@ def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
     panels = features + (["alignment"] if alignment is not None else [])
     ncols = 4
     nrows = -(-len(panels) // ncols)
-    fig, axes = subplots(3.3 * ncols, 2.5 * nrows + 0.8, nrows, ncols, sharex=True)
+    fig, axes = subplots(3.3 * ncols, 2.5 * nrows + 0.8, nrows, ncols, fig, sharex=True)
     for i, (ax, panel) in enumerate(zip(axes, panels)):
         if panel == "alignment":
             data = alignment
@@ -148,35 +151,40 @@ def drives_figure(drives: pd.DataFrame, alignment: pd.DataFrame | None = None,
     return fig
 
 
+def _decisive_shares(deploy: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The agents' shares over decisive episodes as replicates (label, world, outcome, run, seed, share), and the
+    decisive episodes per (label, world)."""
+    df = replicates(outcome_shares(scoped(deploy, "decisive"), DECISIVE), "share", ["label", "world", "outcome"])
+    return df, episode_counts(deploy).set_index(["label", "world"])["decisive"]
+
+
+def _outcome_handles() -> list[Patch]:
+    """Legend entries of the decisive outcomes' colours."""
+    return [Patch(color=OUTCOME_COLORS[o], label=o) for o in DECISIVE]
+
+
 def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str], training: set[str] = frozenset(),
-                            below: set[str] = frozenset(), references: pd.DataFrame | None = None) -> Figure:
+                            below: set[str] = frozenset(), references: pd.DataFrame | None = None,
+                            fig: Figure | SubFigure | None = None) -> Figure:
     """Outcome shares over decisive episodes per line: one panel each, worlds side by side, 95% CIs over seeds.
 
     Panels of lines in ``below`` are marked below competence; with ``references``
     (reference.csv rows), a last panel spanning the figure shows the reference
     agents' shares (one agent each: no whiskers).
     """
-    df = replicates(outcome_shares(scoped(deploy, "decisive"), DECISIVE), "share", ["label", "world", "outcome"])
-    counts = episode_counts(deploy).set_index(["label", "world"])["decisive"]
+    df, counts = _decisive_shares(deploy)
     labels = sorted(deploy["label"].unique())
     ncols = min(len(labels), 2)
     nrows = -(-len(labels) // ncols) + (references is not None)
     width = max(1.0 + 2.6 * len(worlds) * ncols, 7.0)
     if references is None:
-        fig, axes = subplots(width, 3.9 * nrows + 0.8, nrows, ncols)
+        fig, axes = subplots(width, 3.9 * nrows + 0.8, nrows, ncols, fig)
         for ax in axes[len(labels):]:
             ax.set_visible(False)
     else:
-        fig, axes, wide = panels_and_row(width, 3.9 * nrows + 0.8, len(labels), ncols)
+        fig, axes, wide = panels_and_row(width, 3.9 * nrows + 0.8, len(labels), ncols, fig)
     for ax, lab in zip(axes, labels):
-        part = df[df["label"] == lab]
-        _outcome_bars(ax, part, "world", worlds, CI)
-        ax.set_xticks(np.arange(len(worlds)),
-                      [f"{w}\n({'training' if w in training else 'deployment'}, "
-                       f"{counts.get((lab, w), 0)} decisive episodes)" for w in worlds])
-        note = band_note(part, "label", "panel") if len(part) else "no decisive episode"
-        ax.set_title("\n".join([lab] + [BELOW] * (lab in below) + [note]), fontsize=9,
-                     color="firebrick" if lab in below else "black")
+        outcome_panel(ax, df, counts, [lab], worlds, training, below)
     if references is not None:
         rows = reference_agents(references)
         n = episode_counts(rows).set_index(["label", "world"])["decisive"]
@@ -187,12 +195,54 @@ def shift_comparison_figure(deploy: pd.DataFrame, worlds: list[str], training: s
         agents["x"] = [named.get(key, "") for key in zip(agents["label"], agents["world"])]
         _outcome_bars(wide, agents, "x", list(named.values()), {"errorbar": None})
         wide.set_title("reference agents (hand-set drives, one agent each: no whiskers)", fontsize=9)
-    fig.legend(handles=[Patch(color=OUTCOME_COLORS[o], label=o) for o in DECISIVE], title="outcome",
-               loc="outside lower center", ncols=len(DECISIVE), fontsize=9)
+    fig.legend(handles=_outcome_handles(), title="outcome", loc="outside lower center", ncols=len(DECISIVE),
+               fontsize=9)
     fig.suptitle("Outcomes before and after the shift, over decisive episodes (mazes that decide between the exit "
                  "and every proxy target)\n(bar: mean over seeds of the agents' shares; whisker: 95% CI over "
                  "seeds, n per panel)", fontsize=11)
     return fig
+
+
+def outcome_panel(ax, shares: pd.DataFrame, counts: pd.Series, labels: list[str], worlds: list[str],
+                  training: set[str], below: set[str]) -> None:
+    """Outcome shares over decisive episodes of the lines ``labels`` in ``worlds``, in one panel: a group of bars per
+    line and world (mean over seeds of the agents' shares, whisker 95% CI over seeds), each tick naming its world,
+    whether it is the training world, and its decisive episodes. One line is a panel of
+    :func:`shift_comparison_figure`, titled with its name; several share the panel, each tick naming its line.
+
+    ``shares``: the agents' shares over decisive episodes as :func:`~evosim.analysis.stats.replicates` (label,
+    world, outcome, run, seed, share); ``counts``: decisive episodes per (label, world); ``below``: the lines
+    below competence.
+    """
+    one = len(labels) == 1
+    part = shares[shares["label"].isin(labels) & shares["world"].isin(worlds)]
+
+    def place(lab: str, w: str) -> str:
+        kind, n = "training" if w in training else "deployment", counts.get((lab, w), 0)
+        return f"{w}\n({kind}, {n} decisive episodes)" if one else \
+            f"{fill(marked(lab, below), 24)}\n{w}\n({kind}, {n} decisive)"
+
+    places = {(lab, w): place(lab, w) for lab in labels for w in worlds}
+    _outcome_bars(ax, part.assign(place=[places[k] for k in zip(part["label"], part["world"])]), "place",
+                  list(places.values()), CI)
+    ax.set_xticks(np.arange(len(places)), list(places.values()))
+    note = band_note(part, "label", "panel" if one else "line") if len(part) else "no decisive episode"
+    one_below = one and labels[0] in below
+    title = ([labels[0]] + [BELOW] * one_below if one else []) + [note]
+    ax.set_title("\n".join(title), fontsize=9, color="firebrick" if one_below else "black")
+
+
+def outcome_shares_axes(deploy: pd.DataFrame, worlds: list[str], training: set[str] = frozenset(),
+                        below: set[str] = frozenset(), ax: Axes | None = None) -> Axes:
+    """Every line's outcome shares over decisive episodes in ``worlds``, in one axes (``ax``, or one of its own):
+    the panels of :func:`shift_comparison_figure` side by side, with a legend of the outcomes."""
+    df, counts = _decisive_shares(deploy)
+    labels = sorted(deploy["label"].unique())
+    if ax is None:
+        _, (ax,) = subplots(max(1.0 + 2.6 * len(worlds) * len(labels), 7.0), 4.7, 1, 1)
+    outcome_panel(ax, df, counts, labels, worlds, training, below)
+    ax.legend(handles=_outcome_handles(), title="outcome", fontsize=8, title_fontsize=8)
+    return ax
 
 
 def _outcome_bars(ax, df: pd.DataFrame, x: str, order: list[str], errors: dict) -> None:
@@ -220,7 +270,7 @@ def _label_bars(ax) -> None:
 
 
 def capability_figure(deploy: pd.DataFrame, references: pd.DataFrame | None = None,
-                      below: set[str] = frozenset()) -> Figure:
+                      below: set[str] = frozenset(), fig: Figure | SubFigure | None = None) -> Figure:
     """Outcome shares over decisive episodes against maze size, in every world whose mazes vary in size.
 
     One row of panels per such world, one panel per decisive outcome, one line per
@@ -235,7 +285,7 @@ def capability_figure(deploy: pd.DataFrame, references: pd.DataFrame | None = No
     agents = None if rows is None else outcome_shares(scoped(rows, "decisive"), DECISIVE, AGENT + ("size",))
     names = [] if rows is None else list(dict.fromkeys(rows["label"]))
     palette = colors(arms + names)
-    fig, axes = subplots(4.2 * len(DECISIVE) + 0.6, 3.8 * len(worlds) + 1.2, len(worlds), len(DECISIVE),
+    fig, axes = subplots(4.2 * len(DECISIVE) + 0.6, 3.8 * len(worlds) + 1.2, len(worlds), len(DECISIVE), fig,
                          sharey=True)
     for i, world in enumerate(worlds):
         for ax, outcome in zip(axes[i * len(DECISIVE):], DECISIVE):
@@ -261,7 +311,8 @@ def capability_figure(deploy: pd.DataFrame, references: pd.DataFrame | None = No
     return fig
 
 
-def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset()) -> Figure:
+def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset(),
+                     fig: Figure | SubFigure | None = None) -> Figure:
     """What the adversary proposes over training: its proposals' failure rate, then each parameter's values.
 
     The first panel is the share of the agents' episodes that missed the exit on
@@ -278,7 +329,7 @@ def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset()) -> 
     middle = (np.arange(ADVERSARY_BINS) + 0.5) / ADVERSARY_BINS
     columns = 3
     rows = -(-(1 + len(params)) // columns)
-    fig, axes = subplots(4.3 * columns, 3.4 * rows, rows, columns)
+    fig, axes = subplots(4.3 * columns, 3.4 * rows, rows, columns, fig)
     ax = axes[0]
     failures = replicates(df, "failure_rate", ["label", "episodes"])
     sns.lineplot(failures, x="episodes", y="failure_rate", hue="label", hue_order=list(palette), palette=palette,
@@ -322,55 +373,73 @@ def _below(runs: list[Run]) -> set[str]:
     return below_competence(table(runs, "generations"))
 
 
-def plot_drive_tracking(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/drive_tracking.png from the runs' probes.csv (and chance.csv); returns the figure."""
+def plot_drive_tracking(run_dirs, out=None, labels: list[str] | None = None,
+                        fig: Figure | SubFigure | None = None) -> Figure:
+    """The probe battery over training from the runs' probes.csv (and chance.csv), drawn into ``fig`` (or a figure of
+    its own); written to OUT/drive_tracking.png when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     probes = need(runs, "probes", ("optimizer", "mind", "seed", "episodes", "agent", "proxy", "p_goal"),
                   "train with the probe reporter to record the probe battery")
-    fig = drive_tracking_figure(probes, chance(runs), _below(runs))
-    save(fig, Path(out), "drive_tracking")
+    fig = drive_tracking_figure(probes, chance(runs), _below(runs), fig)
+    save(fig, out, "drive_tracking")
     return fig
 
 
-def plot_drives(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/drives.png from the runs' drives.csv (and alignment.csv); returns the figure."""
+def plot_drives(run_dirs, out=None, labels: list[str] | None = None,
+                fig: Figure | SubFigure | None = None) -> Figure:
+    """The planner drive weights over training from the runs' drives.csv (and alignment.csv), drawn into ``fig`` (or
+    a figure of its own); written to OUT/drives.png when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     drives = need(runs, "drives", ("optimizer", "mind", "seed", "episodes", "agent", "feature", "weight"),
                   "only planner minds have explicit drives")
-    fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), _below(runs))
-    save(fig, Path(out), "drives")
+    fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), _below(runs), fig)
+    save(fig, out, "drives")
     return fig
 
 
-def plot_shift_comparison(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/shift_comparison.png from the runs' deploy.csv and reference.csv; returns the figure."""
+def plot_shift_comparison(run_dirs, out=None, labels: list[str] | None = None,
+                          fig: Figure | SubFigure | None = None) -> Figure:
+    """The outcome shares before and after the shift from the runs' deploy.csv and reference.csv, drawn into ``fig``
+    (or a figure of its own); written to OUT/shift_comparison.png when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     fig = shift_comparison_figure(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs),
-                                  references(runs).rows)
-    save(fig, Path(out), "shift_comparison")
+                                  references(runs).rows, fig)
+    save(fig, out, "shift_comparison")
     return fig
 
 
-def plot_capability(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/capability.png from the runs' deploy.csv and reference.csv; returns the figure."""
+def plot_capability(run_dirs, out=None, labels: list[str] | None = None,
+                    fig: Figure | SubFigure | None = None) -> Figure:
+    """The outcome shares against maze size from the runs' deploy.csv and reference.csv, drawn into ``fig`` (or a
+    figure of its own); written to OUT/capability.png when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     if not sized_worlds(deploy):
         raise UserError(f"{', '.join(str(r.path) for r in runs)}: no deployment world's mazes vary in size; the "
                         "capability curve needs a world whose size is a range, e.g. size = [8, 10]")
-    fig = capability_figure(deploy, references(runs).rows, _below(runs))
-    save(fig, Path(out), "capability")
+    fig = capability_figure(deploy, references(runs).rows, _below(runs), fig)
+    save(fig, out, "capability")
     return fig
 
 
-def plot_adversary(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/adversary.png from the runs' adversary.csv; returns the figure."""
+def plot_outcome_shares(run_dirs, labels: list[str] | None = None, ax: Axes | None = None) -> Axes:
+    """Every line's outcome shares in every world from the runs' deploy.csv, drawn into one axes (``ax``, or one of
+    its own figure); returns the axes."""
+    runs = _runs(run_dirs, labels)
+    deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
+    return outcome_shares_axes(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs), ax)
+
+
+def plot_adversary(run_dirs, out=None, labels: list[str] | None = None,
+                   fig: Figure | SubFigure | None = None) -> Figure:
+    """What the adversary proposed over training, from the runs' adversary.csv, drawn into ``fig`` (or a figure of
+    its own); written to OUT/adversary.png when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     adversary = need(runs, "adversary", ("optimizer", "mind", "seed", "episodes", "failure_rate"),
                      "train with --adversary to record the adversary's proposals")
-    fig = adversary_figure(adversary, _below(runs))
-    save(fig, Path(out), "adversary")
+    fig = adversary_figure(adversary, _below(runs), fig)
+    save(fig, out, "adversary")
     return fig
 
 

@@ -6,9 +6,7 @@ Every option of every command is a field of a settings dataclass
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 from evosim.runs.cluster import ClusterSettings
@@ -16,8 +14,6 @@ from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind, parse_options
 from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.core.settings import add_flags, from_flags, given
-from evosim.training.budgets import default_budget
-from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
 
@@ -29,46 +25,18 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def optimizer_for(args, command: str):
-    """The base optimizer a training command runs, refusing flags that belong to another one."""
-    names = algorithms(command)
-    algorithm = getattr(args, "algorithm", names[0])
-    if algorithm not in names:
-        raise UserError(f"--algorithm: {algorithm!r} is not one of: {', '.join(names)}")
-    cls = OPTIMIZERS[algorithm]
-    own = {f.name for f in fields(cls.Settings)}
-    for name in given(args, *(OPTIMIZERS[n].Settings for n in names)):
-        if name not in own:
-            users = [n for n in names if name in {f.name for f in fields(OPTIMIZERS[n].Settings)}]
-            raise UserError(f"--{name.replace('_', '-')}: applies to --algorithm {', '.join(users)}, "
-                            f"not {algorithm}")
-    return cls
-
-
 def training_job(args, command: str):
-    """The job a training command asks for: world, mind, optimizer, its settings, seeds, budget.
-
-    The budget, when given, sets the generations or updates; without it and
-    without --generations, ``evolve`` spends the mind's default budget.
-    """
-    from evosim.studies.maze_training import MazeTraining
+    """The job a training command asks for (:func:`~evosim.studies.maze_training.training_study`): world, mind,
+    optimizer, its settings, seeds, budget."""
+    from evosim.studies.maze_training import training_study
 
     world = load_world(args.world, ("maze",))
     mind = make_mind(args.mind)  # the name first: the options are the named mind's
     if args.mind_options:
         mind = make_mind(args.mind, **parse_options(args.mind, args.mind_options, "--mind-option"))
-    cls = optimizer_for(args, command)
-    EVALUATORS[cls.Settings.evaluation].check_mind(mind)
-    run = from_flags(RunSettings, args)
-    seeds = list(range(run.seed, run.seed + (run.seeds or cls.Settings.default_seeds)))
-    settings = from_flags(cls.Settings, args)
-    budget = run.episodes_budget
-    if budget is None and getattr(args, settings.steps_field) is None:
-        budget = default_budget(cls.Settings, mind.name)
-    if budget is not None:
-        settings = settings.with_budget(budget)
-    return MazeTraining.new(world, mind, cls.Settings.algorithm, settings, seeds, run.checkpoint_every,
-                            run.episodes_budget, run.adversary)
+    names = algorithms(command)
+    flags = given(args, RunSettings, *(OPTIMIZERS[n].Settings for n in names))
+    return training_study(world, mind, {n: getattr(args, n) for n in flags}, names, getattr(args, "algorithm", None))
 
 
 def cmd_train(args, command: str) -> None:
@@ -94,18 +62,13 @@ def cmd_resume(args) -> None:
 
 def cmd_sweep(args) -> None:
     """``evosim sweep EXPERIMENT --out DIR``: every cell trained and deployed on Dask; sweep.csv."""
-    from evosim.studies.sweep import Experiment, Sweep, SweepSettings, sweep
+    from evosim.studies.sweep import SweepSettings, refuse_failures, run_experiment
 
     settings = from_flags(SweepSettings, args)
-    experiment = Experiment.load(args.experiment, settings.quick)
-    cluster = from_flags(ClusterSettings, args, **({} if given(args, ClusterSettings) else
-                                                   {"workers": os.cpu_count() or 1}))
-    rows = sweep(experiment, Path(args.out), cluster, force=settings.force)
-    failed = [r for r in rows if r["status"] != "complete"]
-    print(Sweep(experiment).describe(rows, Path(args.out)))
-    if failed:
-        raise UserError(f"{len(failed)} cell(s) failed twice: {', '.join(r['run'] for r in failed)}; "
-                        "see the error column of sweep.csv; a rerun retries them")
+    cluster = from_flags(ClusterSettings, args) if given(args, ClusterSettings) else None
+    study, rows = run_experiment(args.experiment, Path(args.out), settings, cluster)
+    print(study.describe(rows, Path(args.out)))
+    refuse_failures(rows)
 
 
 def cmd_deception(args) -> None:
@@ -115,22 +78,19 @@ def cmd_deception(args) -> None:
 
 def cmd_ecology(args) -> None:
     from evosim.runs import lifecycle
-    from evosim.studies.ecology import EcologySettings, SavannaEcology
-    from evosim.worlds.savanna import SavannaWorld
+    from evosim.studies.ecology import EcologySettings, ecology_study
 
-    world = load_world(args.world, (SavannaWorld.kind,))
-    study = SavannaEcology(world, from_flags(EcologySettings, args))
+    study = ecology_study(args.world, from_flags(EcologySettings, args))
     print(study.describe(lifecycle.start(study, Path(args.out), args.force), Path(args.out)))
 
 
 def cmd_deploy(args) -> None:
-    from evosim.studies.deployment import DeploySettings, deploy_run, shares_lines
+    from evosim.studies.deployment import DeploySettings, deploy_file, shares_lines
     from evosim.studies.references import separation_line
 
     settings = from_flags(DeploySettings, args)
     run = Path(args.run)
-    world = load_world(args.world, ("maze",))
-    agents, deployment = deploy_run(run, world, settings.episodes, settings.seed, settings.replace)
+    world, agents, deployment = deploy_file(run, args.world, settings)
     print(f"deployed {len(agents.params)} {agents.optimizer} {agents.mind} agent(s) x {settings.episodes} "
           f"episodes in {world.name}; rows in {run / 'deploy.csv'}, the reference agents' in "
           f"{run / 'reference.csv'}")
@@ -160,7 +120,7 @@ def cmd_report(args) -> None:
     from evosim.studies import STUDIES, kind_of
 
     out = from_flags(ReportSettings, args).out or default_out(args.runs)
-    runs = [run for given in args.runs for run in (rundir.runs_in(given) or [Path(given)])]
+    runs = rundir.given_runs(args.runs)
     kinds = {run: kind_of(run) for run in runs}
     if len(set(kinds.values())) > 1:
         raise UserError(f"{', '.join(map(str, runs))}: runs of different kinds "

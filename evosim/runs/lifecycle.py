@@ -18,11 +18,13 @@ from evosim.runs import files, rundir
 from evosim.runs.cluster import ClusterSettings, connect
 
 
-def start(study, out: Path, force: bool = False, cluster: ClusterSettings = ClusterSettings()):
+def start(study, out: Path, force: bool = False, cluster: ClusterSettings = ClusterSettings(),
+          command: str | None = None):
     """Check, then execute ``study`` into ``out`` (a new folder, or an evosim run with ``force``); its result.
 
     A study that continues an identical earlier run (a sweep) executes again over it
-    instead, keeping what that run finished.
+    instead, keeping what that run finished. ``command`` is what run.json records as
+    having made the run (default: this process's command line).
     """
     out = Path(out)
     if study.rerun_continues and not force and rundir.is_run(out) and same_study(study, out):
@@ -33,7 +35,8 @@ def start(study, out: Path, force: bool = False, cluster: ClusterSettings = Clus
         rundir.check_out(out, force)  # again, now that no other command can write it
         rundir.clear(out)
         rundir.write_run_json(out, study.kind, study.to_doc(), study.world, study.seeds,
-                              rundir.RUNNING, [f"{rundir.CHECKPOINTS}/{n}" for n in study.checkpoint_names()])
+                              rundir.RUNNING, [f"{rundir.CHECKPOINTS}/{n}" for n in study.checkpoint_names()],
+                              command)
         return _execute(study, out, client)
 
 

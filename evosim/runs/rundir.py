@@ -75,6 +75,12 @@ def runs_in(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and (p / RUN_JSON).is_file())
 
 
+def given_runs(paths) -> list[Path]:
+    """The runs the paths stand for: each path, or for a folder that is no run but holds runs (the demo's output),
+    the runs inside it."""
+    return [run for given in paths for run in (runs_in(given) or [Path(given)])]
+
+
 def check_writable(path: str | Path, flag: str, folder: bool = True) -> Path:
     """Refuse an output path (a folder, or with ``folder=False`` a file) that cannot be made or written:
     under a file, the other kind of thing already, or in a read-only folder; checked before any compute."""
@@ -222,12 +228,13 @@ def remove_checkpoints(run: Path) -> None:
 # -- run.json ---------------------------------------------------------------------------------
 
 def write_run_json(out: Path, kind: str, settings: dict, world, seeds: list[int], status: str,
-                   files: list[str] = ()) -> None:
+                   files: list[str] = (), command: str | None = None) -> None:
     """Record what makes the run: its study's kind, settings, the training world's text, seeds,
-    versions, status, and the files it will write that are known now (its checkpoints)."""
+    versions, the command that made it (default: this process's ``evosim`` command line), status, and the
+    files it will write that are known now (its checkpoints)."""
     doc = {"kind": kind, "settings": settings, "world_path": world.path, "world_name": world.name,
            "world_toml": world.text, "seeds": seeds, "versions": versions(),
-           "command": " ".join(["evosim"] + sys.argv[1:]), "status": status, "manifest": sorted(files)}
+           "command": command or " ".join(["evosim"] + sys.argv[1:]), "status": status, "manifest": sorted(files)}
     write_json(out / RUN_JSON, doc)
 
 

@@ -82,12 +82,13 @@ def played(world, s: DeceptionSettings) -> DeceptionWorld:
 
 
 def deception(path: str, settings: DeceptionSettings) -> None:
-    world = load_world(path, (DeceptionWorld.kind,))
+    """``evosim deception WORLD``: the game played by the three strategies, printed; or, with ``--evolve``, the
+    :class:`DeceptionEvolution` run."""
     if settings.evolve:
-        study = DeceptionEvolution(world, settings)
+        study = evolution_study(path, settings)
         print(study.describe(lifecycle.start(study, settings.out, settings.force), settings.out))
         return
-    world = played(world, settings)
+    world = played(load_world(path, (DeceptionWorld.kind,)), settings)
     game = Game(world.training, world.deployment, world.modification)
     play = DeceptionPlay(world, settings.seed)
     play.play_out()
@@ -174,3 +175,9 @@ class DeceptionEvolution(Study):
                   for row in rows if row["generation"] == last]
         lines.append(f"table: {run / f'{EVOLUTION}.csv'}; figure: {run / f'{EVOLUTION}.png'}")
         return "\n".join(lines)
+
+
+def evolution_study(path, settings: DeceptionSettings) -> DeceptionEvolution:
+    """The evolution ``evosim deception WORLD --evolve`` (and :func:`evosim.api.deception`) runs: the deception
+    world file at ``path`` with the settings."""
+    return DeceptionEvolution(load_world(path, (DeceptionWorld.kind,)), settings)

@@ -21,6 +21,7 @@ from evosim.core.outcome_names import DECISIVE
 from evosim.core.settings import Settings, setting
 from evosim.core.streams import stream
 from evosim.studies.references import references
+from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import run
 from evosim.worlds.maze.outcomes import OUTCOMES, classify, maze_columns, proxy_targets
 
@@ -119,6 +120,14 @@ def deploy_run(run: Path, world, episodes: int, seed: int, replace: bool = False
         deployment = deploy(agents, train, world, episodes, seed)
         record(run, deployment, world)
     return agents, deployment
+
+
+def deploy_file(run: Path, path, settings: DeploySettings):
+    """``evosim deploy RUN WORLD`` (and :func:`evosim.api.deploy`): the maze world file at ``path`` loaded and the
+    run's agents deployed in it (:func:`deploy_run`); the world, the agents and the deployment."""
+    world = load_world(path, ("maze",))
+    agents, deployment = deploy_run(Path(run), world, settings.episodes, settings.seed, settings.replace)
+    return world, agents, deployment
 
 
 def fractions(rows: list[dict]) -> dict[str, float]:

@@ -20,9 +20,10 @@ from evosim.runs.memory import ROW_BYTES, require_memory
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.training.savanna_species import new_ecology
+from evosim.worlds import load_world
 from evosim.worlds.savanna.logs import TABLES, EcologyLog
 from evosim.worlds.savanna.simulation import Ecology
-from evosim.worlds.savanna.world import SPECIES
+from evosim.worlds.savanna.world import SPECIES, SavannaWorld
 
 COMMAND = "ecology"
 
@@ -128,3 +129,9 @@ class SavannaEcology(Study):
     def describe(self, final: dict, run: Path) -> str:
         species = ", ".join(f"{s} {r['population']} (alignment {r['alignment']:.2f})" for s, r in final.items())
         return f"ecology: seed {self.settings.seed}, {self.settings.ticks:,} ticks; at the end {species}; run in {run}"
+
+
+def ecology_study(path, settings: EcologySettings) -> SavannaEcology:
+    """The ecology ``evosim ecology WORLD`` (and :func:`evosim.api.ecology`) runs: the savanna world file at ``path``
+    with the settings."""
+    return SavannaEcology(load_world(path, (SavannaWorld.kind,)), settings)

@@ -1,16 +1,18 @@
 """The maze training study: a base optimizer shapes a mind on a maze world, seed by seed.
 
-``evosim evolve`` and ``evosim train`` describe a :class:`MazeTraining`; the
-lifecycle runs it: every seed (a population, or the gradient learners together)
-trains with checkpoints in ``RUN/checkpoints/``, on Dask workers when there are
-any, then the tables and the final agents are written.
+``evosim evolve`` and ``evosim train`` (and :mod:`evosim.api`) describe a
+:class:`MazeTraining` with :func:`training_study`; the lifecycle runs it: every
+seed (a population, or the gradient learners together) trains with checkpoints
+in ``RUN/checkpoints/``, on Dask workers when there are any, then the tables and
+the final agents are written.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from evosim.core.errors import UserError
+from evosim.core.settings import flag
 from evosim.minds import make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.runs.memory import require_memory
@@ -18,10 +20,10 @@ from evosim.runs import rundir
 from evosim.runs.cluster import ClusterSettings
 from evosim.studies import register_study
 from evosim.studies.base import Study
+from evosim.training.budgets import default_budget
 from evosim.training.evaluators import EVALUATORS
-from evosim.training.loop import TrainingLog, checkpoint_name, seed_groups, train_seeds
+from evosim.training.loop import RunSettings, TrainingLog, checkpoint_name, seed_groups, train_seeds
 from evosim.training.reporters import chance_rows
-
 
 
 @register_study
@@ -103,6 +105,44 @@ class MazeTraining(Study):
         return (f"{verb} {self.mind.name} x {len(self.seeds)} seed(s) by {self.algorithm}"
                 f"{' against an adversary' if self.adversary else ''}, "
                 f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")
+
+
+def training_study(world, mind, given: dict, algorithms: list[str], algorithm: str | None = None) -> MazeTraining:
+    """The maze training a training command asks for (``evosim evolve``, ``evosim train``, :mod:`evosim.api`):
+    ``world`` and ``mind`` made, the base optimizer ``algorithm`` (one of ``algorithms``; None: the first) and the
+    settings ``given`` (a field of its settings or of :class:`RunSettings` -> value; None or absent: the default).
+
+    A setting that belongs to another base optimizer, or to none, is a one-line UserError naming it. The budget,
+    when given, sets the generations or updates; without it and without the optimizer's steps, evolution spends
+    the mind's default budget.
+    """
+    if algorithm is None:
+        algorithm = algorithms[0]
+    if algorithm not in algorithms:
+        raise UserError(f"--algorithm: {algorithm!r} is not one of: {', '.join(algorithms)}")
+    cls = OPTIMIZERS[algorithm].Settings
+    given = {name: value for name, value in given.items() if value is not None}
+    own, run = _names(cls), _names(RunSettings)
+    for name in given:
+        if name not in own | run:
+            users = [a for a in algorithms if name in _names(OPTIMIZERS[a].Settings)]
+            raise UserError(f"{flag(name)}: applies to --algorithm {', '.join(users)}, not {algorithm}" if users else
+                            f"{flag(name)}: no such setting; {algorithm} takes: {', '.join(sorted(own | run))}")
+    EVALUATORS[cls.evaluation].check_mind(mind)
+    settings = RunSettings(**{n: v for n, v in given.items() if n in run})
+    seeds = list(range(settings.seed, settings.seed + (settings.seeds or cls.default_seeds)))
+    optimizer = cls(**{n: v for n, v in given.items() if n in own})
+    budget = settings.episodes_budget
+    if budget is None and cls.steps_field not in given:
+        budget = default_budget(cls, mind.name)
+    if budget is not None:
+        optimizer = optimizer.with_budget(budget)
+    return MazeTraining.new(world, mind, algorithm, optimizer, seeds, settings.checkpoint_every,
+                            settings.episodes_budget, settings.adversary)
+
+
+def _names(settings_class: type) -> set[str]:
+    return {f.name for f in fields(settings_class)}
 
 
 def check_memory(job: MazeTraining, cluster: ClusterSettings) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -462,11 +463,30 @@ class Sweep(Study):
 
 
 def sweep(experiment: Experiment, out: Path, cluster: ClusterSettings, cell_fn: Callable = run_cell,
-          force: bool = False) -> list[dict]:
-    """Run (or continue) the sweep of ``experiment`` in ``out``; the rows of sweep.csv."""
+          force: bool = False, command: str | None = None) -> list[dict]:
+    """Run (or continue) the sweep of ``experiment`` in ``out``; the rows of sweep.csv (``command``: what run.json
+    records as having made it)."""
     from evosim.runs import lifecycle
 
-    return lifecycle.start(Sweep(experiment, cell_fn), Path(out), force, cluster)
+    return lifecycle.start(Sweep(experiment, cell_fn), Path(out), force, cluster, command)
+
+
+def run_experiment(path, out: Path, settings: SweepSettings, cluster: ClusterSettings | None = None,
+                   command: str | None = None) -> tuple[Sweep, list[dict]]:
+    """``evosim sweep EXPERIMENT --out DIR`` (and :func:`evosim.api.sweep`): the experiment file at ``path`` (its
+    [quick] values with ``settings.quick``) swept, or its sweep continued, in ``out`` on ``cluster`` (None: a
+    local Dask worker per core); the study and the rows of sweep.csv."""
+    experiment = Experiment.load(path, settings.quick)
+    cluster = ClusterSettings(workers=os.cpu_count() or 1) if cluster is None else cluster
+    return Sweep(experiment), sweep(experiment, Path(out), cluster, force=settings.force, command=command)
+
+
+def refuse_failures(rows: list[dict]) -> None:
+    """Refuse, in one line, a sweep whose cells failed twice (their sweep.csv error column says why)."""
+    failed = [r for r in rows if r["status"] != "complete"]
+    if failed:
+        raise UserError(f"{len(failed)} cell(s) failed twice: {', '.join(r['run'] for r in failed)}; "
+                        "see the error column of sweep.csv; a rerun retries them")
 
 
 def load_sweep(folder: Path) -> list[dict]:
