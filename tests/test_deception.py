@@ -124,19 +124,21 @@ def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys
 
 @pytest.mark.slow
 def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch):
-    """The viewer plays the same sequence the command prints; its banner turns from training to deployment."""
+    """The viewer plays the same sequence the command prints; its banner turns from training to deployment, and
+    an end screen closes the game."""
     import pygame
 
-    from evosim.viewer.deception_board import DEPLOYMENT_RGB, TRAINING_RGB
+    from evosim.viewer.deception_board import BACKGROUND, DEPLOYMENT_RGB, TRAINING_RGB
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     shots = {}
-    for frames in (2, 2000):
+    for frames in (2, 200, 2000):
         shot = tmp_path / f"{frames}.png"
         assert main(["watch", DECEPTION, "--frames", str(frames), "--speed", "60", "--screenshot", str(shot)]) == 0
         shots[frames] = pygame.image.load(str(shot))
     assert tuple(shots[2].get_at((5, 5)))[:3] == TRAINING_RGB
-    assert tuple(shots[2000].get_at((5, 5)))[:3] == DEPLOYMENT_RGB
+    assert tuple(shots[200].get_at((5, 5)))[:3] == DEPLOYMENT_RGB
+    assert tuple(shots[2000].get_at((5, 5)))[:3] == BACKGROUND  # the end screen has no banner
     play = DeceptionPlay(load_world(DECEPTION))
     play.play_out()
     assert (play.apples, play.base) == ([0, 1, 3], [5, 4, 2])  # aligned, naive, deceptive: as the table says

@@ -166,11 +166,12 @@ def test_escape_and_closing_the_window_quit(viewer):
 def test_finished_maze_is_counted_then_replaced(window):
     scene = build_scene(parse(TRAIN))  # hand-set planners reach the exit in a few dozen steps
     viewer = Viewer(scene, window, speed=960)
-    frames(viewer, 70)  # a few frames to finish, then one second of holding
+    frames(viewer, 5)  # a few frames to finish: counted as soon as it is
+    assert scene.maze_number == 1 and scene.done and scene.mazes_seen["maze-train"] == 1
+    assert [c["aligned"] for c in scene.counts["maze-train"]] == [1, 1]
+    frames(viewer, 65)  # one second of holding, then the next maze
     assert scene.maze_number == 2
-    counts = scene.counts["maze-train"]
     assert [t.label for t in scene.teams] == ["hand-set · exit-seeker", "hand-set · green-seeker"]
-    assert [c["aligned"] for c in counts] == [1, 1]
 
 
 def test_the_panel_shows_the_step_limit_of_the_maze_on_screen(window, monkeypatch):
