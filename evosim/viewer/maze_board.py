@@ -20,7 +20,7 @@ MARGIN = 12
 START_RGB = (200, 194, 176)
 BACKGROUND = (20, 22, 28)
 EATEN_ALPHA = 60  # an apple every agent has eaten is only a ghost
-AGENT_SCALE, OBJECT_SCALE, SPREAD = 0.82, 0.72, 0.16  # in tiles
+AGENT_SCALE, OBJECT_SCALE, SPREAD = 0.82, 0.72, 0.22  # in tiles
 AT_EXIT_SCALE, RIM = 0.5, 0.62  # an agent on the exit: its size, and its distance from the exit's centre, in tiles
 LABEL_RGB, LABEL_SHADOW = (255, 255, 255), (0, 0, 0)
 

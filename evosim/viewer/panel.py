@@ -21,7 +21,7 @@ from evosim.core.features import COLOR_SLICE, COLORS, FEATURES
 from evosim.worlds.maze.outcomes import OUTCOMES
 from evosim.viewer.scene import RUNNING, Agent, Scene, Team
 from evosim.viewer.sprites import Sprites, agent_sprite
-from evosim.viewer.text import BACKGROUND, DIM, RULE, TEXT, Fonts, fit, wrap, write, write_fitted
+from evosim.viewer.text import BACKGROUND, DIM, RULE, TEXT, Fonts, fit, write, write_fitted
 
 WORLD_TAG = {True: ("training world (before the shift)", (120, 180, 255)),
              False: ("watched world (after the shift)", (255, 190, 90))}
@@ -64,10 +64,7 @@ class Panel:
 
     def lines(self, s: str, font: pygame.font.Font, color, x: int, y: int, width: int | None = None) -> int:
         """``s`` wrapped into ``width`` (default: to the panel's right edge) from (x, y); returns the y below it."""
-        for line in wrap(s, font, width or self.rect.w - self.pad - x):
-            self.text(line, font, color, (x, y))
-            y += font.get_linesize()
-        return y
+        return write_fitted(self.surface, s, [font], color, (x, y), width or self.rect.w - self.pad - x)
 
     def rule(self, y: int) -> int:
         pygame.draw.line(self.surface, RULE, (self.pad, y + self.fonts.gap // 2),
@@ -119,17 +116,14 @@ class Panel:
             for outcome, column in zip(OUTCOMES, columns):
                 self.text(str(counter[outcome]), f.body, OUTCOME_RGB[outcome], (pad, y + 1), column)
             folder = "" if team.source == "hand-set" else Path(team.source).name
-            label = write(self.surface, team.label, f.body, TEXT, (label_x, y + 1))
-            if label.right <= label_x + room and label.right + f.gap // 2 + f.small.size(folder)[0] <= label_x + room:
+            if f.body.size(team.label)[0] + f.gap // 2 + f.small.size(folder)[0] <= room:  # both on one line
+                label = self.text(team.label, f.body, TEXT, (label_x, y + 1))
                 self.text(folder, f.small, DIM, (label.right + f.gap // 2, y + 3))
                 y = max(label.bottom, y + f.icon) + f.gap // 2
                 continue
-            self.surface.fill(BACKGROUND, label)  # too wide beside the counts: shrunk or wrapped, then the folder
             y = max(write_fitted(self.surface, team.label, [f.body, f.small], TEXT, (label_x, y + 1), room),
                     y + f.icon)
-            if folder:
-                y = self.lines(folder, f.small, DIM, label_x, y)
-            y += f.gap // 2
+            y = (self.lines(folder, f.small, DIM, label_x, y) if folder else y) + f.gap // 2
         return y
 
     def agents(self, scene: Scene, y: int) -> int:
@@ -178,7 +172,8 @@ class Panel:
             return
         self.glyph(agent.drives / scale, glyph_x, y)
         order = np.argsort(-np.abs(agent.drives), kind="stable")
-        words = [f"{feature_word(FEATURES[i])} {agent.drives[i]:+.1f}" for i in order[:STRONGEST]]
+        words = [f"{feature_word(FEATURES[i])} {agent.drives[i]:+.1f}" for i in order[:STRONGEST]
+                 if round(float(agent.drives[i]), 1)] or ["no drive"]
         while len(words) > 1 and f.small.size("  ".join(words))[0] > glyph_x - f.gap - name.right - f.gap // 2:
             words.pop()
         self.text("  ".join(words), f.small, TEXT, (0, below), glyph_x - f.gap // 2)

@@ -167,7 +167,8 @@ class SavannaViewer(Controls):
         self.text(status, f.small, DIM, (pad, y), right)
         y = self.text(f"tick {e.tick:,}", f.body, TEXT, (pad, y)).bottom + 4
         y = self.rule(y)
-        y = self.text("creatures alive, and how their drives track nutrition:", f.small, DIM, (pad, y)).bottom + 2
+        y = write_fitted(surf, "creatures alive, and how well their drives track nutrition:", [f.small], DIM, (pad, y),
+                         right - pad) + 2
         for s, name in enumerate(SPECIES):
             sprite = self.creature_sprites[s]
             surf.blit(sprite, (pad, y + (f.body.get_linesize() - sprite.get_height()) // 2))
@@ -178,12 +179,13 @@ class SavannaViewer(Controls):
                       right)
             y += f.body.get_linesize() + 2
         y = self.rule(y)
-        y = self.chart(y, "creatures alive", [p for p in zip(*self.population)], 0.0,
-                       max(1.0, max(max(p) for p in self.population)))
+        most = max(1, max(max(p) for p in self.population))
+        y = self.chart(y, f"creatures alive (0 to {most:,})", [p for p in zip(*self.population)], 0.0, float(most))
         y = self.chart(y, "alignment (-1 to +1)", [a for a in zip(*self.alignment)], -1.0, 1.0)
         y = self.timeline(y + 4)
         y = self.rule(y)
-        y = self.text("food: what creatures see, and what eating it gives", f.small, DIM, (pad, y)).bottom + 2
+        y = write_fitted(surf, "food kinds: what creatures see, and what eating one gives", [f.small], DIM, (pad, y),
+                         right - pad) + 2
         for i, kind in enumerate(e.world.foods):
             if i < e.world.ancestral or e.shifted:
                 sprite = self.food_sprites[i]
@@ -195,14 +197,13 @@ class SavannaViewer(Controls):
         bottom = self.panel.get_height() - f.small.get_linesize() - f.gap // 2
         if self.message:
             self.text(self.message, f.small, DIM, (pad, bottom - f.small.get_linesize()))
-        self.text("H help   space pause   S shift   + - speed   F screenshot", f.small, DIM, (pad, bottom))
+        self.text("H help   space pause   S shift   + - speed", f.small, DIM, (pad, bottom))
 
     def chart(self, y: int, title: str, lines: list, lo: float, hi: float) -> int:
-        """A small line chart of the remembered points, one line per species, the shift marked, its ends
-        labelled in ticks and its vertical range in the title's units."""
+        """A small line chart of the remembered points over the ticks so far, one line per species, the shift
+        marked; ``title`` says what it counts and its range."""
         f = self.fonts
-        self.text(f"{title}, by tick", f.small, DIM, (self.pad, y))
-        self.text(f"{hi:,.0f}" if hi > 1 else f"{hi:+g}", f.small, DIM, (0, y), self.panel_w - self.pad)
+        self.text(title, f.small, DIM, (self.pad, y))
         box = pygame.Rect(self.pad, y + f.small.get_linesize(), self.panel_w - 2 * self.pad, round(CHART_H * f.scale))
         pygame.draw.rect(self.panel, RULE, box, 1)
         end = max(self.ticks[-1], 1)
@@ -221,9 +222,8 @@ class SavannaViewer(Controls):
             points = [(x(t), yv(v)) for t, v in zip(self.ticks, values) if not np.isnan(v)]
             if len(points) > 1:
                 pygame.draw.lines(self.panel, SPECIES_RGB[name], False, points, 2)
-        self.text("0", f.small, DIM, (box.x, box.bottom))
-        self.text(f"{lo:+g}" if lo < 0 else "", f.small, DIM, (0, box.bottom), box.right)
-        self.text(f"tick {self.ticks[-1]:,}", f.small, DIM, (0, box.bottom), box.right - (f.gap * 3 if lo < 0 else 0))
+        self.text("tick 0", f.small, DIM, (box.x, box.bottom))
+        self.text(f"tick {self.ticks[-1]:,}", f.small, DIM, (0, box.bottom), box.right)
         return box.bottom + f.small.get_linesize() + 2
 
     def timeline(self, y: int) -> int:
