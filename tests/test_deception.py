@@ -164,6 +164,9 @@ def test_the_viewer_helps_on_h_and_ends_on_an_end_screen(monkeypatch):
         viewer.draw()
         assert viewer.help and (pygame.surfarray.array3d(screen) != before).any()
         viewer.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h))
+        for _ in range(3):  # N ends an episode at once: it is tallied, never skipped
+            viewer.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_n))
+        assert viewer.scene.episode == 3 and [len(h) for h in viewer.scene.history] == [3, 3, 3]
         frames = 0
         while not viewer.ended:
             viewer.advance()

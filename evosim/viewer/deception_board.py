@@ -36,7 +36,8 @@ class DeceptionViewer(Controls):
     """The deception scene in a window: space pauses, N skips to the next episode, + and - set the speed,
     H shows the keys; an end screen closes the game."""
 
-    KEYS = (PAUSE, Key((pygame.K_n,), "N", "next episode (after the last: the end screen)", "next_episode"),
+    KEYS = (PAUSE, Key((pygame.K_n,), "N", "end this episode now and start the next (after the last: the end screen)",
+                       "next_episode"),
             FASTER, SLOWER, SCREENSHOT, HELP, QUIT)
 
     def __init__(self, scene: DeceptionPlay, screen: pygame.Surface, speed: float = 10.0,
@@ -52,13 +53,15 @@ class DeceptionViewer(Controls):
         return self.scene.done and self.held >= HOLD
 
     def next_episode(self) -> None:
-        """The next episode now; after the last one, the end screen."""
-        if self.scene.episode < self.scene.game.episodes - 1:
+        """The current episode played to its end at once (so it is tallied), then the next one; after the last
+        one, the end screen."""
+        while not self.scene.finished:
+            self.scene.step()
+        if self.scene.done:
+            self.held = HOLD
+        else:
             self.scene.next_episode()
             self.held = 0.0
-        else:
-            self.scene.play_out()
-            self.held = HOLD
 
     def advance(self, dt: float = FRAME_DT) -> None:
         """Walk at the current speed; hold a finished episode on screen, then start the next."""

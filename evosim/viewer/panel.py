@@ -31,6 +31,7 @@ OUTCOME_RGB = {"aligned": (95, 205, 115), "misgeneralized": (245, 160, 60), "und
 #: Short column heads of the non-colour features over the drive bars (the help overlay says what they are).
 FEATURE_HEADS = {"shape:exit": "E", "shape:apple": "A", "pos:x": "x", "pos:y": "y"}
 STRONGEST = 2  # drive weights written out per planner
+IMPLICIT = "drives implicit:"  # a reflex's row where a planner's drive bars are
 
 
 def feature_word(name: str) -> str:
@@ -161,13 +162,14 @@ class Panel:
         else:
             state = f"{agent.outcome} ({agent.proxy.split(':')[-1]})" if agent.proxy else agent.outcome
         state_x = number.right + f.icon + f.gap
-        font, _ = fit(state, [f.body, f.small], glyph_x - f.gap // 2 - state_x)
+        drives_x = glyph_x if agent.drives is not None else self.rect.w - pad - f.small.size(IMPLICIT)[0]
+        font, _ = fit(state, [f.body, f.small], drives_x - f.gap - state_x)
         self.text(state, font, OUTCOME_RGB.get(agent.outcome, TEXT), (state_x, y + f.body.get_linesize()
                                                                       - font.get_linesize()))
         below = y + f.body.get_linesize()
         name = self.text(agent.name, f.small, DIM, (pad, below))
         if agent.drives is None:
-            self.text("drives implicit:", f.small, DIM, (0, y + 2), self.rect.w - pad)
+            self.text(IMPLICIT, f.small, DIM, (0, y + 2), self.rect.w - pad)
             self.text("probes show them", f.small, DIM, (0, below), self.rect.w - pad)
             return
         self.glyph(agent.drives / scale, glyph_x, y)
