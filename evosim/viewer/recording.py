@@ -11,6 +11,7 @@ module does not import pygame.
 """
 from __future__ import annotations
 
+import io
 import re
 from contextlib import ExitStack
 from pathlib import Path
@@ -91,8 +92,10 @@ class Video:
 
         with ExitStack() as stack:
             out = stack.enter_context(atomic(self.path, "wb"))
-            if self.path.suffix.lower() == ".gif":
-                gif = stack.enter_context(iio.imopen(out, "w", extension=".gif", plugin="pillow"))
+            if self.path.suffix.lower() == ".gif":  # encoded in memory when it closes, then written to the draft
+                encoded = io.BytesIO()
+                stack.callback(lambda: out.write(encoded.getvalue()))
+                gif = stack.enter_context(iio.imopen(encoded, "w", extension=".gif", plugin="pillow"))
                 self.append = lambda frame: gif.write(frame, duration=1000 / self.fps, loop=0)
             else:
                 mp4 = stack.enter_context(iio.imopen(out, "w", extension=".mp4", plugin="FFMPEG"))
