@@ -124,22 +124,62 @@ def test_selection_on_training_alone_leaves_deployment_to_drift(tmp_path, capsys
 
 @pytest.mark.slow
 def test_watching_the_game_shows_training_then_deployment(tmp_path, monkeypatch):
-    """The viewer plays the same sequence the command prints; its banner turns from training to deployment."""
+    """The viewer plays the same sequence the command prints; its banner turns from training to deployment, and
+    an end screen closes the game."""
     import pygame
 
-    from evosim.viewer.deception_board import DEPLOYMENT_RGB, TRAINING_RGB
+    from evosim.viewer.deception_board import BACKGROUND, DEPLOYMENT_RGB, TRAINING_RGB
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     shots = {}
-    for frames in (2, 2000):
+    for frames in (2, 200, 2000):
         shot = tmp_path / f"{frames}.png"
         assert main(["watch", DECEPTION, "--frames", str(frames), "--speed", "60", "--screenshot", str(shot)]) == 0
         shots[frames] = pygame.image.load(str(shot))
     assert tuple(shots[2].get_at((5, 5)))[:3] == TRAINING_RGB
-    assert tuple(shots[2000].get_at((5, 5)))[:3] == DEPLOYMENT_RGB
+    assert tuple(shots[200].get_at((5, 5)))[:3] == DEPLOYMENT_RGB
+    assert tuple(shots[2000].get_at((5, 5)))[:3] == BACKGROUND  # the end screen has no banner
     play = DeceptionPlay(load_world(DECEPTION))
     play.play_out()
     assert (play.apples, play.base) == ([0, 1, 3], [5, 4, 2])  # aligned, naive, deceptive: as the table says
+
+
+def test_the_viewer_helps_on_h_and_ends_on_an_end_screen(monkeypatch):
+    """H lays the keys over the boards; after the last episode's hold, the end screen tallies every strategy."""
+    import pygame
+
+    from evosim.viewer import deception_board
+    from evosim.viewer.deception_board import DeceptionViewer
+    from evosim.viewer.window import HOLD
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        screen = pygame.display.set_mode((1000, 700))
+        viewer = DeceptionViewer(DeceptionPlay(load_world(DECEPTION)), screen, speed=240)
+        viewer.draw()
+        before = pygame.surfarray.array3d(screen).copy()
+        viewer.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h))
+        viewer.draw()
+        assert viewer.help and (pygame.surfarray.array3d(screen) != before).any()
+        viewer.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h))
+        for _ in range(3):  # N ends an episode at once: it is tallied, never skipped
+            viewer.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_n))
+        assert viewer.scene.episode == 3 and [len(h) for h in viewer.scene.history] == [3, 3, 3]
+        frames = 0
+        while not viewer.ended:
+            viewer.advance()
+            frames += 1
+        assert viewer.scene.done and viewer.held >= HOLD and frames < 2000
+        shown, write = [], deception_board.write
+        monkeypatch.setattr(deception_board, "write", lambda surface, s, *a: shown.append(s) or write(surface, s, *a))
+        viewer.draw()
+        assert shown[0] == "The game is over"
+        assert ["A*", "B", "B", "B", "B"] == shown[shown.index("naive") + 1:shown.index("naive") + 6]
+        assert ["B", "B", "A", "A", "A", "3", "2"] == shown[shown.index("deceptive") + 1:shown.index("deceptive") + 8]
+    finally:
+        pygame.quit()
 
 
 def test_evolve_without_out_says_it_is_required(capsys):

@@ -131,3 +131,11 @@ def test_a_failed_write_keeps_the_file_it_was_to_replace(tmp_path):
             f.write("new\n")
             raise OSError(errno.ENOSPC, "No space left on device")
     assert path.read_text() == "old\n" and os.listdir(tmp_path) == ["t.csv"]
+
+
+@pytest.mark.parametrize("name", ["out.gif", "out.mp4"])
+def test_a_video_recording_on_a_full_disk_leaves_no_file(disk, capsys, name):
+    fill(disk, 16 * 1024)
+    full(capsys, ["watch", ROOT / "worlds" / "maze_deploy.toml", "--duration", "1", "--size", "800x600",
+                  "--record", disk / name], disk / name)
+    assert not (disk / name).exists()

@@ -322,6 +322,30 @@ def test_viewer_draws_species_charts_and_shifts_on_s(tmp_path, window):
     assert pygame.image.load(str(path)).get_size() == (1000, 700)
 
 
+def test_the_header_shows_the_tick_rate_measured_and_h_shows_the_keys(tmp_path, window, monkeypatch):
+    """Asked for 480 ticks/s on a machine drawing 5 frames a second (8 ticks a frame): the header says 40."""
+    from evosim.viewer.savanna_board import SavannaViewer
+
+    viewer = SavannaViewer(new_ecology(load_world(small_world(tmp_path / "w.toml")), 0), window, speed=480)
+    clock = iter(np.arange(1, 100) * 0.2)
+    viewer.now = lambda: next(clock)
+    for _ in range(10):
+        viewer.advance()
+    assert viewer.ecology.tick == 80
+    shown = []
+    monkeypatch.setattr(viewer, "text", lambda s, *args: shown.append(s) or pygame.Rect(0, 0, 1, 1))
+    viewer.draw()
+    assert "40 ticks/s (asked 480)" in shown and not any("480 ticks/s" in s for s in shown)
+    before = pygame.surfarray.array3d(window).copy()
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h))
+    for event in pygame.event.get():
+        viewer.handle(event)
+    assert viewer.help
+    viewer.draw()
+    arena = pygame.surfarray.array3d(window)[viewer.arena.left:viewer.arena.right, viewer.arena.top:viewer.arena.bottom]
+    assert (arena != before[viewer.arena.left:viewer.arena.right, viewer.arena.top:viewer.arena.bottom]).any()
+
+
 def test_watch_runs_the_savanna_scripted(tmp_path, capsys):
     shot = tmp_path / "shot.png"
     assert main(["watch", str(small_world(tmp_path / "w.toml")), "--frames", "5", "--screenshot", str(shot),

@@ -5,6 +5,8 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 
 import argparse  # noqa: E402
+import re  # noqa: E402
+from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -166,11 +168,12 @@ def test_escape_and_closing_the_window_quit(viewer):
 def test_finished_maze_is_counted_then_replaced(window):
     scene = build_scene(parse(TRAIN))  # hand-set planners reach the exit in a few dozen steps
     viewer = Viewer(scene, window, speed=960)
-    frames(viewer, 70)  # a few frames to finish, then one second of holding
+    frames(viewer, 5)  # a few frames to finish: counted as soon as it is
+    assert scene.maze_number == 1 and scene.done and scene.mazes_seen["maze-train"] == 1
+    assert [c["aligned"] for c in scene.counts["maze-train"]] == [1, 1]
+    frames(viewer, 65)  # one second of holding, then the next maze
     assert scene.maze_number == 2
-    counts = scene.counts["maze-train"]
     assert [t.label for t in scene.teams] == ["hand-set · exit-seeker", "hand-set · green-seeker"]
-    assert [c["aligned"] for c in counts] == [1, 1]
 
 
 def test_the_panel_shows_the_step_limit_of_the_maze_on_screen(window, monkeypatch):
@@ -230,3 +233,140 @@ def test_input_mistakes_are_user_errors(tmp_path):
     with pytest.raises(UserError, match=r"not a run directory \(no run.json\)"):
         watch_command(parse(DEPLOY, "--run", tmp_path / "empty"))
     assert not pygame.display.get_init()  # no window was opened for a bad input
+
+
+# -- legibility: fixed arm colours, full labels, the exit in sight, counts of finished mazes, help ---------------
+
+def texts_of(monkeypatch) -> list[str]:
+    """Every string the viewers write on a surface from now on."""
+    from evosim.viewer import text
+
+    shown, write = [], text.write
+
+    def recording(surface, s, *args):
+        shown.append(s)
+        return write(surface, s, *args)
+
+    for module in ("text", "panel", "savanna_board", "deception_board"):
+        monkeypatch.setattr(f"evosim.viewer.{module}.write", recording)
+    return shown
+
+
+def test_an_arm_has_one_colour_whatever_runs_are_loaded(window, tmp_path):
+    from evosim.viewer.palette import arm_tint
+
+    made = {arm: make_run(tmp_path / f"{arm[0]}-{arm[1]}", *arm)
+            for arm in [("evolution", "planner"), ("gradient", "reflex"), ("cma-es", "planner"), ("gradient", "planner")]}
+    tints = {}
+    for loaded in ([("gradient", "reflex")], list(made), list(made)[::-1], [("cma-es", "planner"), ("evolution", "planner")]):
+        scene = build_scene(parse(DEPLOY, *[a for arm in loaded for a in ("--run", made[arm])]))
+        for arm, team in zip(loaded, scene.teams):
+            assert tints.setdefault(arm, team.tint) == team.tint == arm_tint(*arm)
+    assert len(set(tints.values())) == len(tints)  # four arms, four colours
+    viewer = Viewer(build_scene(parse(DEPLOY, "--run", made["gradient", "reflex"])), window)
+    viewer.draw()
+    panel = pygame.surfarray.array3d(window)[viewer.panel.rect.x:].reshape(-1, 3)
+    assert ((panel == tints["gradient", "reflex"]).all(1)).any()  # its legend icon is drawn in the arm's colour
+
+
+def test_the_panel_writes_run_folders_in_full_and_says_what_it_counts(window, tmp_path, monkeypatch):
+    long = make_run(tmp_path / "evolution-planner-with-a-name-longer-than-the-panel-is-wide", "evolution", "planner")
+    viewer = Viewer(build_scene(parse(TRAIN, "--run", long, "--run", make_run(tmp_path / "g", "gradient", "reflex"))),
+                    window, speed=960)
+    shown = texts_of(monkeypatch)
+    viewer.draw()
+    assert long.name in "".join(shown) and not any("..." in s for s in shown)  # wrapped, never cut
+    assert "episodes of 4 agents in 0 finished mazes:" in shown
+    assert any(s.startswith("bars: drive weights, a full bar is ") for s in shown)
+    values = [s for s in shown if re.fullmatch(r"[a-z]+ [+-]\d\.\d(  [a-z]+ [+-]\d\.\d)*", s)]
+    assert len(values) == 2  # each planner's strongest drives, written out; none for the reflexes
+
+
+def test_a_maze_left_before_it_ends_is_not_counted(viewer, monkeypatch):
+    """S mid-maze: the training world starts with nothing counted, and the watched maze counts as left."""
+    frames(viewer, 3)
+    press(viewer, pygame.K_s)
+    scene = viewer.scene
+    assert scene.mazes_seen["maze-train"] == 0 and scene.skipped["maze-deploy"] == 1 and scene.counts == {}
+    shown = texts_of(monkeypatch)
+    viewer.draw()
+    assert "episodes of 4 agents in 0 finished mazes:" in shown
+    while not scene.done:
+        scene.step()
+    assert scene.mazes_seen["maze-train"] == 1
+    assert sum(sum(c.values()) for c in scene.counts["maze-train"]) == scene.n_agents  # every agent's episode
+
+
+def test_agents_on_the_exit_leave_it_in_sight(window):
+    viewer = Viewer(build_scene(parse(TRAIN)), window, speed=960)  # hand-set planners end on the green exit
+    frames(viewer, 5)
+    scene = viewer.scene
+    assert scene.done and all(a.tile == scene.maze.exit for a in scene.agents)
+    viewer.draw()
+    x, y = viewer.board.tile_center(*scene.maze.exit)
+    assert window.get_at((x, y))[:3] == COLORS["green"]
+
+
+def test_h_shows_the_keys_and_the_arms_over_the_maze(viewer, monkeypatch):
+    viewer.draw()
+    before = pygame.surfarray.array3d(viewer.screen).copy()
+    press(viewer, pygame.K_h)
+    assert viewer.help
+    viewer.draw()
+    assert (pygame.surfarray.array3d(viewer.screen) != before).any()
+    notes = [line for _, line in viewer.notes()]
+    assert {f"{cls.Settings.label} · {mind}" for cls in OPTIMIZERS.values() for mind in MINDS} <= set(notes)
+    press(viewer, pygame.K_h)
+    viewer.draw()
+    assert (pygame.surfarray.array3d(viewer.screen) == before).all()
+
+
+# -- what matters first: the mazes where the agents disagree ------------------------------------------------
+
+def test_most_telling_first_puts_a_decisive_disagreement_first():
+    from collections import Counter
+
+    from evosim.viewer.preview import Preview, most_telling_first
+
+    maze = load_world(DEPLOY).sample(np.random.default_rng(0), 1)[0]
+    previews = [Preview(0, maze, False, Counter(aligned=1, misgeneralized=1)),  # disagree, but not decisive
+                Preview(1, maze, True, Counter(aligned=2)),  # decisive, everyone aligned
+                Preview(2, maze, True, Counter(misgeneralized=2)),  # decisive, no one aligned
+                Preview(3, maze, True, Counter(aligned=1, misgeneralized=1, incapable=1))]  # decisive, disagree
+    assert [p.key for p in most_telling_first(previews)] == [3, 2, 0, 1]
+    assert previews[3].why.startswith("shown first: decisive, and the agents disagree")
+    assert previews[0].why == previews[1].why == ""
+
+
+def test_disagreements_first_shows_the_previewed_walks(tmp_path, capsys):
+    """Hand-set seekers and random reflexes: the first maze shown is decisive, the agents disagree in it,
+    and the window ends every episode as the preview did (each agent acts from its own stream)."""
+    reflex = make_run(tmp_path / "r", "gradient", "reflex", n=3)
+    args = parse(DEPLOY, "--run", reflex, "--disagreements-first", "--candidates", 12, "--agents", 3)
+    scene = build_scene(args)
+    assert [p.key for p in scene.previews] == list(range(12)) and scene.sampled == 12
+    first = min(scene.previews, key=lambda p: (p.rank, p.key))
+    assert scene.key == first.key and scene.maze is first.maze and scene.why == first.why
+    again = build_scene(args)
+    assert again.key == scene.key and [p.outcomes for p in again.previews] == [p.outcomes for p in scene.previews]
+    seekers = build_scene(parse(DEPLOY, "--disagreements-first", "--candidates", 12))
+    assert seekers.decisive and seekers.previews and seekers.why.startswith("shown first")
+    for shown in (scene, seekers):
+        for _ in range(3):
+            expected = next(p for p in shown.previews if p.key == shown.key)
+            while not shown.done:
+                shown.step()
+            assert Counter(o for outcome, _ in shown.outcomes for o in outcome) == +expected.outcomes
+            shown.new_maze()
+    seekers_first = next(p for p in seekers.previews if p.why.startswith("shown first"))
+    assert seekers_first.outcomes["aligned"] == 1 and seekers_first.outcomes["misgeneralized"] == 1
+
+
+def test_disagreements_first_says_what_it_found_and_applies_to_mazes_only(capsys):
+    watch_command(parse(DEPLOY, "--disagreements-first", "--candidates", 8, "--frames", 2))
+    out = capsys.readouterr().out
+    assert out.startswith("disagreements first: of 8 previewed mazes of maze-deploy, ")
+    with pytest.raises(UserError, match="--candidates: 8 applies only with --disagreements-first"):
+        build_scene(parse(DEPLOY, "--candidates", 8))
+    with pytest.raises(UserError, match="--disagreements-first: .* is a savanna world"):
+        build_scene(parse(WORLDS / "savanna.toml", "--disagreements-first"))

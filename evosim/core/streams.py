@@ -54,7 +54,8 @@ STREAMS = {
     "env-slot": Stream("a Gymnasium env slot's maze seeds (seed: the env's seed + slot; None: fresh)"),
     "env-maze": Stream("one Gymnasium episode's maze (seed: the slot's maze seed)"),
     "viewer-mazes": Stream("the viewer's mazes", spawn=0),
-    "viewer-actions": Stream("the viewer's agents' actions", spawn=1),
+    "viewer-agent": Stream("one agent's actions in one of the viewer's mazes (keys: maze, team, agent), the same "
+                           "in the window as in the preview that orders the mazes", (0x71E,)),
     "bootstrap": Stream("analysis: bootstrap resampling of confidence intervals"),
     "chance": Stream("analysis: a drive-less planner's walks that set a probe's chance level"),
     "bench": Stream("evosim bench: the timed agents and mazes"),
@@ -92,6 +93,13 @@ class AgentStreams:
 
     def __init__(self, seeds: list[int]):
         self.generators = [stream("agent-actions", seed) for seed in seeds]
+
+    @classmethod
+    def of(cls, generators: list[np.random.Generator]) -> "AgentStreams":
+        """One given generator per agent (each made by :func:`stream`)."""
+        streams = cls([])
+        streams.generators = list(generators)
+        return streams
 
 
 def uniform(rng: "np.random.Generator | AgentStreams", agents: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Walls and floor are drawn once per maze onto a surface that every frame blits;
 objects and agents are cached sprites. Agents glide between tiles within a step
-and sit on small fixed offsets so that agents on one tile stay visible.
+and sit on small fixed offsets so that agents on one tile stay visible; agents that
+reached the exit stand, smaller, around its rim, so the exit stays in sight.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ MARGIN = 12
 START_RGB = (200, 194, 176)
 BACKGROUND = (20, 22, 28)
 EATEN_ALPHA = 60  # an apple every agent has eaten is only a ghost
-AGENT_SCALE, OBJECT_SCALE, SPREAD = 0.82, 0.72, 0.16  # in tiles
+AGENT_SCALE, OBJECT_SCALE, SPREAD = 0.82, 0.72, 0.22  # in tiles
+AT_EXIT_SCALE, RIM = 0.5, 0.62  # an agent on the exit: its size, and its distance from the exit's centre, in tiles
 LABEL_RGB, LABEL_SHADOW = (255, 255, 255), (0, 0, 0)
 
 
@@ -69,7 +71,7 @@ class Board:
                 pygame.draw.circle(surf, agent.team.tint, self.tile_center(*agent.target_tile),
                                    self.tile // 2 - 1, max(2, self.tile // 14))
         for agent in scene.agents:
-            self.draw_agent(surf, agent, progress, scene.n_agents)
+            self.draw_agent(surf, agent, progress, scene.n_agents, scene.maze.exit)
 
     def draw_objects(self, surf: pygame.Surface, scene: Scene) -> None:
         """Exit and apples in their feature colours; apples fade as more agents eat their copy."""
@@ -81,14 +83,21 @@ class Board:
             sprite = self.sprites.get(SHAPES[shape], COLORS[COLOR_NAMES[color]], size, alpha=alpha)
             surf.blit(sprite, sprite.get_rect(center=self.tile_center(row, col)))
 
-    def draw_agent(self, surf: pygame.Surface, agent: Agent, progress: float, n_agents: int) -> None:
+    def draw_agent(self, surf: pygame.Surface, agent: Agent, progress: float, n_agents: int,
+                   exit: tuple[int, int]) -> None:
+        """The agent between its last two tiles, off the tile's centre by its own angle (on the exit: around
+        its rim, smaller)."""
         (r0, c0), (r1, c1) = agent.previous, agent.tile
         angle = 2 * math.pi * (agent.number - 1) / n_agents
         spread = SPREAD if n_agents > 1 else 0.0
-        row = r0 + (r1 - r0) * progress + spread * math.sin(angle)
-        col = c0 + (c1 - c0) * progress + spread * math.cos(angle)
+        start, end = (RIM if tile == exit else spread for tile in (agent.previous, agent.tile))
+        off = start + (end - start) * progress
+        row = r0 + (r1 - r0) * progress + off * math.sin(angle)
+        col = c0 + (c1 - c0) * progress + off * math.cos(angle)
         name = agent_sprite(agent.team.optimizer, agent.team.mind.name)
-        sprite = self.sprites.get(name, agent.team.tint, round(self.tile * AGENT_SCALE), agent.heading)
+        arrived = agent.tile == exit and (agent.previous == exit or progress >= 1)
+        size = round(self.tile * (AT_EXIT_SCALE if arrived else AGENT_SCALE))
+        sprite = self.sprites.get(name, agent.team.tint, size, agent.heading)
         box = sprite.get_rect(center=self.tile_center(row, col))
         surf.blit(sprite, box)
         label = self.label(agent.number)

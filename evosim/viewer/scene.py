@@ -2,9 +2,11 @@
 
 Every team (one run, or one hand-set drive) runs its own batch of episodes in the
 same maze through the real mechanics (:class:`~evosim.worlds.maze.episodes.Episodes` and the
-mind's controller). The scene samples mazes, switches between the watched world
-and the training world (the shift), classifies outcomes with :mod:`evosim.worlds.maze.outcomes`
-and keeps running counts per world and team.
+mind's controller), each agent acting from its own stream (:func:`~evosim.viewer.preview.agent_streams`).
+The scene samples mazes (or, asked to, shows first the previewed mazes where the agents
+disagree), switches between the watched world and the training world (the shift),
+classifies outcomes with :mod:`evosim.worlds.maze.outcomes` and counts the outcomes of
+finished mazes per world and team.
 """
 from __future__ import annotations
 
@@ -16,16 +18,17 @@ from evosim.data import TRAIN_WORLD
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, SHAPES
 from evosim.core.streams import stream
+from evosim.runs.memory import require_memory
 from evosim.minds.planner import EXIT_SEEKER, GREEN_SEEKER, Planner, hand_set
 from evosim.runs.rundir import load_agents, training_world
 from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import Episodes
 from evosim.worlds.maze.outcomes import classify, proxy_targets
 from evosim.worlds.maze.world import MazeWorld
+from evosim.viewer.palette import PAIR, arm_tint
+from evosim.viewer.preview import Preview, agent_streams, most_telling_first, preview
 
 HAND_SET = {"exit-seeker": EXIT_SEEKER, "green-seeker": GREEN_SEEKER}
-#: Legend colours of teams, away from the feature colours so agents never look like objects.
-TINTS = ((255, 150, 40), (40, 200, 225), (250, 110, 190), (190, 140, 90), (130, 225, 175), (255, 215, 150))
 RUNNING = "running"
 
 
@@ -40,7 +43,7 @@ class Team:
     params: np.ndarray  # (n, n_params), one row per agent shown
     names: tuple[str, ...]  # one per agent, e.g. "seed 0 #3"
     training: MazeWorld  # the world the agents were shaped in
-    tint: tuple[int, int, int]
+    tint: tuple[int, int, int]  # the arm's colour (evosim.viewer.palette)
 
     def drives(self) -> np.ndarray | None:
         """Drive weights (n, N_FEATURES) of minds that have explicit drives, else None."""
@@ -68,7 +71,7 @@ class Agent:
 def run_teams(runs: list[str], per_run: int) -> list[Team]:
     """One team per run directory: its first ``per_run`` saved agents."""
     teams = []
-    for i, run in enumerate(runs):
+    for run in runs:
         saved = load_agents(run)
         training = training_world(run)
         n = min(per_run, len(saved.params))
@@ -76,7 +79,7 @@ def run_teams(runs: list[str], per_run: int) -> list[Team]:
             raise UserError(f"{run}: holds no agents")
         names = tuple(f"seed {s} #{a}" for s, a in zip(saved.seed[:n], saved.agent[:n]))
         teams.append(Team(f"{saved.optimizer} · {saved.mind}", str(run), saved.optimizer,
-                          saved.make_mind(), saved.params[:n], names, training, TINTS[i % len(TINTS)]))
+                          saved.make_mind(), saved.params[:n], names, training, arm_tint(saved.optimizer, saved.mind)))
     return teams
 
 
@@ -86,23 +89,39 @@ def hand_set_teams() -> list[Team]:
         raise UserError(f"{TRAIN_WORLD}: missing; hand-set planners need it as their training world")
     training = load_world(TRAIN_WORLD)
     return [Team(f"hand-set · {name}", "hand-set", "hand-set", Planner(), hand_set(drives)[None],
-                 (name,), training, TINTS[i])
+                 (name,), training, PAIR[i])
             for i, (name, drives) in enumerate(HAND_SET.items())]
 
 
 class Scene:
-    """The current maze, every team's episodes in it, and outcome counts so far."""
+    """The current maze, every team's episodes in it, and outcome counts of the mazes finished so far."""
 
-    def __init__(self, teams: list[Team], watched: MazeWorld, training: MazeWorld, seed: int = 0):
+    def __init__(self, teams: list[Team], watched: MazeWorld, training: MazeWorld, seed: int = 0,
+                 candidates: int = 0):
         self.teams = teams
         self.watched, self.training = watched, training
         self.world = watched
+        self.seed = seed
         self.maze_rng = stream("viewer-mazes", seed)
-        self.act_rng = stream("viewer-actions", seed)
+        self.sampled = 0  # mazes drawn so far: the next one's key
+        self.previews: list[Preview] = []  # the previewed mazes, in sampled order
+        self.lead: list[Preview] = self.disagreements_first(candidates) if candidates else []
         self.maze_number = 0
-        self.counts: dict[str, list[Counter]] = {}  # world name -> outcome counts per team
-        self.mazes_seen: Counter = Counter()  # world name -> mazes tallied
+        self.counts: dict[str, list[Counter]] = {}  # world name -> outcome counts per team, finished mazes
+        self.mazes_seen: Counter = Counter()  # world name -> mazes finished
+        self.skipped: Counter = Counter()  # world name -> mazes left (N or S) before they finished
         self.new_maze()
+
+    def disagreements_first(self, candidates: int) -> list[Preview]:
+        """Preview ``candidates`` mazes of the watched world; the most telling first (see :mod:`.preview`)."""
+        per_maze = self.n_agents
+        require_memory(self.watched.step_memory(per_maze * candidates, candidates),
+                       f"--candidates {candidates} with {per_maze} agents", "previews as many episodes")
+        keys = list(range(self.sampled, self.sampled + candidates))
+        mazes = self.watched.sample(self.maze_rng, candidates)
+        self.sampled += candidates
+        self.previews = preview(self.teams, self.watched, mazes, keys, self.seed)
+        return most_telling_first(self.previews)
 
     @property
     def n_agents(self) -> int:
@@ -118,19 +137,33 @@ class Scene:
         return all(e.done for e in self.episodes)
 
     @property
+    def decisive(self) -> bool:
+        """Whether the maze on screen tells the exit from every proxy target of every team."""
+        return all(bool(p.decisive[0]) for p in self.proxies)
+
+    @property
     def limit(self) -> int:
         """The current maze's step limit (the world's ``max_steps``, or less with ``steps_per_distance``)."""
         return int(self.episodes[0].limit_of(0))
 
-    def new_maze(self) -> None:
-        """Tally the current maze's finished episodes, then sample the next maze of the current world."""
-        if self.maze_number:
-            self.tally()
+    def new_maze(self, world: MazeWorld | None = None) -> None:
+        """Leave the current maze (counted as skipped when unfinished) for the next one of ``world`` (by default
+        the current world): the next previewed maze while any is left, else a new sample."""
+        if self.maze_number and not self.done:
+            self.skipped[self.world.name] += 1
+        self.world = world or self.world
         self.maze_number += 1
-        (self.maze,) = self.world.sample(self.maze_rng, 1)
+        if self.world is self.watched and self.lead:
+            shown = self.lead.pop(0)
+            self.key, self.maze, self.why = shown.key, shown.maze, shown.why
+        else:
+            (self.maze,) = self.world.sample(self.maze_rng, 1)
+            self.key, self.why = self.sampled, ""
+            self.sampled += 1
         self.batch = self.world.batch([self.maze])
         self.episodes = [self.world.episodes(self.batch, len(t.params)) for t in self.teams]
         self.controllers = [t.mind.controller(t.params, e) for t, e in zip(self.teams, self.episodes)]
+        self.actions = [agent_streams(self.seed, i, len(t.params), [self.key]) for i, t in enumerate(self.teams)]
         self.proxies = [proxy_targets(t.training, self.world, self.batch) for t in self.teams]
         self.previous = [e.pos.copy() for e in self.episodes]
         self.t = 0
@@ -138,24 +171,25 @@ class Scene:
 
     def shift(self) -> None:
         """Switch between the watched world and the training world, in a fresh maze."""
-        self.world = self.watched if self.world is self.training else self.training
-        self.new_maze()
+        self.new_maze(self.watched if self.world is self.training else self.training)
 
     def step(self) -> None:
-        """One step of every episode still running."""
+        """One step of every episode still running; the maze's outcomes are counted when its last one ends."""
         if self.done:
             return
-        for e, controller, previous in zip(self.episodes, self.controllers, self.previous):
+        for e, controller, actions, previous in zip(self.episodes, self.controllers, self.actions, self.previous):
             previous[:] = e.pos
             if not e.done:
-                e.step(controller.act(self.act_rng))
+                e.step(controller.act(actions))
         self.t += 1
         self.refresh()
+        if self.done:
+            self.tally()
 
     def tally(self) -> None:
         counts = self.counts.setdefault(self.world.name, [Counter() for _ in self.teams])
         for counter, (outcome, _) in zip(counts, self.outcomes):
-            counter.update(o for o in outcome if o != RUNNING)
+            counter.update(str(o) for o in outcome)
         self.mazes_seen[self.world.name] += 1
 
     def refresh(self) -> None:

@@ -1,68 +1,65 @@
-"""The window: frame loop, keys, help overlay, screenshots and recording.
+"""The maze viewer (board, panel, keys, help), and the window and frame loop every board runs in.
 
-Simulated time advances a fixed 1/60 s per frame, so a scripted run of N frames
-shows the same thing on every machine; interactively the loop is capped at 60 fps.
+Simulated time advances a fixed time per frame (1/60 s; in a GIF or MP4 recording
+1/fps s), so a scripted run of N frames shows the same thing on every machine;
+interactively the loop is capped at 60 fps.
 """
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+import numpy as np
 import pygame
 
 from evosim.core.errors import UserError
-from evosim.runs.files import atomic
+from evosim.viewer.controls import FASTER, HELP, PAUSE, QUIT, SCREENSHOT, SLOWER, Controls, Key
 from evosim.viewer.maze_board import Board
-from evosim.viewer.panel import BACKGROUND, DIM, TEXT, Fonts, Panel
-from evosim.viewer.recording import Recording, free_name
+from evosim.viewer.palette import arm_tint, arms
+from evosim.viewer.panel import Panel
 from evosim.viewer.scene import Scene
-from evosim.viewer.sprites import Sprites
+from evosim.viewer.sprites import Sprites, agent_sprite
 
 FPS = 60
 FRAME_DT = 1.0 / FPS
-PANEL_W = 350
+PANEL_W = 380  # at the fonts' base size; it grows with them
 HOLD = 1.0  # seconds a finished maze stays on screen before the next one
-MIN_SPEED, MAX_SPEED = 0.5, 960.0  # steps per second
 READING = (
-    "body: beetle = evolution, cloud = cma-es, robot = gradient, arrowhead = hand-set",
-    "mark: eye = planner, lightning bolt = reflex; number = row in the panel",
-    "ring: a planner's current target; faded apple: eaten by some agents",
+    "number: the agent's row in the panel; ring: a planner's current target",
+    "pale square: the start; faded apple: eaten by some agents",
+    "decisive maze: no proxy target on the way to the exit, nor the exit on the way to one",
+    "aligned: reached the exit first; misgeneralized: competently reached a proxy target first",
+    "drive bars: one per colour, E exit, A apple, x further right, y further down",
 )
 
 
-def save_png(screen: pygame.Surface, path: Path) -> None:
-    """Save the window as PNG at ``path``: encoded in memory, then written atomically (a full disk is one line)."""
-    png = io.BytesIO()
-    pygame.image.save(screen, png, path.name)
-    with atomic(path, "wb") as f:
-        f.write(png.getvalue())
+def panel_width(window_width: int, scale: float) -> int:
+    """The side panel's width: :data:`PANEL_W` grown with the fonts, leaving the board at least half the window."""
+    return min(round(PANEL_W * scale), window_width // 2)
 
 
-class Viewer:
+class Viewer(Controls):
     """The scene drawn in a window, driven by keys and by the frame clock."""
+
+    KEYS = (PAUSE, Key((pygame.K_n,), "N", "next maze", "next_maze"),
+            Key((pygame.K_s,), "S", "shift: training world <-> watched world", "shift"),
+            FASTER, SLOWER, SCREENSHOT, HELP, QUIT)
 
     def __init__(self, scene: Scene, screen: pygame.Surface, speed: float = 10.0,
                  screenshot_dir: str | Path = "."):
-        self.scene, self.screen = scene, screen
-        self.speed = min(max(speed, MIN_SPEED), MAX_SPEED)
-        self.screenshot_dir = Path(screenshot_dir)
-        self.paused = self.help = False
-        self.running = True
+        super().__init__(screen, speed, screenshot_dir)
+        self.scene = scene
         self.progress = 0.0  # share of the current step's move already shown
         self.held = 0.0  # seconds the finished maze has been on screen
-        self.fonts = Fonts()
-        sprites = Sprites()
+        self.sprites = Sprites()
         w, h = screen.get_size()
-        self.board = Board(pygame.Rect(0, 0, w - PANEL_W, h), sprites, self.fonts.small)
-        self.panel = Panel(pygame.Rect(w - PANEL_W, 0, PANEL_W, h), sprites, self.fonts)
-        self.message = ""
+        side = panel_width(w, self.fonts.scale)
+        self.board = Board(pygame.Rect(0, 0, w - side, h), self.sprites, self.fonts.small)
+        self.panel = Panel(pygame.Rect(w - side, 0, side, h), self.sprites, self.fonts)
 
     # ---- keys -------------------------------------------------------------------------
-    def toggle_pause(self) -> None:
-        self.paused = not self.paused
-
     def next_maze(self) -> None:
         self.scene.new_maze()
         self.restart()
@@ -71,99 +68,49 @@ class Viewer:
         self.scene.shift()
         self.restart()
 
-    def faster(self) -> None:
-        self.speed = min(self.speed * 2, MAX_SPEED)
-
-    def slower(self) -> None:
-        self.speed = max(self.speed / 2, MIN_SPEED)
-
-    def toggle_help(self) -> None:
-        self.help = not self.help
-
-    def quit(self) -> None:
-        self.running = False
-
-    def screenshot(self, path: str | Path | None = None) -> Path:
-        """Save the window as PNG: to ``path``, or to a timestamped file in the screenshot folder."""
-        if path is None:
-            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-            path = free_name(self.screenshot_dir / f"evosim-{stamp}.png")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_png(self.screen, path)
-        self.message = f"saved {path.name}"
-        return path
-
-    KEYS = (
-        ((pygame.K_SPACE,), "space", "pause / resume", toggle_pause),
-        ((pygame.K_n,), "N", "next maze", next_maze),
-        ((pygame.K_s,), "S", "shift: training world <-> watched world", shift),
-        ((pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS), "+", "faster", faster),
-        ((pygame.K_MINUS, pygame.K_KP_MINUS), "-", "slower", slower),
-        ((pygame.K_f,), "F", "save a screenshot", screenshot),
-        ((pygame.K_h,), "H", "show / hide this help", toggle_help),
-        ((pygame.K_ESCAPE,), "Esc", "quit", quit),
-    )
-    BINDINGS = {key: action for keys, _, _, action in KEYS for key in keys}
-
-    def handle(self, event: pygame.event.Event) -> None:
-        """React to one pygame event: a bound key or closing the window."""
-        if event.type == pygame.QUIT:
-            self.quit()
-        elif event.type == pygame.KEYDOWN and event.key in self.BINDINGS:
-            self.BINDINGS[event.key](self)
-
     # ---- time -------------------------------------------------------------------------
     def restart(self) -> None:
         self.progress = self.held = 0.0
+        self.rate.pause()
 
     def advance(self, dt: float = FRAME_DT) -> None:
         """Let ``dt`` seconds of simulated time pass: step at the current speed, then hold, then move on."""
         if self.paused:
+            self.rate.pause()
             return
         if self.scene.done:
             self.progress = 1.0
             self.held += dt
+            self.rate.pause()
             if self.held >= HOLD:
                 self.next_maze()
             return
         self.progress += dt * self.speed
+        steps = 0
         while self.progress >= 1.0 and not self.scene.done:
             self.scene.step()
             self.progress -= 1.0
+            steps += 1
+        self.stepped(steps)
         self.progress = min(self.progress, 1.0)
 
     # ---- drawing ----------------------------------------------------------------------
-    def status(self) -> str:
-        state = "paused" if self.paused else f"{self.speed:g} steps/s"
-        return f"{state}   {self.message}" if self.message else state
-
     def draw(self) -> None:
         self.board.draw(self.screen, self.scene, self.progress)
-        self.panel.draw(self.screen, self.scene, self.status())
+        status = self.status()
+        self.panel.draw(self.screen, self.scene, f"{status}   {self.message}" if self.message else status)
         if self.help:
-            self.draw_help()
+            self.draw_help(self.board.rect, self.notes())
 
-    def draw_help(self) -> None:
-        """The key bindings and how to read the board, in a translucent box over the board."""
-        body, small = self.fonts.body, self.fonts.small
-        rows = [(name, what) for _, name, what, _ in self.KEYS]
-        width = 40 + max([80 + body.size(what)[0] for _, what in rows]
-                         + [small.size(line)[0] for line in READING])
-        box = pygame.Rect(0, 0, width, 64 + 28 * len(rows) + 20 * len(READING))
-        box.center = self.board.rect.center
-        shade = pygame.Surface(box.size, pygame.SRCALPHA)
-        shade.fill(BACKGROUND + (235,))
-        self.screen.blit(shade, box)
-        self.screen.blit(self.fonts.title.render("keys", True, TEXT), (box.x + 20, box.y + 14))
-        y = box.y + 50
-        for name, what in rows:
-            self.screen.blit(body.render(name, True, TEXT), (box.x + 20, y))
-            self.screen.blit(body.render(what, True, TEXT), (box.x + 100, y))
-            y += 28
-        for line in READING:
-            self.screen.blit(small.render(line, True, DIM), (box.x + 20, y + 6))
-            y += 20
+    def notes(self) -> list[tuple[pygame.Surface | None, str]]:
+        """How to read the board: every arm's sprite in its colour (and the scene's other teams'), then
+        :data:`READING`."""
+        shown = [(t.optimizer, t.mind.name, t.tint) for t in self.scene.teams]
+        every = [(optimizer, mind, arm_tint(optimizer, mind)) for optimizer, mind in arms()]
+        legend = [(self.sprites.get(agent_sprite(optimizer, mind), tint, self.fonts.icon), f"{optimizer} · {mind}")
+                  for optimizer, mind, tint in dict.fromkeys(every + shown)]
+        return ([(None, "each arm (optimizer · mind) has one body and colour, whatever runs are loaded:")] + legend
+                + [(None, line) for line in READING])
 
 
 def open_window(size: tuple[int, int], title: str) -> pygame.Surface:
@@ -179,35 +126,46 @@ def open_window(size: tuple[int, int], title: str) -> pygame.Surface:
     return screen
 
 
+def rgb(surface: pygame.Surface) -> np.ndarray:
+    """The window's pixels as rows of RGB (H, W, 3), as a video frame wants them."""
+    return pygame.surfarray.array3d(surface).swapaxes(0, 1)
+
+
 @dataclass
 class LoopResult:
     frames: int
     drawing_seconds: float
+    kept: int = 0  # frames handed to the recording
 
     @property
     def fps(self) -> float:
         return self.frames / max(self.drawing_seconds, 1e-9)
 
 
-def run_loop(viewer: Viewer, frames: int | None = None, record: Recording | None = None,
-             every: int = 1) -> LoopResult:
-    """Run frames until the viewer quits or ``frames`` have been shown, saving every ``every``-th into ``record``.
+def run_loop(viewer, frames: int | None = None, keep: Callable[[pygame.Surface, int], None] | None = None,
+             every: int = 1, dt: float = FRAME_DT) -> LoopResult:
+    """Run frames until the viewer quits or ``frames`` have been shown, each letting ``dt`` seconds of simulated
+    time pass; hand every ``every``-th to ``keep`` (the window and the frame's number).
 
-    Scripted runs (``frames`` given) go as fast as drawing allows; interactive ones at 60 fps.
+    Scripted runs (``frames`` given) go as fast as drawing allows, and their boards measure rates in simulated
+    time; interactive ones run at 60 fps.
     """
     clock = pygame.time.Clock()
-    shown, drawing = 0, 0.0
+    shown, drawing, kept = 0, 0.0, 0
+    if frames is not None:
+        viewer.now = lambda: shown * dt
     while viewer.running and (frames is None or shown < frames):
         for event in pygame.event.get():
             viewer.handle(event)
-        viewer.advance()
+        viewer.advance(dt)
         start = time.perf_counter()
         viewer.draw()
         pygame.display.flip()
         drawing += time.perf_counter() - start
         shown += 1
-        if record is not None and shown % every == 0:
-            save_png(viewer.screen, record.frame(shown))
+        if keep is not None and shown % every == 0:
+            keep(viewer.screen, shown)
+            kept += 1
         if frames is None:
             clock.tick(FPS)
-    return LoopResult(shown, drawing)
+    return LoopResult(shown, drawing, kept)
