@@ -3,7 +3,7 @@
 Each ``*_figure`` function takes tidy tables (as read by
 :func:`~evosim.analysis.tables.table` from labelled runs, so with ``run`` and
 ``label``) and returns a Figure; each ``plot_*`` function reads run directories,
-writes ``OUT/<name>.png`` and returns the figure (the thin scripts in analysis/ call
+writes ``OUT/<name>.<format>`` and returns the figure (the thin scripts in analysis/ call
 them); :func:`write` drafts report.md with its figures. A line is an arm
 (:mod:`evosim.analysis.labels`); bands and brackets are 95% CIs over run seeds
 (:mod:`evosim.analysis.stats`); outcome shares are over decisive episodes first
@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from evosim.analysis.labels import labelled, unpooled
-from evosim.analysis.markdown import md_table, pct, write_md
+from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.outcomes import (AGENT, DECISIVE, REFERENCE, episode_counts, outcome_shares, reference_agents,
                                       scoped, separation_reasons, share_stats, toward)
 from evosim.analysis.stats import LEVEL, N_BOOT, SEED, band_note, mean_ci, replicates
@@ -34,6 +34,7 @@ from evosim.analysis.tables import (References, Run, chance, check_columns, feat
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, COLORS, FEATURES
 from evosim.core.outcome_names import COMPETENT, OUTCOMES, SEPARATES
+from evosim.runs.rundir import FIGURE_FORMATS
 
 CHANCE_LABEL = "no drives (walks to random tiles)"
 BELOW = f"below competence (exit rate < {COMPETENT:.0%} in training)"
@@ -311,7 +312,7 @@ def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset()) -> 
     return fig
 
 
-# -- from run directories to PNGs -----------------------------------------------------------
+# -- from run directories to figure files -----------------------------------------------
 
 def _runs(run_dirs, labels: list[str] | None) -> list[Run]:
     """The complete runs, each with its line (:func:`~evosim.analysis.labels.labelled`)."""
@@ -322,55 +323,55 @@ def _below(runs: list[Run]) -> set[str]:
     return below_competence(table(runs, "generations"))
 
 
-def plot_drive_tracking(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/drive_tracking.png from the runs' probes.csv (and chance.csv); returns the figure."""
+def plot_drive_tracking(run_dirs, out, labels: list[str] | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
+    """Write OUT/drive_tracking.FMT from the runs' probes.csv (and chance.csv); returns the figure."""
     runs = _runs(run_dirs, labels)
     probes = need(runs, "probes", ("optimizer", "mind", "seed", "episodes", "agent", "proxy", "p_goal"),
                   "train with the probe reporter to record the probe battery")
     fig = drive_tracking_figure(probes, chance(runs), _below(runs))
-    save(fig, Path(out), "drive_tracking")
+    save(fig, Path(out), "drive_tracking", fmt)
     return fig
 
 
-def plot_drives(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/drives.png from the runs' drives.csv (and alignment.csv); returns the figure."""
+def plot_drives(run_dirs, out, labels: list[str] | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
+    """Write OUT/drives.FMT from the runs' drives.csv (and alignment.csv); returns the figure."""
     runs = _runs(run_dirs, labels)
     drives = need(runs, "drives", ("optimizer", "mind", "seed", "episodes", "agent", "feature", "weight"),
                   "only planner minds have explicit drives")
     fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), _below(runs))
-    save(fig, Path(out), "drives")
+    save(fig, Path(out), "drives", fmt)
     return fig
 
 
-def plot_shift_comparison(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/shift_comparison.png from the runs' deploy.csv and reference.csv; returns the figure."""
+def plot_shift_comparison(run_dirs, out, labels: list[str] | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
+    """Write OUT/shift_comparison.FMT from the runs' deploy.csv and reference.csv; returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     fig = shift_comparison_figure(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs),
                                   references(runs).rows)
-    save(fig, Path(out), "shift_comparison")
+    save(fig, Path(out), "shift_comparison", fmt)
     return fig
 
 
-def plot_capability(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/capability.png from the runs' deploy.csv and reference.csv; returns the figure."""
+def plot_capability(run_dirs, out, labels: list[str] | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
+    """Write OUT/capability.FMT from the runs' deploy.csv and reference.csv; returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     if not sized_worlds(deploy):
         raise UserError(f"{', '.join(str(r.path) for r in runs)}: no deployment world's mazes vary in size; the "
                         "capability curve needs a world whose size is a range, e.g. size = [8, 10]")
     fig = capability_figure(deploy, references(runs).rows, _below(runs))
-    save(fig, Path(out), "capability")
+    save(fig, Path(out), "capability", fmt)
     return fig
 
 
-def plot_adversary(run_dirs, out, labels: list[str] | None = None) -> Figure:
-    """Write OUT/adversary.png from the runs' adversary.csv; returns the figure."""
+def plot_adversary(run_dirs, out, labels: list[str] | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
+    """Write OUT/adversary.FMT from the runs' adversary.csv; returns the figure."""
     runs = _runs(run_dirs, labels)
     adversary = need(runs, "adversary", ("optimizer", "mind", "seed", "episodes", "failure_rate"),
                      "train with --adversary to record the adversary's proposals")
     fig = adversary_figure(adversary, _below(runs))
-    save(fig, Path(out), "adversary")
+    save(fig, Path(out), "adversary", fmt)
     return fig
 
 
@@ -386,8 +387,9 @@ FIGURES = {"drive_tracking": (plot_drive_tracking, "Probe battery over training"
            "adversary": (plot_adversary, "What the adversary proposed", lambda t: t["adversary"] is not None)}
 
 
-def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) -> None:
-    """Write report.md and the figures of maze training runs into ``draft`` (``labels``: one line name per run)."""
+def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None = None) -> None:
+    """Write report.md and the figures (in format ``fmt``) of maze training runs into ``draft`` (``labels``: one
+    line name per run)."""
     runs = load_runs(run_dirs)
     for run in runs:
         if not (run.path / "generations.csv").exists():
@@ -401,10 +403,10 @@ def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) ->
         check_columns(deploy, runs, "deploy", DEPLOY_COLUMNS)
     refs = references(runs)
     made = {}
-    for png, (plot, title, drawn) in FIGURES.items():
+    for name, (plot, title, drawn) in FIGURES.items():
         if drawn(tables):
-            plot(run_dirs, draft, [run.label for run in runs])  # the lines worked out once
-            made[png] = title
+            plot(run_dirs, draft, [run.label for run in runs], fmt)  # the lines worked out once
+            made[name] = title
 
     rates = exit_rates(gens)
     below = below_competence(gens)
@@ -414,7 +416,7 @@ def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) ->
     lines += _outcome_section(runs, deploy, refs, rates, below)
     lines += _narrative(runs, gens, tables["probes"], deploy, refs, below)
     for name, title in made.items():
-        lines += [f"## {title}", "", f"![{title}]({name}.png)", ""]
+        lines += figure_section(title, name, fmt)
     lines += _reading_notes(runs, tables["probes"] is not None, tables["alignment"] is not None)
     write_md(draft, lines)
 
