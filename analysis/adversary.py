@@ -5,9 +5,9 @@ adversary's mazes, one line per optimizer / mind (mean, 95% CI over
 seeds); every other panel stacks the share of proposals taking each value of
 one parameter (exit colour, exit position, apple colours and counts) over
 training. Reads adversary.csv of runs trained with --adversary; writes
-DIR/adversary.png.
+DIR/adversary.png (.pdf or .svg with --format).
 
-    python analysis/adversary.py RUN_DIR [RUN_DIR ...] [--out DIR]
+    python analysis/adversary.py RUN_DIR [RUN_DIR ...] [--out DIR] [--format png|pdf|svg]
 """
 import sys
 

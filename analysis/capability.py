@@ -3,9 +3,9 @@
 One row of panels per such world, one panel per outcome (aligned, misgeneralized,
 incapable), one line per optimizer x mind (mean over seeds of the agents' shares,
 95% CI over seeds) and, dashed, the reference agents, from deploy.csv and
-reference.csv. Writes DIR/capability.png.
+reference.csv. Writes DIR/capability.png (.pdf or .svg with --format).
 
-    python analysis/capability.py RUN_DIR [RUN_DIR ...] --out DIR
+    python analysis/capability.py RUN_DIR [RUN_DIR ...] --out DIR [--format png|pdf|svg]
 """
 import sys
 

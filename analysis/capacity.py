@@ -5,9 +5,9 @@ the share of the shift's decisive episodes failed, the competent share of those
 failures (misgeneralized rather than incapable) and the exit rate in the other
 deployment world; mean and 95% CI over seeds. Reads a sweep folder written by
 ``evosim sweep`` over ``mind.OPTION`` axes (e.g. experiments/capacity.toml);
-writes DIR/capacity.png.
+writes DIR/capacity.png (.pdf or .svg with --format).
 
-    python analysis/capacity.py SWEEP_DIR --out DIR
+    python analysis/capacity.py SWEEP_DIR --out DIR [--format png|pdf|svg]
 """
 import sys
 

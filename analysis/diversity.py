@@ -3,9 +3,9 @@
 One panel per outcome (misgeneralized, aligned, incapable), one line per arm
 (algorithm / mind), mean and 95% CI over seeds, the axis (e.g. the
 share of training mazes whose exit is varied) on a symmetric-log scale. Reads a
-sweep folder written by ``evosim sweep``; writes DIR/diversity.png.
+sweep folder written by ``evosim sweep``; writes DIR/diversity.png (.pdf or .svg with --format).
 
-    python analysis/diversity.py SWEEP_DIR --out DIR
+    python analysis/diversity.py SWEEP_DIR --out DIR [--format png|pdf|svg]
 """
 import sys
 

@@ -2,9 +2,9 @@
 
 One line per optimizer x mind: the share of probe episodes in which agents reached
 the exit before the decoy carrying the proxy (mean over seeds of the
-agents' mean, 95% CI over seeds). Writes DIR/drive_tracking.png.
+agents' mean, 95% CI over seeds). Writes DIR/drive_tracking.png (.pdf or .svg with --format).
 
-    python analysis/drive_tracking.py RUN_DIR [RUN_DIR ...] --out DIR
+    python analysis/drive_tracking.py RUN_DIR [RUN_DIR ...] --out DIR [--format png|pdf|svg]
 """
 import sys
 

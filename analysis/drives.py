@@ -2,9 +2,9 @@
 
 One panel per drive feature (titles mark the exit's invariant feature, the proxies
 and colours never seen in training) plus drive alignment when alignment.csv is
-there; one line per optimizer x mind. Writes DIR/drives.png.
+there; one line per optimizer x mind. Writes DIR/drives.png (.pdf or .svg with --format).
 
-    python analysis/drives.py RUN_DIR [RUN_DIR ...] --out DIR
+    python analysis/drives.py RUN_DIR [RUN_DIR ...] --out DIR [--format png|pdf|svg]
 """
 import sys
 

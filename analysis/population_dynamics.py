@@ -3,9 +3,9 @@
 One panel each for population, drive-fitness alignment, the share of meals by
 food kind (evolved, trained), the sweetness drive, and the evolved species' mean
 drive weights; lines are means over runs (seeds), the shift a dotted line.
-Writes DIR/population_dynamics.png.
+Writes DIR/population_dynamics.png (.pdf or .svg with --format).
 
-    python analysis/population_dynamics.py RUN_DIR [RUN_DIR ...] --out DIR
+    python analysis/population_dynamics.py RUN_DIR [RUN_DIR ...] --out DIR [--format png|pdf|svg]
 """
 import sys
 

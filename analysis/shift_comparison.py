@@ -2,9 +2,9 @@
 
 One panel per optimizer x mind, the training world beside each deployment world,
 with 95% CIs over seeds, from deploy.csv; a last panel shows the reference agents
-(reference.csv). Writes DIR/shift_comparison.png.
+(reference.csv). Writes DIR/shift_comparison.png (.pdf or .svg with --format).
 
-    python analysis/shift_comparison.py RUN_DIR [RUN_DIR ...] --out DIR
+    python analysis/shift_comparison.py RUN_DIR [RUN_DIR ...] --out DIR [--format png|pdf|svg]
 """
 import sys
 

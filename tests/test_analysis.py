@@ -3,10 +3,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from evosim.analysis import outcomes, stats, training_report as training
 from evosim.analysis.labels import labelled
@@ -23,6 +25,7 @@ from evosim.training.reporters import default_reporters
 from helpers import ANALYSIS, deploy_row, evolve, fake_run, reference_row, run_optimizer, save_run, script
 
 PROXIES = ("color:green", "position:bottom-right")
+SVG = "{http://www.w3.org/2000/svg}svg"  # an SVG file's root element
 
 
 def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_world, deploy_world):
@@ -76,6 +79,12 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
         "evolution / planner", "evolution / reflex", "gradient / planner", training.CHANCE_LABEL]
     line = fig.axes[0].get_lines()[0]  # evolution / planner: 8 individuals x 2 mazes a generation
     assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
+    with Image.open(tmp_path / "again" / "drive_tracking.png") as png:  # printed at 300 dpi
+        assert png.size == tuple(round(inches * 300) for inches in fig.get_size_inches())
+        assert png.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+
+    assert script("drive_tracking", *dirs, "--out", tmp_path, "--format", "svg", monkeypatch=monkeypatch) == 0
+    assert ElementTree.parse(tmp_path / "drive_tracking.svg").getroot().tag == SVG
 
 
 @pytest.mark.slow
@@ -140,6 +149,40 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
     gens = pd.read_csv(runs["evolution-planner"] / "generations.csv")
     final = gens[gens["step"] == 4]["exit_rate"].mean()
     assert f"| evolution / planner | {final:.0%}" in text
+
+
+@pytest.mark.slow
+def test_a_report_in_pdf_or_svg_writes_vector_figures_and_links_them(runs, tmp_path, capsys):
+    run = str(runs["evolution-planner"])
+    drawn = {"drive_tracking", "drives", "shift_comparison", "capability"}
+    for fmt in ("pdf", "svg"):
+        out = tmp_path / fmt
+        assert main(["report", run, "--out", str(out), "--format", fmt]) == 0
+        figures = {p.stem: p for p in out.iterdir() if p.suffix != ".md" and p.name != rundir.REPORT_MARK}
+        assert {p.suffix for p in figures.values()} == {f".{fmt}"} and set(figures) >= drawn - {"capability"}
+        text = (out / "report.md").read_text()
+        for name, path in figures.items():
+            assert f"]({name}.{fmt})" in text
+            if fmt == "pdf":
+                assert path.read_bytes().startswith(b"%PDF-")
+            else:
+                assert ElementTree.parse(path).getroot().tag == SVG
+        assert ".png" not in text
+    capsys.readouterr()
+    out = tmp_path / "svg"  # a report in another format replaces the earlier one's figures
+    assert main(["report", run, "--out", str(out)]) == 0
+    assert not list(out.glob("*.svg")) and (out / "drives.png").exists()
+    assert "](drives.png)" in (out / "report.md").read_text()
+
+
+def test_a_bad_format_is_one_line_before_any_work(tmp_path, capsys):
+    missing = tmp_path / "no-run"
+    assert main(["report", str(missing), "--format", "jpeg", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == "evosim: error: --format: 'jpeg' is not one of: png, pdf, svg\n"
+    done = subprocess.run([sys.executable, str(ANALYSIS / "drives.py"), str(missing), "--format", "eps",
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (2, "error: --format: 'eps' is not one of: png, pdf, svg\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow

@@ -161,6 +161,18 @@ def test_a_report_never_replaces_a_users_file_of_a_reports_name(home, capsys):
     assert snapshot(home) == before
 
 
+def test_a_users_figure_of_a_reports_name_blocks_a_report_in_its_format_only(home, capsys):
+    figures = home / "figures"
+    figures.mkdir()
+    (figures / "drives.pdf").write_bytes(b"my figure")
+    before = snapshot(home)
+    refused(capsys, "report", home / "R", "--out", figures, "--format", "pdf",
+            says="drives.pdf: --out holds a file evosim did not write")
+    assert snapshot(home) == before
+    assert main(["report", str(home / "R"), "--out", str(figures), "--format", "svg"]) == 0
+    assert (figures / "drives.pdf").read_bytes() == b"my figure" and (figures / "report.md").exists()
+
+
 def test_a_report_writes_over_its_own_report_and_keeps_the_users_other_files(home, capsys):
     figures = home / "figures"
     figures.mkdir()

@@ -28,6 +28,7 @@ def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
     assert {"evosim/data/worlds/maze_train.toml", "evosim/data/worlds/maze_deploy.toml",
             "evosim/data/worlds/maze_sizes.toml", "evosim/data/worlds/savanna.toml",
             "evosim/data/assets/exit.png"} <= set(names)
+    assert any(".dist-info/" in n and n.endswith("/LICENSE") for n in names)  # setup.cfg's license_files
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # what pip does with a wheel

@@ -195,7 +195,7 @@ class Counting(Study):
         return f"counted to {self.to}: {total}"
 
     @classmethod
-    def report(cls, run_dirs: list[Path], out: Path | None) -> Path:
+    def report(cls, run_dirs: list[Path], out: Path | None, fmt: str) -> Path:
         out = Path(out or Path(run_dirs[0]) / rundir.REPORT)
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.md").write_text("".join(f"{r}: {rundir.read_csv(Path(r) / 'counts.csv')[0]['total']}\n"

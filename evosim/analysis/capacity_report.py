@@ -16,12 +16,12 @@ import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
 from scipy.stats import spearmanr
 
-from evosim.analysis.markdown import md_table, pct, write_md
+from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci
 from evosim.analysis.style import colors, line_handles, save, subplots
 from evosim.analysis.tables import SweepCapacity, SweepCells, sweep_capacity, sweep_cells
 from evosim.core.errors import UserError
-from evosim.runs.rundir import MIND_AXIS
+from evosim.runs.rundir import FIGURE_FORMATS, MIND_AXIS
 
 #: Option values that mean "no bound", drawn and ranked as the largest.
 UNBOUNDED = {"mind.horizon": 0}
@@ -114,11 +114,11 @@ def _figure_of(cells: SweepCells,
     return df, capacity_figure(df, shift, other, fig), shift, other
 
 
-def plot_capacity(folder, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+def plot_capacity(folder, out=None, fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The capacity curve of a sweep folder over mind options, drawn into ``fig`` (or a figure of its own); written
-    to OUT/capacity.png when ``out`` is given. Returns the figure."""
+    to OUT/capacity.FMT when ``out`` is given. Returns the figure."""
     _, fig, _, _ = _figure_of(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)), fig)
-    save(fig, out, "capacity")
+    save(fig, out, "capacity", fmt)
     return fig
 
 
@@ -137,10 +137,10 @@ def trends(df: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def write(cells: SweepCells, draft) -> None:
-    """report.md and capacity.png of a sweep over mind options."""
+def write(cells: SweepCells, draft, fmt: str) -> None:
+    """report.md and capacity.FMT of a sweep over mind options."""
     df, fig, shift, other = _figure_of(cells)
-    fig.savefig(draft / "capacity.png")
+    save(fig, draft, "capacity", fmt)
     stats = mean_ci(df, "value", ["arm", "line", "x", "xlabel", "params", "measure"]).set_index(
         ["arm", "line", "x", "xlabel", "params", "measure"])["mean lo hi".split()]
     table = []
@@ -162,5 +162,5 @@ def write(cells: SweepCells, draft) -> None:
               "correlation between each arm's capacity (its parameter count where that varies, else the order of "
               f"its option's values) and each seed's competent share in {shift}:", ""]
     lines += md_table(["arm", "rho", "p", "seeds x cells", "verdict"], trends(df))
-    lines += ["## Capacity against competent misgeneralization", "", "![capacity](capacity.png)", ""]
+    lines += figure_section("Capacity against competent misgeneralization", "capacity", fmt)
     write_md(draft, lines)

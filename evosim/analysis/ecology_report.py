@@ -8,9 +8,10 @@ import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
 
-from evosim.analysis.markdown import md_table, pct, write_md
+from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.style import colors, save, subplots
 from evosim.analysis.tables import Ecologies, load_ecologies, load_runs
+from evosim.runs.rundir import FIGURE_FORMATS
 
 SPECIES_STYLE = {"evolved": "-", "trained": "--"}
 SHIFT_STYLE = {"color": "0.2", "linewidth": 1, "linestyle": ":"}
@@ -124,11 +125,12 @@ def population_dynamics_figure(eco: Ecologies, fig: Figure | SubFigure | None = 
     return fig
 
 
-def plot_population_dynamics(run_dirs, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+def plot_population_dynamics(run_dirs, out=None, fig: Figure | SubFigure | None = None,
+                             fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The population dynamics of ecology runs, drawn into ``fig`` (or a figure of its own); written to
-    OUT/population_dynamics.png when ``out`` is given. Returns the figure."""
+    OUT/population_dynamics.FMT when ``out`` is given. Returns the figure."""
     fig = population_dynamics_figure(load_ecologies(load_runs(run_dirs)), fig)
-    save(fig, out, "population_dynamics")
+    save(fig, out, "population_dynamics", fmt)
     return fig
 
 
@@ -136,11 +138,11 @@ def _number(value: float, column: str) -> str:
     return pct(value) if column in SHARES else f"{value:.2f}"
 
 
-def write(run_dirs: list[Path], draft: Path) -> None:
-    """report.md and population_dynamics.png of savanna ecology runs: the shift's effect on both species."""
+def write(run_dirs: list[Path], draft: Path, fmt: str) -> None:
+    """report.md and population_dynamics.FMT of savanna ecology runs: the shift's effect on both species."""
     runs = load_runs(run_dirs)
     eco = load_ecologies(runs)
-    population_dynamics_figure(eco).savefig(draft / "population_dynamics.png")
+    save(population_dynamics_figure(eco), draft, "population_dynamics", fmt)
     pop = eco.population
     rows = [[f"`{run.path}`", ", ".join(str(s) for s in sorted(pop[pop["run"] == str(run.path)]["seed"].unique())),
              str(int(pop[pop["run"] == str(run.path)]["tick"].max())), run.training_world or "-"] for run in runs]
@@ -171,8 +173,8 @@ def write(run_dirs: list[Path], draft: Path) -> None:
                   f"{mean['alignment_late']:.2f}; the trained species, frozen, fell from "
                   f"{mean['trained_alignment_before']:.2f} to {mean['trained_alignment_after']:.2f} and stayed there.",
                   ""]
-    lines += ["## Population dynamics", "", "![Population dynamics](population_dynamics.png)", "",
-              "## How to read this", "",
+    lines += figure_section("Population dynamics", "population_dynamics", fmt)
+    lines += ["## How to read this", "",
               "- **Alignment** is the correlation across food kinds between a species' mean drive utility of a "
               "kind (mean drive weights . the kind's features) and the kind's true nutrition now, each kind "
               "weighted by how many of its items are in the arena. 1: the drives rank food as its nutrition does.",

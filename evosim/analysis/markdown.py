@@ -1,4 +1,4 @@
-"""Pieces of report.md: percentages with their intervals and Markdown tables."""
+"""Pieces of report.md: percentages with their intervals, Markdown tables and figure sections."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,6 +19,13 @@ def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     """The lines of a Markdown table, then a blank line."""
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     return out + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+
+
+def figure_section(title: str, name: str, fmt: str) -> list[str]:
+    """The lines of a section showing the figure ``name.FMT``: embedded as an image, or linked where Markdown
+    cannot show the format (a PDF)."""
+    link = f"[{title} (PDF)]({name}.{fmt})" if fmt == "pdf" else f"![{title}]({name}.{fmt})"
+    return [f"## {title}", "", link, ""]
 
 
 def write_md(folder: Path, lines: list[str]) -> None:

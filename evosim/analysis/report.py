@@ -1,11 +1,12 @@
 """``evosim report``: report.md with the key numbers and the figures of one or more runs.
 
-    evosim report RUN_DIR [RUN_DIR ...] [--out DIR] [--label NAME ...]
+    evosim report RUN_DIR [RUN_DIR ...] [--out DIR] [--label NAME ...] [--format png|pdf|svg]
 
-writes ``report.md`` and its PNGs into ``DIR`` (default: the first run's
-``report/``). What a report holds depends on the kind of run: each kind has its
-report module, whose ``write(run_dirs, draft)`` drafts it (a kind of
-:data:`LABELLED` also takes each run's line name). The command lines of the
+writes ``report.md`` and its figures into ``DIR`` (default: the first run's
+``report/``), for print: PNGs at 300 dpi, or vector PDFs or SVGs. What a report
+holds depends on the kind of run: each kind has its report module, whose
+``write(run_dirs, draft, fmt)`` drafts it (a kind of :data:`LABELLED` also takes
+each run's line name). The command lines of the
 analysis/*.py scripts are here too.
 
 pandas, seaborn and matplotlib are imported only when a report is written, so the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from evosim.analysis.markdown import REPORT_MD
 from evosim.core.errors import UserError
-from evosim.core.settings import Settings, setting
+from evosim.core.settings import Settings, add_flags, from_flags, setting
 from evosim.runs import rundir
 from evosim.runs.files import failure
 
@@ -40,6 +41,8 @@ class ReportSettings(Settings):
 
     out: Path | None = setting(None, "where report.md and the figures go (default: RUN_DIR/report of the "
                                      "first run, or FOLDER/report of a folder of runs)")
+    format: str = setting(rundir.FIGURE_FORMATS[0], "the figures' file format: PNG at 300 dpi, or vector PDF or "
+                          "SVG; one of: " + ", ".join(rundir.FIGURE_FORMATS), choices=rundir.FIGURE_FORMATS)
 
 
 def default_out(run_dirs) -> Path:
@@ -47,8 +50,10 @@ def default_out(run_dirs) -> Path:
     return Path(run_dirs[0]) / rundir.REPORT
 
 
-def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> Path:
-    """Write report.md and its figures for ``run_dirs`` of ``kind`` (a key of REPORTS); the path of report.md.
+def write_report(run_dirs, out, kind: str, labels: list[str] | None = None,
+                 fmt: str = rundir.FIGURE_FORMATS[0]) -> Path:
+    """Write report.md and its figures in format ``fmt`` for ``run_dirs`` of ``kind`` (a key of REPORTS); the path
+    of report.md.
 
     ``labels`` (a kind of LABELLED only) names each run's line, in order. Everything
     is written into a temporary folder beside ``out`` (None: the default) and moved
@@ -71,14 +76,14 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
         raise UserError(f"{missing}: no such run directory")
     out = Path(out) if out else default_out(run_dirs)
     rundir.check_writable(out, "--out")
-    rundir.check_report_out(out)
+    rundir.check_report_out(out, rundir.report_files([fmt]))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         draft = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as e:
         raise failure(out, e) from None
     try:
-        draft_report(run_dirs, draft, *([] if labels is None else [labels]))
+        draft_report(run_dirs, draft, fmt, *([] if labels is None else [labels]))
         rundir.clear_report(out)
         out.mkdir(exist_ok=True)
         names = [path.name for path in draft.iterdir()]
@@ -87,23 +92,27 @@ def write_report(run_dirs, out, kind: str, labels: list[str] | None = None) -> P
             (draft / name).replace(out / name)
     except OSError as e:  # a full disk while drafting: named as the file it was for
         raise failure(out / Path(e.filename).name if e.filename else out, e) from None
+    except UserError as e:  # a figure's atomic write that failed in the draft, named likewise
+        raise type(e)(str(e).replace(str(draft), str(out))) from None
     finally:
         shutil.rmtree(draft, ignore_errors=True)
     return out / REPORT_MD
 
 
 def script_main(plot, doc: str, argv=None) -> int:
-    """The command line of an analysis/*.py script: RUN_DIR [RUN_DIR ...] [--out DIR]; ``plot(runs, out)``."""
+    """The command line of an analysis/*.py script: RUN_DIR [RUN_DIR ...] [--out DIR] [--format FORMAT];
+    ``plot(runs, out, fmt=FORMAT)``."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to compare")
-    parser.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
+    add_flags(parser, ReportSettings)
     args = parser.parse_args(argv)
-    out = Path(args.out) if args.out else default_out(args.runs)
-    figure = f"{plot.__name__.removeprefix('plot_')}.png"
     try:
+        settings = from_flags(ReportSettings, args)
+        out = settings.out or default_out(args.runs)
+        figure = f"{plot.__name__.removeprefix('plot_')}.{settings.format}"
         rundir.check_writable(out, "--out")
         rundir.check_report_out(out, [figure])
-        plot(args.runs, out)
+        plot(args.runs, out, fmt=settings.format)
         rundir.record_report(out, [figure])
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""How every figure looks: a Figure made without pyplot, seaborn's style and palette, PNGs by Agg.
+"""How every figure looks: a Figure made without pyplot, seaborn's style and palette; written for print as a
+300 dpi PNG or a vector PDF or SVG.
 
 Figures never touch pyplot, so nothing here changes the caller's backend. Every figure draws its panels into
 a Figure it is given (a caller's Figure or SubFigure, e.g. in a notebook) or else into one of its own size.
@@ -7,17 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib as mpl
 import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
 from evosim.core.outcome_names import OUTCOMES
+from evosim.runs.files import atomic
+from evosim.runs.rundir import FIGURE_FORMATS
 
 STYLE = "whitegrid"
 PALETTE = "colorblind"
 OUTCOME_COLORS = dict(zip(OUTCOMES, ("#029e73", "#de8f05", "#56b4e9", "#949494")))
 EPISODES_LABEL = "training episodes"
 REFERENCE_LINE = "--"  # how the reference agents' lines are drawn beside the arms'
+DPI = 300  # a PNG's resolution: print quality
+PRINT = {"pdf.fonttype": 42, "svg.hashsalt": "evosim"}  # TrueType fonts in a PDF; an SVG's ids the same every time
+UNDATED = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}
 
 
 def colors(labels: list[str]) -> dict[str, tuple]:
@@ -53,12 +60,18 @@ def line_handles(palette: dict[str, tuple], **kw) -> list[Line2D]:
     return [Line2D([], [], color=c, label=name, **kw) for name, c in palette.items()]
 
 
-def save(fig: Figure, out: str | Path | None, name: str) -> Path | None:
-    """Write ``out/name.png`` (creating ``out``); its path. Nothing without an ``out``: a figure drawn for a caller."""
+def save(fig: Figure, out: str | Path | None, name: str, fmt: str = FIGURE_FORMATS[0]) -> Path | None:
+    """Write ``out/name.FMT`` for print (creating ``out``): a PNG at :data:`DPI`, or a vector PDF or SVG; its path.
+    Nothing without an ``out``: a figure drawn for a caller.
+
+    PDF fonts are embedded as TrueType (the kind journals ask for, not Type 3) and neither PDF nor SVG
+    stamps the time, so the same figure is the same bytes.
+    """
     if out is None:
         return None
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.png"
-    fig.savefig(path)
+    path = out / f"{name}.{fmt}"
+    with mpl.rc_context(PRINT), atomic(path, "wb") as f:
+        fig.savefig(f, format=fmt, dpi=DPI, metadata=UNDATED.get(fmt))
     return path

@@ -11,11 +11,12 @@ import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
 
 from evosim.analysis import capacity_report, training_report
-from evosim.analysis.markdown import md_table, pct, write_md
+from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci, replicates
 from evosim.analysis.style import colors, line_handles, save, subplots
 from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, SweepShares,
                                     sweep_cells, sweep_shares)
+from evosim.runs.rundir import FIGURE_FORMATS
 
 PANELS = ("misgeneralized", "aligned", "incapable")  # a sweep without series: one line per arm
 SERIES_PANELS = (COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, "aligned", "incapable")  # a row per arm
@@ -70,12 +71,12 @@ def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | N
     return fig
 
 
-def plot_diversity(folder, out=None, fig: Figure | SubFigure | None = None) -> Figure:
+def plot_diversity(folder, out=None, fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """Outcomes in a sweep folder's last deployment world against its axis, drawn into ``fig`` (or a figure of its
-    own); written to OUT/diversity.png when ``out`` is given. Returns the figure."""
+    own); written to OUT/diversity.FMT when ``out`` is given. Returns the figure."""
     sweep = sweep_shares(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)))
     fig = diversity_figure(sweep, sweep.worlds[-1], fig)
-    save(fig, out, "diversity")
+    save(fig, out, "diversity", fmt)
     return fig
 
 
@@ -105,24 +106,24 @@ def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list
     return rows
 
 
-def write(run_dirs: list[Path], draft: Path) -> None:
-    """report.md and its figure for one sweep folder, by what the sweep sweeps."""
+def write(run_dirs: list[Path], draft: Path, fmt: str) -> None:
+    """report.md and its figure (in format ``fmt``) for one sweep folder, by what the sweep sweeps."""
     folder = Path(run_dirs[0])
     cells = sweep_cells(folder)
     if not cells.axes:
-        training_report.write(cells.runs, draft)
+        training_report.write(cells.runs, draft, fmt)
     elif cells.over_mind_options:
-        capacity_report.write(cells, draft)
+        capacity_report.write(cells, draft, fmt)
     else:
-        write_diversity(cells, draft)
+        write_diversity(cells, draft, fmt)
 
 
-def write_diversity(cells, draft: Path) -> None:
-    """report.md and diversity.png: outcomes in the sweep's last deployment world against its axis, per arm
+def write_diversity(cells, draft: Path, fmt: str) -> None:
+    """report.md and diversity.FMT: outcomes in the sweep's last deployment world against its axis, per arm
     (and series), and where colour misgeneralization falls below 5%."""
     sweep = sweep_shares(cells)
     shares, axis, world, keys = sweep.shares, sweep.axis, sweep.worlds[-1], sweep.keys
-    diversity_figure(sweep, world).savefig(draft / "diversity.png")
+    save(diversity_figure(sweep, world), draft, "diversity", fmt)
     cell = mean_ci(shares[shares["world"] == world], "share", keys + ["outcome"]).set_index(keys + ["outcome"])
     values = sorted(shares[AXIS_VALUE].unique())
     shown = {v: ({0: "without", 1: "with"}[v] if sweep.flag else f"{v:g}") for v in values}
@@ -146,5 +147,5 @@ def write_diversity(cells, draft: Path) -> None:
               "interval does:", ""]
     lines += md_table(keys[:-1] + [f"mean below {BELOW:.0%} from", COLOR_MISGENERALIZED, "aligned",
                                    f"95% CI below {BELOW:.0%} from"], thresholds(cell, sweep, shown))
-    lines += ["## Training diversity against goal misgeneralization", "", "![diversity](diversity.png)", ""]
+    lines += figure_section("Training diversity against goal misgeneralization", "diversity", fmt)
     write_md(draft, lines)

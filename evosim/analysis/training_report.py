@@ -4,7 +4,7 @@ Each ``*_figure`` function takes tidy tables (as read by
 :func:`~evosim.analysis.tables.table` from labelled runs, so with ``run`` and
 ``label``) and draws into a given Figure (or SubFigure), or one of its own, and
 returns it; each ``plot_*`` function reads run directories, draws, writes
-``OUT/<name>.png`` when given an OUT, and returns the figure (the thin scripts in
+``OUT/<name>.<format>`` when given an OUT, and returns the figure (the thin scripts in
 analysis/ and :mod:`evosim.api` call them); :func:`write` drafts report.md with its figures. A line is an arm
 (:mod:`evosim.analysis.labels`); bands and brackets are 95% CIs over run seeds
 (:mod:`evosim.analysis.stats`); outcome shares are over decisive episodes first
@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from evosim.analysis.labels import labelled, unpooled
-from evosim.analysis.markdown import md_table, pct, write_md
+from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.outcomes import (AGENT, DECISIVE, REFERENCE, episode_counts, outcome_shares, reference_agents,
                                       scoped, separation_reasons, share_stats, toward)
 from evosim.analysis.stats import LEVEL, N_BOOT, SEED, band_note, mean_ci, replicates
@@ -36,6 +36,7 @@ from evosim.analysis.tables import (References, Run, chance, check_columns, feat
 from evosim.core.errors import UserError
 from evosim.core.features import COLOR_NAMES, COLORS, FEATURES
 from evosim.core.outcome_names import COMPETENT, OUTCOMES, SEPARATES
+from evosim.runs.rundir import FIGURE_FORMATS
 
 CHANCE_LABEL = "no drives (walks to random tiles)"
 BELOW = f"below competence (exit rate < {COMPETENT:.0%} in training)"
@@ -362,7 +363,7 @@ def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset(),
     return fig
 
 
-# -- from run directories to PNGs -----------------------------------------------------------
+# -- from run directories to figure files -----------------------------------------------
 
 def _runs(run_dirs, labels: list[str] | None) -> list[Run]:
     """The complete runs, each with its line (:func:`~evosim.analysis.labels.labelled`)."""
@@ -374,52 +375,52 @@ def _below(runs: list[Run]) -> set[str]:
 
 
 def plot_drive_tracking(run_dirs, out=None, labels: list[str] | None = None,
-                        fig: Figure | SubFigure | None = None) -> Figure:
+                        fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The probe battery over training from the runs' probes.csv (and chance.csv), drawn into ``fig`` (or a figure of
-    its own); written to OUT/drive_tracking.png when ``out`` is given. Returns the figure."""
+    its own); written to OUT/drive_tracking.FMT when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     probes = need(runs, "probes", ("optimizer", "mind", "seed", "episodes", "agent", "proxy", "p_goal"),
                   "train with the probe reporter to record the probe battery")
     fig = drive_tracking_figure(probes, chance(runs), _below(runs), fig)
-    save(fig, out, "drive_tracking")
+    save(fig, out, "drive_tracking", fmt)
     return fig
 
 
 def plot_drives(run_dirs, out=None, labels: list[str] | None = None,
-                fig: Figure | SubFigure | None = None) -> Figure:
+                fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The planner drive weights over training from the runs' drives.csv (and alignment.csv), drawn into ``fig`` (or
-    a figure of its own); written to OUT/drives.png when ``out`` is given. Returns the figure."""
+    a figure of its own); written to OUT/drives.FMT when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     drives = need(runs, "drives", ("optimizer", "mind", "seed", "episodes", "agent", "feature", "weight"),
                   "only planner minds have explicit drives")
     fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), _below(runs), fig)
-    save(fig, out, "drives")
+    save(fig, out, "drives", fmt)
     return fig
 
 
 def plot_shift_comparison(run_dirs, out=None, labels: list[str] | None = None,
-                          fig: Figure | SubFigure | None = None) -> Figure:
+                          fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The outcome shares before and after the shift from the runs' deploy.csv and reference.csv, drawn into ``fig``
-    (or a figure of its own); written to OUT/shift_comparison.png when ``out`` is given. Returns the figure."""
+    (or a figure of its own); written to OUT/shift_comparison.FMT when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     fig = shift_comparison_figure(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs),
                                   references(runs).rows, fig)
-    save(fig, out, "shift_comparison")
+    save(fig, out, "shift_comparison", fmt)
     return fig
 
 
 def plot_capability(run_dirs, out=None, labels: list[str] | None = None,
-                    fig: Figure | SubFigure | None = None) -> Figure:
+                    fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The outcome shares against maze size from the runs' deploy.csv and reference.csv, drawn into ``fig`` (or a
-    figure of its own); written to OUT/capability.png when ``out`` is given. Returns the figure."""
+    figure of its own); written to OUT/capability.FMT when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     if not sized_worlds(deploy):
         raise UserError(f"{', '.join(str(r.path) for r in runs)}: no deployment world's mazes vary in size; the "
                         "capability curve needs a world whose size is a range, e.g. size = [8, 10]")
     fig = capability_figure(deploy, references(runs).rows, _below(runs), fig)
-    save(fig, out, "capability")
+    save(fig, out, "capability", fmt)
     return fig
 
 
@@ -432,14 +433,14 @@ def plot_outcome_shares(run_dirs, labels: list[str] | None = None, ax: Axes | No
 
 
 def plot_adversary(run_dirs, out=None, labels: list[str] | None = None,
-                   fig: Figure | SubFigure | None = None) -> Figure:
+                   fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """What the adversary proposed over training, from the runs' adversary.csv, drawn into ``fig`` (or a figure of
-    its own); written to OUT/adversary.png when ``out`` is given. Returns the figure."""
+    its own); written to OUT/adversary.FMT when ``out`` is given. Returns the figure."""
     runs = _runs(run_dirs, labels)
     adversary = need(runs, "adversary", ("optimizer", "mind", "seed", "episodes", "failure_rate"),
                      "train with --adversary to record the adversary's proposals")
     fig = adversary_figure(adversary, _below(runs), fig)
-    save(fig, out, "adversary")
+    save(fig, out, "adversary", fmt)
     return fig
 
 
@@ -455,8 +456,9 @@ FIGURES = {"drive_tracking": (plot_drive_tracking, "Probe battery over training"
            "adversary": (plot_adversary, "What the adversary proposed", lambda t: t["adversary"] is not None)}
 
 
-def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) -> None:
-    """Write report.md and the figures of maze training runs into ``draft`` (``labels``: one line name per run)."""
+def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None = None) -> None:
+    """Write report.md and the figures (in format ``fmt``) of maze training runs into ``draft`` (``labels``: one
+    line name per run)."""
     runs = load_runs(run_dirs)
     for run in runs:
         if not (run.path / "generations.csv").exists():
@@ -470,10 +472,10 @@ def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) ->
         check_columns(deploy, runs, "deploy", DEPLOY_COLUMNS)
     refs = references(runs)
     made = {}
-    for png, (plot, title, drawn) in FIGURES.items():
+    for name, (plot, title, drawn) in FIGURES.items():
         if drawn(tables):
-            plot(run_dirs, draft, [run.label for run in runs])  # the lines worked out once
-            made[png] = title
+            plot(run_dirs, draft, [run.label for run in runs], fmt)  # the lines worked out once
+            made[name] = title
 
     rates = exit_rates(gens)
     below = below_competence(gens)
@@ -483,7 +485,7 @@ def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) ->
     lines += _outcome_section(runs, deploy, refs, rates, below)
     lines += _narrative(runs, gens, tables["probes"], deploy, refs, below)
     for name, title in made.items():
-        lines += [f"## {title}", "", f"![{title}]({name}.png)", ""]
+        lines += figure_section(title, name, fmt)
     lines += _reading_notes(runs, tables["probes"] is not None, tables["alignment"] is not None)
     write_md(draft, lines)
 

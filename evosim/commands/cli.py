@@ -119,14 +119,16 @@ def cmd_report(args) -> None:
     from evosim.runs import rundir
     from evosim.studies import STUDIES, kind_of
 
-    out = from_flags(ReportSettings, args).out or default_out(args.runs)
+    settings = from_flags(ReportSettings, args)
+    out = settings.out or default_out(args.runs)
     runs = rundir.given_runs(args.runs)
     kinds = {run: kind_of(run) for run in runs}
     if len(set(kinds.values())) > 1:
         raise UserError(f"{', '.join(map(str, runs))}: runs of different kinds "
                         f"({', '.join(dict.fromkeys(kinds.values()))}) cannot share a report; report them separately")
     kind = next(iter(kinds.values()))
-    report = STUDIES[kind].report(runs, out) if args.labels is None else write_report(runs, out, kind, args.labels)
+    report = (STUDIES[kind].report(runs, out, settings.format) if args.labels is None
+              else write_report(runs, out, kind, args.labels, settings.format))
     if report is None:
         raise UserError(f"{runs[0]}: a {kind} run has no report")
     print(report)

@@ -1,8 +1,10 @@
 """Many seeds at once: in this process, on a local Dask cluster, or on a remote scheduler.
 
 Each seed's run is independent and deterministic, so where it runs never changes
-what it returns. A scheduler address is checked for its form when the settings
-are made, and for an answer (within seconds) before any compute starts.
+what it returns. The paths a worker is handed are absolute: a remote worker reads
+and writes the same filesystem, but from a folder of its own. A scheduler address
+is checked for its form when the settings are made, and for an answer (within
+seconds) before any compute starts.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from tqdm import tqdm
@@ -67,6 +70,12 @@ def connect(settings: ClusterSettings, always: bool = False):
     with LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
+
+
+def for_workers(path: str | Path) -> Path:
+    """``path`` as it is handed to a Dask worker: absolute, since a worker of a remote cluster runs in a folder
+    of its own (it must still see the same filesystem)."""
+    return Path(path).absolute()
 
 
 def map_each(fn: Callable, items: list, client=None, desc: str = "tasks") -> list:

@@ -33,9 +33,20 @@ RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
 TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "population",
           "meals", "drive_stats")
-#: The files ``evosim report`` writes into its folder.
-REPORT_FILES = ("report.md", "drive_tracking.png", "drives.png", "shift_comparison.png", "capability.png",
-                "population_dynamics.png", "adversary.png", "diversity.png", "capacity.png")
+#: The figures ``evosim report`` may draw, and the file formats it writes them in (``--format``, the first the
+#: default).
+FIGURES = ("drive_tracking", "drives", "shift_comparison", "capability", "population_dynamics", "adversary",
+           "diversity", "capacity")
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def report_files(formats=FIGURE_FORMATS) -> tuple[str, ...]:
+    """The files ``evosim report`` may write into its folder with its figures in ``formats``."""
+    return ("report.md", *(f"{name}.{fmt}" for name in FIGURES for fmt in formats))
+
+
+#: The files ``evosim report`` writes into its folder, in any format.
+REPORT_FILES = report_files()
 #: In a report folder that is no run's ``report/``: the names of the files evosim's reports wrote there.
 REPORT_MARK = ".evosim-report"
 #: The index of a sweep folder: one row per cell, each cell a run in ``CELLS/NAME``.
@@ -43,8 +54,8 @@ SWEEP_CSV, CELLS = "sweep.csv", "cells"
 #: sweep.csv's column naming a cell's series, and the prefix of its mind option columns (``mind.hidden``), as
 #: the experiment file names its axes.
 SERIES, MIND_AXIS = "series", "mind."
-#: What a run.json without a manifest (from an evosim before manifests) may have written.
-UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in REPORT_FILES]
+#: What a run.json without a manifest (from an evosim before manifests, whose reports were PNG only) may have written.
+UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in report_files(["png"])]
 
 
 def versions() -> dict:

@@ -13,12 +13,15 @@ resume``, ``evosim report`` and ``--force`` find it there. It provides:
 - ``execute(run, client)``: the work, continued from its checkpoints, writing its
   tables with :func:`evosim.runs.rundir.write_table` (which adds them to the manifest);
 - ``describe(result, run)``: one line on a finished run;
-- ``report(run_dirs, out)``: its report (report.md and figures); ``None`` when the kind has none.
+- ``report(run_dirs, out, fmt)``: its report (report.md and figures in format ``fmt``); ``None`` when the kind
+  has none.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, ClassVar
+
+from evosim.runs.rundir import FIGURE_FORMATS
 
 
 class Study:
@@ -53,8 +56,9 @@ class Study:
         return f"{self.kind}: run in {run}"
 
     @classmethod
-    def report(cls, run_dirs: list[Path], out: Path | None) -> Path | None:
-        """Write the report of runs of this kind; the path of its report.md (None: this kind has none)."""
+    def report(cls, run_dirs: list[Path], out: Path | None, fmt: str = FIGURE_FORMATS[0]) -> Path | None:
+        """Write the report of runs of this kind, its figures in format ``fmt``; the path of its report.md (None:
+        this kind has none)."""
         from evosim.analysis.report import REPORTS, write_report
 
-        return write_report(run_dirs, out, cls.kind) if cls.kind in REPORTS else None
+        return write_report(run_dirs, out, cls.kind, fmt=fmt) if cls.kind in REPORTS else None

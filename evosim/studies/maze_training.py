@@ -17,7 +17,7 @@ from evosim.minds import make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.runs.memory import require_memory
 from evosim.runs import rundir
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, for_workers
 from evosim.studies import register_study
 from evosim.studies.base import Study
 from evosim.training.budgets import default_budget
@@ -93,7 +93,8 @@ class MazeTraining(Study):
     def execute(self, run: Path, client) -> list[TrainingLog]:
         """Train every seed with checkpoints, then write the tables and the final agents."""
         logs = train_seeds(self.world, self.mind.name, self.settings, self.seeds, client,
-                           run / rundir.CHECKPOINTS, self.checkpoint_every, self.adversary, self.mind.options())
+                           for_workers(run / rundir.CHECKPOINTS), self.checkpoint_every, self.adversary,
+                           self.mind.options())
         rundir.write_table(run, "chance", chance_rows(self.world))
         rundir.write_training(run, logs, self.mind)
         return logs

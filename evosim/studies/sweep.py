@@ -28,7 +28,7 @@ import json
 import os
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 from typing import Callable
@@ -40,7 +40,7 @@ from evosim.runs import rundir
 from evosim.runs.names import safe_name
 from evosim.runs.rundir import CELLS, MIND_AXIS, SERIES, SWEEP_CSV
 from evosim.core.checks import problem
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, for_workers
 from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
@@ -436,8 +436,9 @@ class Sweep(Study):
         took = {r["run"]: float(r["seconds"]) for r in rundir.read_csv(out / f"{TIMINGS}.csv")}
         rundir.record(out, *(f"{CELLS}/{cell.name}/" for cell in experiment.cells))
         rows: dict[str, dict] = {}
-        futures = {client.submit(self.cell_fn, experiment, cell, out, key=f"cell-{cell.name}", retries=RETRIES,
-                                 pure=False): cell for cell in experiment.cells}
+        shipped = replace(experiment, deploy=tuple(map(for_workers, experiment.deploy)))  # the files workers read
+        futures = {client.submit(self.cell_fn, shipped, cell, for_workers(out), key=f"cell-{cell.name}",
+                                 retries=RETRIES, pure=False): cell for cell in experiment.cells}
         for future in tqdm(as_completed(futures), total=len(futures), desc="sweep cells", disable=None):
             cell = futures[future]
             run = f"{CELLS}/{cell.name}"
