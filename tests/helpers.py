@@ -78,7 +78,7 @@ def reference_row(reference: str, drive: str, world: str, episode: int, outcome:
     return {"reference": reference, "drive": drive, "mind": "planner"} | row
 
 
-def fake_run(out: Path, world, deploy=(), references=(), optimizer: str = "evolution", mind: str = "planner",
+def fake_run(out: Path, world, deploy=(), references=(), optimizer: str = "ga", mind: str = "planner",
              seeds=(0, 1), budget: int = 800, exit_rate: float = 1.0) -> Path:
     """A complete maze-training run directory written from hand-made rows, without training: run.json on
     ``world``, two logged steps per seed ending at ``budget`` episodes with ``exit_rate``, agents.json, and the

@@ -38,8 +38,8 @@ LABELLED = ("maze-training",)
 class ReportSettings(Settings):
     """Settings of ``evosim report``."""
 
-    out: Path | None = setting(None, "where report.md and the figures go (default: RUN_DIR/report of the "
-                                     "first run, or FOLDER/report of a folder of runs)")
+    out: Path | None = setting(None, "where report.md and the figures go",
+                               shown="RUN_DIR/report of the first run, or FOLDER/report of a folder of runs")
 
 
 def default_out(run_dirs) -> Path:

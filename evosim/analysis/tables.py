@@ -62,7 +62,7 @@ def load_runs(run_dirs) -> list[Run]:
 
 def table(runs: list[Run], name: str) -> pd.DataFrame | None:
     """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column (and a ``label``
-    column, each run's line, when the runs are labelled)."""
+    column, each run's line, when the runs are labelled); an older run's optimizer names read as today's."""
     frames = []
     for run in runs:
         path = run.path / f"{name}.csv"
@@ -73,6 +73,8 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
             df = pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
             raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
+        if "optimizer" in df:
+            df["optimizer"] = df["optimizer"].map(rundir.optimizer_name)
         if len(df):
             frames.append(df.assign(run=str(run.path), **({} if run.label is None else {"label": run.label})))
     return pd.concat(frames, ignore_index=True) if frames else None

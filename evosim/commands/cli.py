@@ -6,20 +6,23 @@ Every option of every command is a field of a settings dataclass
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import fields
 from pathlib import Path
 
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, cores
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind, parse_options
 from evosim.optimizers import OPTIMIZERS, algorithms
-from evosim.core.settings import add_flags, from_flags, given
-from evosim.training.budgets import default_budget
+from evosim.core.settings import add_flags, flag, from_flags, given, refuse_together
+from evosim.training.budgets import budgets_shown, default_budget, steps_shown
 from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
+
+
+#: What the help says of --workers of a study that runs on every core by default (a sweep).
+EVERY_CORE = f"the core count, here {cores()}"
 
 
 class Parser(argparse.ArgumentParser):
@@ -45,19 +48,31 @@ def optimizer_for(args, command: str):
     return cls
 
 
+def cluster_for(args, every_core: bool) -> ClusterSettings:
+    """Where a study's seeds or cells run: the flags given; without any, one local worker, or one per core for a
+    study that runs on ``every_core`` (a sweep)."""
+    return from_flags(ClusterSettings, args, **({"workers": cores()} if every_core and not given(args, ClusterSettings)
+                                                else {}))
+
+
 def training_job(args, command: str):
     """The job a training command asks for: world, mind, optimizer, its settings, seeds, budget.
 
-    The budget, when given, sets the generations or updates; without it and
-    without --generations, ``evolve`` spends the mind's default budget.
+    The budget, when given, sets the generations or updates (given with them, it is
+    refused); without either, ``evolve`` spends the mind's default budget.
     """
     from evosim.studies.maze_training import MazeTraining
 
-    world = load_world(args.world, ("maze",))
+    cls = optimizer_for(args, command)
+    refuse_together(args, cls.Settings.steps_field, "episodes_budget", f"the budget sets the {cls.Settings.step_name}s")
     mind = make_mind(args.mind)  # the name first: the options are the named mind's
     if args.mind_options:
         mind = make_mind(args.mind, **parse_options(args.mind, args.mind_options, "--mind-option"))
-    cls = optimizer_for(args, command)
+    if getattr(args, "temperature", None) is not None and not mind.samples_targets:
+        sampling = ", ".join(name for name, m in MINDS.items() if m.samples_targets)
+        raise UserError(f"{flag('temperature')}: applies to a mind whose learner samples targets ({sampling}), "
+                        f"not {mind.name}")
+    world = load_world(args.world, ("maze",))
     EVALUATORS[cls.Settings.evaluation].check_mind(mind)
     run = from_flags(RunSettings, args)
     seeds = list(range(run.seed, run.seed + (run.seeds or cls.Settings.default_seeds)))
@@ -85,8 +100,9 @@ def cmd_resume(args) -> None:
     from evosim.runs import lifecycle
 
     run = Path(args.run)
-    cluster = from_flags(ClusterSettings, args)  # the flags first, the same for every study and run
+    from_flags(ClusterSettings, args)  # the flags checked first, the same for every study and run
     study = lifecycle.study_of(run)
+    cluster = cluster_for(args, study.every_core)
     result = lifecycle.resume(run, cluster, study)
     print(f"{run}: the run is already complete; nothing to resume" if result is None else
           f"resumed: {study.describe(result, run)}")
@@ -98,8 +114,7 @@ def cmd_sweep(args) -> None:
 
     settings = from_flags(SweepSettings, args)
     experiment = Experiment.load(args.experiment, settings.quick)
-    cluster = from_flags(ClusterSettings, args, **({} if given(args, ClusterSettings) else
-                                                   {"workers": os.cpu_count() or 1}))
+    cluster = cluster_for(args, Sweep.every_core)
     rows = sweep(experiment, Path(args.out), cluster, force=settings.force)
     failed = [r for r in rows if r["status"] != "complete"]
     print(Sweep(experiment).describe(rows, Path(args.out)))
@@ -190,8 +205,16 @@ def add_training_command(sub, command: str, help: str) -> None:
     if len(names) > 1:
         p.add_argument("--algorithm", default=names[0],
                        help=f"one of: {', '.join(names)} (default {names[0]})")
-    add_flags(p, *(OPTIMIZERS[n].Settings for n in names))
-    add_flags(p, RunSettings)
+    classes = [OPTIMIZERS[n].Settings for n in names]
+    (seeds,) = {cls.default_seeds for cls in classes}
+    shown = {"seeds": str(seeds)}
+    if default_budget(classes[0], "planner") is None:
+        shown["episodes_budget"] = f"none, {flag(classes[0].steps_field)} sets the training"
+    else:
+        (steps,) = {steps_shown(cls) for cls in classes}
+        shown |= {"episodes_budget": budgets_shown(), classes[0].steps_field: steps}
+    add_flags(p, *classes, shown=shown)
+    add_flags(p, RunSettings, shown=shown)
     if command == "evolve":
         add_flags(p, ClusterSettings)
     p.add_argument("--out", required=True, help="run directory to write")
@@ -223,14 +246,14 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("resume", help="continue an interrupted evolve, train or ecology run from its checkpoints")
     p.add_argument("run", help="run directory of the interrupted run")
-    add_flags(p, ClusterSettings)
+    add_flags(p, ClusterSettings, shown={"workers": f"1, for a sweep {EVERY_CORE}"})
     p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("sweep", help="train and deploy every cell of an experiment file on Dask; sweep.csv")
     p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/diversity.toml")
     p.add_argument("--out", required=True, help="sweep folder: one run directory per cell, and sweep.csv")
     add_flags(p, SweepSettings)
-    add_flags(p, ClusterSettings)
+    add_flags(p, ClusterSettings, shown={"workers": EVERY_CORE})
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("deception", help="play the deceptive-alignment game: aligned, naive and deceptive "

@@ -55,9 +55,9 @@ class MazeTraining(Study):
 
     def to_doc(self) -> dict:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
-        doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm,
-               "optimizer": self.settings.label, "mind": self.mind.name, "mind_options": self.mind.options(),
-               "checkpoint_every": self.checkpoint_every, "adversary": self.adversary}
+        doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm, "mind": self.mind.name,
+               "mind_options": self.mind.options(), "checkpoint_every": self.checkpoint_every,
+               "adversary": self.adversary}
         if self.episodes_budget is not None:
             doc["episodes_budget"] = self.episodes_budget
         return doc

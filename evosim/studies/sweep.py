@@ -399,6 +399,7 @@ class Sweep(Study):
     description = "every cell of an experiment trained and deployed on Dask, indexed by sweep.csv (evosim sweep)"
     always_cluster = True
     rerun_continues = True
+    every_core = True
 
     experiment: Experiment
     cell_fn: Callable = run_cell

@@ -26,7 +26,7 @@ PANEL_W = 350
 HOLD = 1.0  # seconds a finished maze stays on screen before the next one
 MIN_SPEED, MAX_SPEED = 0.5, 960.0  # steps per second
 READING = (
-    "body: beetle = evolution, cloud = cma-es, robot = gradient, arrowhead = hand-set",
+    "body: beetle = ga, cloud = cma-es, robot = gradient, arrowhead = hand-set",
     "mark: eye = planner, lightning bolt = reflex; number = row in the panel",
     "ring: a planner's current target; faded apple: eaten by some agents",
 )
