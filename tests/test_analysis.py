@@ -1,4 +1,5 @@
 """Analysis scripts, figures and `evosim report` on small real run directories."""
+import io
 import json
 import subprocess
 import sys
@@ -413,3 +414,18 @@ def test_a_deploy_table_from_before_decisive_episodes_asks_to_deploy_again(tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "lacks column(s) decisive" in err and "run 'evosim deploy RUN WORLD' again" in err
     assert not (run / "report").exists()
+
+
+class Terminal(io.StringIO):
+    """A captured stderr that says it is a terminal, as a user's is: progress bars draw on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_report_shows_a_bar_while_it_draws_its_figures(tmp_path, train_world, monkeypatch):
+    fake_run(tmp_path / "run", train_world, episodes(), SEPARATING)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    write_report([tmp_path / "run"], tmp_path / "report", "maze-training")
+    shown = sys.stderr.getvalue()
+    assert "report figures: 100%" in shown and "1/1" in shown and "shift_comparison.png" in shown

@@ -21,6 +21,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from tqdm import tqdm
 
 from evosim.analysis.labels import labelled, unpooled
 from evosim.analysis.markdown import md_table, pct, write_md
@@ -400,11 +401,11 @@ def write(run_dirs: list[Path], draft: Path, labels: list[str] | None = None) ->
     if deploy is not None:
         check_columns(deploy, runs, "deploy", DEPLOY_COLUMNS)
     refs = references(runs)
-    made = {}
-    for png, (plot, title, drawn) in FIGURES.items():
-        if drawn(tables):
-            plot(run_dirs, draft, [run.label for run in runs])  # the lines worked out once
-            made[png] = title
+    made = {png: title for png, (_, title, drawn) in FIGURES.items() if drawn(tables)}
+    bar = tqdm(made, desc="report figures", unit="figure", disable=None)  # each takes seconds
+    for png in bar:
+        bar.set_postfix_str(f"{png}.png")
+        FIGURES[png][0](run_dirs, draft, [run.label for run in runs])  # the lines worked out once
 
     rates = exit_rates(gens)
     below = below_competence(gens)

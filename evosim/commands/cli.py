@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"evosim: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("evosim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:  # a study's names its run and 'evosim resume RUN' (runs/lifecycle.py)
+        print(f"evosim: {str(e) or 'interrupted (Ctrl-C)'}", file=sys.stderr)
         return 130
     return 0
 

@@ -173,8 +173,12 @@ def demo(settings: DemoSettings) -> None:
     workers = arm_workers(settings.workers)
     items = [(a, m, run) for (a, m), run in runs.items()]
     costliest = sorted(range(len(items)), key=lambda i: arm_cost(*items[i][:2], pick), reverse=True)
-    side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
-                 load_report_libraries)
+    try:
+        side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
+                     load_report_libraries)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"interrupted (Ctrl-C); the demo's arms in {out} are unfinished; the same "
+                          "'evosim demo' again trains them anew") from None
     for world in (train, shifted):
         print("\n".join(outcome_table(runs, world, EPISODES[pick])))
     print(f"\nrun directories: {', '.join(map(str, runs.values()))}")
