@@ -178,7 +178,7 @@ def demo(settings: DemoSettings) -> None:
                      load_report_libraries)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(f"interrupted (Ctrl-C); the demo's arms in {out} are unfinished; the same "
-                          "'evosim demo' again trains them anew") from None
+                                "'evosim demo' again trains them anew") from None
     for world in (train, shifted):
         print("\n".join(outcome_table(runs, world, EPISODES[pick])))
     print(f"\nrun directories: {', '.join(map(str, runs.values()))}")

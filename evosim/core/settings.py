@@ -48,6 +48,9 @@ def field_kind(cls: type, name: str) -> tuple[type, bool]:
 class Settings:
     """Base of every settings dataclass: each field is checked when an object is made."""
 
+    #: Pairs of fields whose flags cannot be given together (one would override the other), each with why.
+    exclusive: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
     def __post_init__(self):
         for f in fields(self):
             kind, optional = field_kind(type(self), f.name)
@@ -58,9 +61,6 @@ class Settings:
             if why:
                 raise UserError(f"{flag(f.name)}: {why}")
         self.check()
-
-    #: Pairs of fields whose flags cannot be given together (one would override the other), each with why.
-    exclusive: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
     def check(self) -> None:
         """Checks across fields; a subclass calls :meth:`fail` for the first problem."""
