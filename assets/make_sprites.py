@@ -2,7 +2,7 @@
 
 Sprites are white and greyscale so the viewer can tint them at runtime: objects by
 their feature colour, agents by their legend colour. Agents face north. Their body
-tells the base optimizer (evolution: a beetle, CMA-ES: a cloud of samples, gradient:
+tells the base optimizer (ga: a beetle, cma-es: a cloud of samples, gradient:
 a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
 reflex: a lightning bolt). ``agent-<optimizer>`` is the body alone, for minds without
 a mark of their own, and ``agent`` a plain disc for anything else.
@@ -100,7 +100,7 @@ def bolt(surf: pygame.Surface, center: tuple[int, int]) -> None:
     pygame.draw.polygon(surf, MARK, [(cx + x, cy + y) for x, y in points])
 
 
-BODIES = {"evolution": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "gradient": (robot, (128, 160)),
+BODIES = {"ga": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "gradient": (robot, (128, 160)),
           "hand-set": (arrowhead, (128, 160))}
 MARKS = {"planner": eye, "reflex": bolt}
 

@@ -33,7 +33,7 @@ from evosim.core.settings import flag
 from evosim.minds import make_mind
 from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.runs import lifecycle, rundir
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, cores
 from evosim.studies import kind_of
 from evosim.studies.deception_game import EVOLUTION, DeceptionEvolution, DeceptionSettings, evolution_study
 from evosim.studies.deployment import DeploySettings, deploy_file
@@ -311,8 +311,10 @@ def deception(world: str | os.PathLike, out: str | os.PathLike, *, force: bool =
 
 def resume(run: str | os.PathLike, **cluster) -> RunDirectory:
     """Continue an interrupted run of any study from its checkpoints, as ``evosim resume`` does (``cluster``:
-    ``workers`` or ``scheduler``); the run."""
-    lifecycle.resume(Path(run), _settings(ClusterSettings, cluster, "resume"))
+    ``workers`` or ``scheduler``; neither: one local worker, or one per core for a sweep); the run."""
+    study = lifecycle.study_of(Path(run))
+    given = cluster or ({"workers": cores()} if study.every_core else {})
+    lifecycle.resume(Path(run), _settings(ClusterSettings, given, "resume"), study)
     return load(run)
 
 

@@ -78,7 +78,7 @@ def reference_row(reference: str, drive: str, world: str, episode: int, outcome:
     return {"reference": reference, "drive": drive, "mind": "planner"} | row
 
 
-def fake_run(out: Path, world, deploy=(), references=(), optimizer: str = "evolution", mind: str = "planner",
+def fake_run(out: Path, world, deploy=(), references=(), optimizer: str = "ga", mind: str = "planner",
              seeds=(0, 1), budget: int = 800, exit_rate: float = 1.0) -> Path:
     """A complete maze-training run directory written from hand-made rows, without training: run.json on
     ``world``, two logged steps per seed ending at ``budget`` episodes with ``exit_rate``, agents.json, and the
@@ -101,15 +101,16 @@ def evosim(*argv) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def kill_when(proc: subprocess.Popen, ready, delay: float) -> bool:
-    """SIGKILL ``proc`` ``delay`` seconds after ``ready()`` holds; False when it finished first."""
+def kill_when(proc: subprocess.Popen, ready, delay: float, sig: int = signal.SIGKILL) -> bool:
+    """Send ``sig`` (SIGKILL; SIGINT is Ctrl-C) to ``proc`` ``delay`` seconds after ``ready()`` holds, and wait for
+    it to end; False when it finished first."""
     deadline = time.monotonic() + 60
     while not ready() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(delay)
     if proc.poll() is not None:
         return False
-    proc.send_signal(signal.SIGKILL)
+    proc.send_signal(sig)
     proc.wait()  # reaped, as a shell would: its PID is gone
     return True
 

@@ -1,4 +1,5 @@
 """Analysis scripts, figures and `evosim report` on small real run directories."""
+import io
 import json
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from evosim.analysis import outcomes, stats, training_report as training
+from evosim.analysis import labels, outcomes, stats, training_report as training
 from evosim.analysis.labels import labelled
 from evosim.analysis.tables import load_runs, sweep_cells, sweep_shares
 from evosim.runs import rundir
@@ -31,7 +32,7 @@ SVG = "{http://www.w3.org/2000/svg}svg"  # an SVG file's root element
 def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_world, deploy_world):
     mind = make_mind(mind_name)
     reporters = default_reporters(mind, 2, train_world, probe_mazes=4)
-    if optimizer == "evolution":
+    if optimizer == "ga":
         settings = GASettings(population=8, generations=4, mazes=2, log_every=2)
         logs = [evolve(train_world, mind, settings, s, reporters) for s in seeds]
     else:
@@ -48,11 +49,11 @@ def make_run(out: Path, optimizer: str, mind_name: str, seeds: list[int], train_
 def runs(tmp_path_factory, train_world, deploy_world):
     root = tmp_path_factory.mktemp("runs")
     return {
-        "evolution-planner": make_run(root / "evolution-planner", "evolution", "planner", [1, 2],
+        "ga-planner": make_run(root / "ga-planner", "ga", "planner", [1, 2],
                                       train_world, deploy_world),
         "gradient-planner": make_run(root / "gradient-planner", "gradient", "planner", [1, 2, 3],
                                      train_world, deploy_world),
-        "evolution-reflex": make_run(root / "evolution-reflex", "evolution", "reflex", [1],
+        "ga-reflex": make_run(root / "ga-reflex", "ga", "reflex", [1],
                                      train_world, deploy_world),
     }
 
@@ -76,8 +77,8 @@ def test_drive_tracking_script(runs, tmp_path, monkeypatch):
     title, texts = legend_texts(fig)
     assert title == "optimizer / mind"
     assert [t.removesuffix(f", {training.BELOW}") for t in texts] == [
-        "evolution / planner", "evolution / reflex", "gradient / planner", training.CHANCE_LABEL]
-    line = fig.axes[0].get_lines()[0]  # evolution / planner: 8 individuals x 2 mazes a generation
+        "ga / planner", "ga / reflex", "gradient / planner", training.CHANCE_LABEL]
+    line = fig.axes[0].get_lines()[0]  # ga / planner: 8 individuals x 2 mazes a generation
     assert list(line.get_xdata()) == [16, 48, 80] and all(0 <= y <= 1 for y in line.get_ydata())
     with Image.open(tmp_path / "again" / "drive_tracking.png") as png:  # printed at 300 dpi
         assert png.size == tuple(round(inches * 300) for inches in fig.get_size_inches())
@@ -103,7 +104,7 @@ def test_drives_script(runs, tmp_path, monkeypatch):
     assert "drive weights" in fig.get_suptitle()
     title, texts = legend_texts(fig)
     assert title == "optimizer / mind"
-    assert [t.removesuffix(f", {training.BELOW}") for t in texts] == ["evolution / planner", "gradient / planner"]
+    assert [t.removesuffix(f", {training.BELOW}") for t in texts] == ["ga / planner", "gradient / planner"]
 
 
 @pytest.mark.slow
@@ -114,9 +115,9 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
 
     fig = training.plot_shift_comparison(dirs, tmp_path)
     *panels, wide = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title().splitlines()[0] for ax in panels] == ["evolution / planner", "evolution / reflex",
+    assert [ax.get_title().splitlines()[0] for ax in panels] == ["ga / planner", "ga / reflex",
                                                                  "gradient / planner"]
-    for ax, d in zip(panels, (runs["evolution-planner"], runs["evolution-reflex"], runs["gradient-planner"])):
+    for ax, d in zip(panels, (runs["ga-planner"], runs["ga-reflex"], runs["gradient-planner"])):
         assert ax.get_title().splitlines()[-1].startswith("95% CI over seeds, n = ")
         rows = pd.read_csv(d / "deploy.csv")
         decisive = [int(rows[rows["world"] == w]["decisive"].sum()) for w in ("maze-train", "maze-deploy")]
@@ -127,7 +128,7 @@ def test_shift_comparison_script(runs, tmp_path, monkeypatch):
         heights = np.array([p.get_height() for p in ax.patches]).reshape(3, 2)  # outcome x world
         np.testing.assert_allclose(heights.sum(0)[np.array(decisive) > 0], 1.0)
     assert "reference agents" in wide.get_title()
-    references = pd.read_csv(runs["evolution-planner"] / "reference.csv")
+    references = pd.read_csv(runs["ga-planner"] / "reference.csv")
     assert len(wide.get_xticklabels()) == len(references.groupby(["reference", "world"])) > 0
     assert legend_texts(fig) == ("outcome", ["aligned", "misgeneralized", "incapable"])
     assert "shift" in fig.get_suptitle() and "over decisive episodes" in fig.get_suptitle()
@@ -142,13 +143,13 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
         assert f"({name}.png)" in text and (tmp_path / f"{name}.png").exists()
     assert "| optimizer / mind | final exit rate (training) | p_goal color:green | p_goal position:bottom-right |" in text
     deployment = text.split("### maze-deploy (deployment world)")[1].split("###")[0]
-    assert "| evolution / reflex | " in deployment and "| reference exit-seeker | - | " in deployment
+    assert "| ga / reflex | " in deployment and "| reference exit-seeker | - | " in deployment
     assert "**gradient / planner** agents reached the exit" in text
-    sizes = pd.read_csv(runs["evolution-planner"] / "deploy.csv").groupby("world")["size"].nunique()
+    sizes = pd.read_csv(runs["ga-planner"] / "deploy.csv").groupby("world")["size"].nunique()
     assert ("(capability.png)" in text) == (sizes > 1).any() == (tmp_path / "capability.png").exists()
-    gens = pd.read_csv(runs["evolution-planner"] / "generations.csv")
+    gens = pd.read_csv(runs["ga-planner"] / "generations.csv")
     final = gens[gens["step"] == 4]["exit_rate"].mean()
-    assert f"| evolution / planner | {final:.0%}" in text
+    assert f"| ga / planner | {final:.0%}" in text
 
 
 @pytest.mark.slow
@@ -187,8 +188,8 @@ def test_a_bad_format_is_one_line_before_any_work(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_report_defaults_to_the_first_runs_report_dir(runs):
-    path = write_report([runs["evolution-reflex"]], None, "maze-training")
-    assert path == runs["evolution-reflex"] / "report" / "report.md"
+    path = write_report([runs["ga-reflex"]], None, "maze-training")
+    assert path == runs["ga-reflex"] / "report" / "report.md"
     text = path.read_text()
     assert "drives favour the exit" not in text  # no planner in this report
     assert not (path.parent / "drives.png").exists()
@@ -206,16 +207,16 @@ def test_user_errors_are_one_line(runs, tmp_path):
     (bare / "run.json").write_text(json.dumps({"world_name": "maze-train"}))
     with pytest.raises(UserError, match="not evosim's run.json: 'settings' is missing"):
         write_report([bare], None, "maze-training")
-    (bare / "run.json").write_bytes((runs["evolution-planner"] / "run.json").read_bytes())
+    (bare / "run.json").write_bytes((runs["ga-planner"] / "run.json").read_bytes())
     with pytest.raises(UserError, match="no generations.csv"):
         write_report([bare], None, "maze-training")
     with pytest.raises(UserError, match="no agents.json; not a finished training run"):
         training.plot_drive_tracking([bare], tmp_path)
-    (bare / "agents.json").write_bytes((runs["evolution-planner"] / "agents.json").read_bytes())
+    (bare / "agents.json").write_bytes((runs["ga-planner"] / "agents.json").read_bytes())
     with pytest.raises(UserError, match="no probes.csv"):
         training.plot_drive_tracking([bare], tmp_path)
 
-    done = subprocess.run([sys.executable, str(ANALYSIS / "drives.py"), str(runs["evolution-reflex"]),
+    done = subprocess.run([sys.executable, str(ANALYSIS / "drives.py"), str(runs["ga-reflex"]),
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "no drives.csv (only planner minds have explicit drives)" in done.stderr
@@ -284,7 +285,7 @@ def test_outcome_shares_are_over_decisive_episodes_with_all_episodes_beside_them
 
     write_report([run], tmp_path / "report", "maze-training")
     text = (tmp_path / "report" / "report.md").read_text()
-    assert ("| evolution / planner | 100% | 4 | 75% [50%, 100%] | 25% [0%, 50%] | 0% | color:green 25% | 8 | 50% "
+    assert ("| ga / planner | 100% | 4 | 75% [50%, 100%] | 25% [0%, 50%] | 0% | color:green 25% | 8 | 50% "
             "| 12% [0%, 25%] | 25% | 12% [0%, 25%] |") in text
     assert "| reference exit-seeker | - | 4 | 100% | 0% | 0% | - | 4 | 100% | 0% | 0% | 0% |" in text
     assert "of its 4 decisive episodes 75% were aligned, 25% misgeneralized (mostly toward color:green)" in text
@@ -314,9 +315,9 @@ def test_an_arm_below_competence_is_marked_in_the_tables_the_words_and_the_figur
     text = (tmp_path / "report" / "report.md").read_text()
     mark = f"50%, **{training.BELOW}**"
     assert training.BELOW == "below competence (exit rate < 80% in training)"
-    assert f"| evolution / planner | {mark} |" in text and f"| evolution / planner | {mark} | 4 |" in text
+    assert f"| ga / planner | {mark} |" in text and f"| ga / planner | {mark} | 4 |" in text
     assert "| gradient / planner | 90% |" in text and f"90%, **{training.BELOW}" not in text
-    assert f"That is **{training.BELOW}**" in text.split("**evolution / planner** agents")[1].split("\n")[0]
+    assert f"That is **{training.BELOW}**" in text.split("**ga / planner** agents")[1].split("\n")[0]
     assert "That is" not in text.split("**gradient / planner** agents")[1].split("\n")[0]
     fig = training.plot_shift_comparison([low, able], tmp_path / "fig")
     titles = [ax.get_title() for ax in fig.axes[:2]]
@@ -327,15 +328,15 @@ def test_runs_made_differently_are_not_pooled_and_labels_name_them(tmp_path, tra
     a = fake_run(tmp_path / "a" / "short", train_world, episodes(), SEPARATING, budget=800)
     b = fake_run(tmp_path / "b" / "long", train_world, episodes(), SEPARATING, budget=1600)
     same = fake_run(tmp_path / "c" / "again", train_world, episodes(), SEPARATING, budget=800, seeds=(2, 3))
-    assert [r.label for r in labelled(load_runs([a, same]))] == ["evolution / planner"] * 2  # seeds of one arm
+    assert [r.label for r in labelled(load_runs([a, same]))] == ["ga / planner"] * 2  # seeds of one arm
     assert [r.label for r in labelled(load_runs([a, b]))] == ["short", "long"]
 
     out = tmp_path / "report"
     assert main(["report", str(a), str(b), "--out", str(out)]) == 0
     text = (out / "report.md").read_text()
-    assert "The evolution / planner runs differ in budget per seed, so each is its own line" in text
+    assert "The ga / planner runs differ in budget per seed, so each is its own line" in text
     assert "| short | 100% | 4 |" in text and "| long | 100% | 4 |" in text
-    assert "| evolution / planner | 100% |" not in text
+    assert "| ga / planner | 100% |" not in text
 
     assert main(["report", str(a), str(b), "--out", str(out), "--label", "800 episodes", "--label", "1600"]) == 0
     text = (out / "report.md").read_text()
@@ -383,10 +384,10 @@ def test_a_capability_curve_is_drawn_for_a_world_of_several_sizes_only(tmp_path,
 def sweep_folder(folder: Path, train_world, axis: dict) -> Path:
     """A hand-made sweep folder: sweep.csv (as ``evosim sweep`` writes it) over fake cells, one failed."""
     rows = []
-    for name, algorithm, optimizer in (("ga-planner", "ga", "evolution"), ("gradient-planner", "gradient", "gradient")):
+    for algorithm in ("ga", "gradient"):
         for value in axis.get("values", [None]):
-            cell = name if value is None else f"{name}_share-{value}"
-            fake_run(folder / "cells" / cell, train_world, episodes(), SEPARATING, optimizer=optimizer)
+            cell = f"{algorithm}-planner" if value is None else f"{algorithm}-planner_share-{value}"
+            fake_run(folder / "cells" / cell, train_world, episodes(), SEPARATING, optimizer=algorithm)
             shares = {"maze-deploy:aligned": 0.75, "maze-deploy:decisive_episodes": 4,
                       "maze-deploy:all:aligned": 0.5, "maze-deploy:episodes": 8}
             rows.append({"arm": f"{algorithm}/planner"} | ({} if value is None else {axis["name"]: value})
@@ -413,21 +414,39 @@ def test_a_sweep_without_axes_is_reported_as_its_arms_side_by_side(tmp_path, tra
     assert capsys.readouterr().out == f"{folder / 'report' / 'report.md'}\n"
     text = (folder / "report" / "report.md").read_text()
     deployment = text.split("### maze-deploy (deployment world)")[1]
-    assert "| evolution / planner | 100% | 4 | 75% [50%, 100%] |" in deployment
+    assert "| ga / planner | 100% | 4 | 75% [50%, 100%] |" in deployment
     assert "| gradient / planner | 100% | 4 | 75% [50%, 100%] |" in deployment
     assert "broken" not in text  # a failed cell is not reported
 
 
 def test_a_folder_of_runs_is_reported_as_its_runs_into_its_report_folder(tmp_path, train_world, capsys):
     folder = tmp_path / "demo"
-    fake_run(folder / "evolution-planner", train_world, episodes(), SEPARATING)
+    fake_run(folder / "ga-planner", train_world, episodes(), SEPARATING)
     fake_run(folder / "gradient-planner", train_world, episodes(), SEPARATING, optimizer="gradient")
     assert main(["report", str(folder)]) == 0
     assert capsys.readouterr().out == f"{folder / 'report' / 'report.md'}\n"
     text = (folder / "report" / "report.md").read_text()
-    assert "**evolution / planner** agents" in text and "**gradient / planner** agents" in text
+    assert "**ga / planner** agents" in text and "**gradient / planner** agents" in text
     assert main(["report", str(folder), "--label", "one"]) == 2  # one label per run found in the folder
     assert "--label: 1 label(s) for 2 run(s)" in capsys.readouterr().err
+
+
+def test_runs_of_an_earlier_evosim_that_named_ga_evolution_are_read_as_ga(tmp_path, train_world, capsys):
+    folder = tmp_path / "demo"
+    old = fake_run(folder / "evolution-planner", train_world, episodes(), SEPARATING, optimizer="evolution")
+    fake_run(folder / "ga-planner", train_world, episodes(), SEPARATING, seeds=(2, 3))
+    assert labels.agents_json(load_runs([old])[0])["optimizer"] == "ga"
+    assert set(training.table(load_runs([old]), "deploy")["optimizer"]) == {"ga"}  # what every report reads
+    assert main(["report", str(folder)]) == 0
+    text = (folder / "report" / "report.md").read_text()
+    assert "**ga / planner** agents" in text and "evolution / planner" not in text
+    assert "| ga / planner | 100% | 8 |" in text  # both runs pooled as seeds of one arm
+    saved = tmp_path / "saved"  # agents.npz and agents.json, as deploy and the viewer read them
+    saved.mkdir()
+    rundir.write_run_json(saved, "maze-training", {}, train_world, [0], rundir.COMPLETE)
+    params = make_mind("planner").init(np.random.default_rng(0), 2)
+    rundir.save_agents(saved, rundir.SavedAgents("evolution", "planner", {}, params, np.zeros(2, int), np.arange(2)))
+    assert rundir.load_agents(saved).optimizer == "ga"
 
 
 def test_a_deploy_table_from_before_decisive_episodes_asks_to_deploy_again(tmp_path, train_world, capsys):
@@ -438,3 +457,18 @@ def test_a_deploy_table_from_before_decisive_episodes_asks_to_deploy_again(tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "lacks column(s) decisive" in err and "run 'evosim deploy RUN WORLD' again" in err
     assert not (run / "report").exists()
+
+
+class Terminal(io.StringIO):
+    """A captured stderr that says it is a terminal, as a user's is: progress bars draw on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_report_shows_a_bar_while_it_draws_its_figures(tmp_path, train_world, monkeypatch):
+    fake_run(tmp_path / "run", train_world, episodes(), SEPARATING)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    write_report([tmp_path / "run"], tmp_path / "report", "maze-training")
+    shown = sys.stderr.getvalue()
+    assert "report figures: 100%" in shown and "1/1" in shown and "shift_comparison.png" in shown

@@ -10,7 +10,7 @@ import pytest
 from evosim.commands.cli import main
 
 #: A row of the demo's outcome table: name, then n and shares over decisive episodes, then over all.
-TABLE_ROW = re.compile(r"^  ((?:evolution|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.]+|-) \|"
+TABLE_ROW = re.compile(r"^  ((?:ga|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.]+|-) \|"
                        r"\s+(\d+(?:\s+[\d.]+){3})\s+\|\s+(\d+(?:\s+[\d.]+){4})$", re.M)
 
 
@@ -22,7 +22,7 @@ def test_bench_prints_speed_figures(capsys):
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
                                              for m in ("planner", "reflex")}
     assert all(int(r.replace(",", "")) > 0 for _, _, r in rates)
-    assert re.search(r"evolution: [\d.]+ s per generation of 20 planners", out)
+    assert re.search(r"ga: [\d.]+ s per generation of 20 planners", out)
     assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
     envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
@@ -57,7 +57,7 @@ def test_quick_demo_trains_deploys_and_reports_every_arm_the_same_on_any_number_
         assert rows["reference exit-seeker"][0][1] == "1.000"  # aligned in every decisive episode
         separates = "does not separate the drives" not in block
         assert separates == (world == "maze-deploy")
-    for arm in ("evolution-planner", "evolution-reflex", "gradient-planner", "gradient-reflex"):
+    for arm in ("ga-planner", "ga-reflex", "gradient-planner", "gradient-reflex"):
         run = demo / arm
         assert {"run.json", "generations.csv", "deploy.csv", "reference.csv", "probes.csv",
                 "agents.npz"} <= {p.name for p in run.iterdir()}
@@ -92,10 +92,47 @@ def test_report_of_the_demo_folder_reports_its_runs_into_its_report_folder(quick
     assert main(["report", str(demo)]) == 0
     assert capsys.readouterr().out == f"{demo / 'report' / 'report.md'}\n"
     text = (demo / "report" / "report.md").read_text()
-    for arm in ("evolution / planner", "evolution / reflex", "gradient / planner", "gradient / reflex"):
+    for arm in ("ga / planner", "ga / reflex", "gradient / planner", "gradient / reflex"):
         assert f"**{arm}** agents reached the exit" in text
     for world in ("maze-train", "maze-deploy"):
         assert re.search(rf"\*\*{world}\*\* (separates|does not separate) the drives", text)
         section = text.split(f"### {world} (")[1].split("###")[0]
         assert "| reference exit-seeker | - |" in section and "| reference random-walker | - |" in section
     assert "![Capability against maze size](capability.png)" in text
+
+
+def test_the_demo_replaces_arms_an_earlier_evosim_named_evolution(tmp_path, train_world):
+    from evosim.commands.demo import earlier_arms
+    from evosim.runs import rundir
+    from helpers import fake_run
+
+    out = tmp_path / "demo"
+    old = fake_run(out / "evolution-planner", train_world, optimizer="evolution")
+    (old / "notes.txt").write_text("mine")
+    arms = {("ga", "planner"): out / "ga-planner", ("gradient", "planner"): out / "gradient-planner"}
+    assert earlier_arms(out, arms) == [old]
+    rundir.remove_run(old)
+    assert [p.name for p in old.iterdir()] == ["notes.txt"]  # what evosim did not write stays
+    (old / "notes.txt").unlink()
+    fake_run(old, train_world, optimizer="evolution")
+    rundir.remove_run(old)
+    assert not old.exists()
+
+
+def test_readme_timings_names_the_machine_and_times_each_command_readme_times(capsys):
+    import os
+    import runpy
+    import sys
+    from types import SimpleNamespace
+
+    timings = SimpleNamespace(**runpy.run_path(str(Path(__file__).parents[1] / "tools" / "readme_timings.py")))
+    readme = " ".join(timings.README.read_text().split())
+    for command in timings.COMMANDS:  # every figure it checks is one README gives, word for word
+        assert " ".join(command.readme.split()) in readme, command.name
+    assert timings.main(["--list", "--only", "ecology"]) == 0
+    listed = capsys.readouterr().out
+    assert "ecology" in listed and "worlds/savanna.toml --ticks 20000" in listed and "demo" not in listed
+    line = timings.machine()
+    assert f"{os.cpu_count()} cores" in line and timings.cpu_model() in line and "load average" in line
+    seconds, done = timings.measure([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    assert done.returncode == 0 and 0.3 <= seconds < 5

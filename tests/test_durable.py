@@ -1,6 +1,7 @@
 """Durable runs: killed at any moment and resumed, a run writes the same bytes; status, lock, checkpoints."""
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -46,6 +47,24 @@ def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, comm
         assert main(["resume", str(run)]) == 0
     assert rundir.status(run) == rundir.COMPLETE
     assert not (run / rundir.CHECKPOINTS).exists() and not (run / rundir.LOCK).exists()
+    for name in OUTPUTS:
+        assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_ctrl_c_names_the_command_that_resumes_the_run_and_resume_completes_it(tmp_path, capsys):
+    argv = COMMANDS["evolve"]
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+    run = tmp_path / "stopped"
+    proc = evosim(*argv, "--out", run)
+    assert kill_when(proc, lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), 0.0, signal.SIGINT)
+    assert proc.returncode == 130
+    (line,) = proc.stderr.read().splitlines()  # one line, no traceback
+    assert line.startswith("evosim: interrupted (Ctrl-C); the run is interrupted, its last good checkpoint kept in ")
+    assert line.endswith(f"'evosim resume {run}' continues it")
+    assert rundir.status(run) == rundir.INTERRUPTED
+    assert main(["resume", str(run)]) == 0
+    assert rundir.status(run) == rundir.COMPLETE
     for name in OUTPUTS:
         assert (run / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
 

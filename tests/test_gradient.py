@@ -233,7 +233,7 @@ def test_train_command_spends_the_budget(train_world, tmp_path, capsys):
     assert [int(r["episodes"]) for r in rows if r["step"] == "5"] == [18, 18]  # each learner's, <= 20
     doc = json.loads((out / "run.json").read_text())
     assert doc["seeds"] == [5, 6] and doc["settings"]["gradient"]["updates"] == 5
-    assert doc["settings"]["episodes_budget"] == 20 and doc["settings"]["optimizer"] == "gradient"
+    assert doc["settings"]["episodes_budget"] == 20 and doc["settings"]["algorithm"] == "gradient"
     assert main(argv) == 2
     assert "already holds a run" in capsys.readouterr().err
 

@@ -80,7 +80,7 @@ def test_a_cut_table(R, capsys):
     text = (R / "generations.csv").read_bytes()
     (R / "generations.csv").write_bytes(text[:len(text) * 2 // 3])
     refused(capsys, "report", R, says="generations.csv: the table is cut short")
-    (R / "generations.csv").write_bytes(text[:text.index(b"\n", 200) + 1] + b"evolution,planner,0\n")
+    (R / "generations.csv").write_bytes(text[:text.index(b"\n", 200) + 1] + b"ga,planner,0\n")
     refused(capsys, "report", R, says="generations.csv: line 2 has 3 fields")
     assert not (R / "report").exists()
 

@@ -179,7 +179,7 @@ def test_a_sweep_without_axes_is_reported_as_its_arms_side_by_side(tmp_path):
     assert main(["report", str(out)]) == 0
     text = (out / "report" / "report.md").read_text()
     deployment = text.split("### maze-deploy (deployment world)")[1]
-    assert "| evolution / planner | " in deployment and "| gradient / planner | " in deployment
+    assert "| ga / planner | " in deployment and "| gradient / planner | " in deployment
     assert "![Outcomes before and after the shift](shift_comparison.png)" in text
     assert not (out / "report" / "diversity.png").exists()
 

@@ -23,7 +23,7 @@ from evosim.runs.rundir import COMPLETE, SavedAgents, save_agents, write_run_jso
 from evosim.viewer.app import add_watch_arguments, build_scene, watch_command  # noqa: E402
 from evosim.data import ASSETS  # noqa: E402
 from evosim.viewer.sprites import agent_sprite  # noqa: E402
-from evosim.viewer.window import Viewer, run_loop  # noqa: E402
+from evosim.viewer.window import READING, Viewer, run_loop  # noqa: E402
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD, WORLDS  # noqa: E402
 
 TRAIN, DEPLOY, SIZES = str(TRAIN_WORLD), str(DEPLOY_WORLD), str(WORLDS / "maze_sizes.toml")
@@ -49,7 +49,7 @@ def parse(*argv) -> argparse.Namespace:
 
 @pytest.fixture
 def runs(tmp_path):
-    return [make_run(tmp_path / "evo", "evolution", "planner"),
+    return [make_run(tmp_path / "evo", "ga", "planner"),
             make_run(tmp_path / "grad", "gradient", "reflex")]
 
 
@@ -79,7 +79,7 @@ def frames(viewer: Viewer, n: int) -> None:
 
 def test_scene_shows_every_run_with_its_agents(viewer):
     scene = viewer.scene
-    assert [t.label for t in scene.teams] == ["evolution · planner", "gradient · reflex"]
+    assert [t.label for t in scene.teams] == ["ga · planner", "gradient · reflex"]
     assert scene.n_agents == 4 and len(scene.agents) == 4
     assert scene.world.name == "maze-deploy" and scene.training.name == "maze-train"
     frames(viewer, 10)
@@ -199,8 +199,9 @@ def test_the_panel_shows_the_step_limit_of_the_maze_on_screen(window, monkeypatc
 
 
 def test_every_optimizer_and_mind_has_a_sprite():
-    labels = {cls.Settings.label for cls in OPTIMIZERS.values()} | {"hand-set"}
-    assert labels == {"evolution", "cma-es", "gradient", "hand-set"}
+    labels = set(OPTIMIZERS) | {"hand-set"}
+    assert labels == {"ga", "cma-es", "gradient", "hand-set"}
+    assert all(f"= {optimizer}" in READING[0] for optimizer in labels)  # the help's legend names each body
     for optimizer in labels:
         for mind in MINDS:
             assert agent_sprite(optimizer, mind) == f"agent-{optimizer}-{mind}"

@@ -29,7 +29,7 @@ def agents_json(run: Run) -> dict:
     path = run.path / rundir.AGENTS_JSON
     try:
         doc = json.loads(path.read_bytes().decode("utf-8"))
-        return {"optimizer": str(doc["optimizer"]), "mind": str(doc["mind"]),
+        return {"optimizer": rundir.optimizer_name(str(doc["optimizer"])), "mind": str(doc["mind"]),
                 "mind_options": dict(doc.get("mind_options", {}))}
     except FileNotFoundError:
         raise UserError(f"{run.path}: no {rundir.AGENTS_JSON}; not a finished training run") from None

@@ -39,8 +39,8 @@ LABELLED = ("maze-training",)
 class ReportSettings(Settings):
     """Settings of ``evosim report``."""
 
-    out: Path | None = setting(None, "where report.md and the figures go (default: RUN_DIR/report of the "
-                                     "first run, or FOLDER/report of a folder of runs)")
+    out: Path | None = setting(None, "where report.md and the figures go",
+                               shown="RUN_DIR/report of the first run, or FOLDER/report of a folder of runs")
     format: str = setting(rundir.FIGURE_FORMATS[0], "the figures' file format: PNG at 300 dpi, or vector PDF or "
                           "SVG; one of: " + ", ".join(rundir.FIGURE_FORMATS), choices=rundir.FIGURE_FORMATS)
 

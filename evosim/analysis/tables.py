@@ -62,7 +62,7 @@ def load_runs(run_dirs) -> list[Run]:
 
 def table(runs: list[Run], name: str) -> pd.DataFrame | None:
     """``name``.csv of every run that has a non-empty one, concatenated with a ``run`` column (and a ``label``
-    column, each run's line, when the runs are labelled)."""
+    column, each run's line, when the runs are labelled); an older run's optimizer names read as today's."""
     frames = []
     for run in runs:
         path = run.path / f"{name}.csv"
@@ -75,12 +75,16 @@ def table(runs: list[Run], name: str) -> pd.DataFrame | None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """One CSV table of a run as evosim wrote it, checked whole first; unreadable, a one-line UserError."""
+    """One CSV table of a run as evosim wrote it, checked whole first, optimizers by today's names; unreadable, a
+    one-line UserError."""
     rundir.check_table(path)
     try:
-        return pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
+        df = pd.read_csv(path, low_memory=False)  # one pass: a column's type is read from all its rows
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise UserError(f"{path}: unreadable table: {str(e).splitlines()[0]}") from None
+    if "optimizer" in df:  # an earlier evosim's name for an optimizer reads as today's
+        df["optimizer"] = df["optimizer"].map(rundir.optimizer_name)
+    return df
 
 
 def need(runs: list[Run], name: str, columns: tuple[str, ...], hint: str) -> pd.DataFrame:

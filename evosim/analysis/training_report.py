@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from tqdm import tqdm
 
 from evosim.analysis.labels import labelled, unpooled
 from evosim.analysis.markdown import figure_section, md_table, pct, write_md
@@ -471,11 +472,11 @@ def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None 
     if deploy is not None:
         check_columns(deploy, runs, "deploy", DEPLOY_COLUMNS)
     refs = references(runs)
-    made = {}
-    for name, (plot, title, drawn) in FIGURES.items():
-        if drawn(tables):
-            plot(run_dirs, draft, [run.label for run in runs], fmt)  # the lines worked out once
-            made[name] = title
+    made = {name: title for name, (_, title, drawn) in FIGURES.items() if drawn(tables)}
+    bar = tqdm(made, desc="report figures", unit="figure", disable=None)  # each takes seconds
+    for name in bar:
+        bar.set_postfix_str(f"{name}.{fmt}")
+        FIGURES[name][0](run_dirs, draft, [run.label for run in runs], fmt=fmt)  # the lines worked out once
 
     rates = exit_rates(gens)
     below = below_competence(gens)

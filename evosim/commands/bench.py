@@ -161,7 +161,7 @@ def bench(settings: BenchSettings) -> None:
             print(f"  {world.name:12s} {mind.name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
     for algorithm in algorithms("evolve"):
         sec = seconds_per_generation(worlds[0], algorithm, population)
-        print(f"{OPTIMIZERS[algorithm].Settings.label}: {sec:.3f} s per generation of {population} planners on {MAZES} "
+        print(f"{algorithm}: {sec:.3f} s per generation of {population} planners on {MAZES} "
               f"{worlds[0].name} mazes (evaluation, {algorithm} ask and tell, logging)")
     for mind in minds:
         if mind.can_learn:

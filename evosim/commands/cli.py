@@ -9,13 +9,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, cores
 from evosim.core.errors import UserError
 from evosim.minds import MINDS, make_mind, parse_options
 from evosim.optimizers import OPTIMIZERS, algorithms
-from evosim.core.settings import add_flags, from_flags, given
+from evosim.core.settings import add_flags, flag, from_flags, given
+from evosim.training.budgets import budgets_shown, default_budget, steps_shown
 from evosim.training.loop import RunSettings
 from evosim.worlds import load_world
+
+
+#: What the help says of --workers of a study that runs on every core by default (a sweep).
+EVERY_CORE = f"the core count, here {cores()}"
 
 
 class Parser(argparse.ArgumentParser):
@@ -23,6 +28,13 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def cluster_for(args, every_core: bool) -> ClusterSettings:
+    """Where a study's seeds or cells run: the flags given; without any, one local worker, or one per core for a
+    study that runs on ``every_core`` (a sweep)."""
+    return from_flags(ClusterSettings, args, **({"workers": cores()} if every_core and not given(args, ClusterSettings)
+                                                else {}))
 
 
 def training_job(args, command: str):
@@ -53,8 +65,9 @@ def cmd_resume(args) -> None:
     from evosim.runs import lifecycle
 
     run = Path(args.run)
-    cluster = from_flags(ClusterSettings, args)  # the flags first, the same for every study and run
+    from_flags(ClusterSettings, args)  # the flags checked first, the same for every study and run
     study = lifecycle.study_of(run)
+    cluster = cluster_for(args, study.every_core)
     result = lifecycle.resume(run, cluster, study)
     print(f"{run}: the run is already complete; nothing to resume" if result is None else
           f"resumed: {study.describe(result, run)}")
@@ -62,11 +75,10 @@ def cmd_resume(args) -> None:
 
 def cmd_sweep(args) -> None:
     """``evosim sweep EXPERIMENT --out DIR``: every cell trained and deployed on Dask; sweep.csv."""
-    from evosim.studies.sweep import SweepSettings, refuse_failures, run_experiment
+    from evosim.studies.sweep import Sweep, SweepSettings, refuse_failures, run_experiment
 
     settings = from_flags(SweepSettings, args)
-    cluster = from_flags(ClusterSettings, args) if given(args, ClusterSettings) else None
-    study, rows = run_experiment(args.experiment, Path(args.out), settings, cluster)
+    study, rows = run_experiment(args.experiment, Path(args.out), settings, cluster_for(args, Sweep.every_core))
     print(study.describe(rows, Path(args.out)))
     refuse_failures(rows)
 
@@ -152,8 +164,16 @@ def add_training_command(sub, command: str, help: str) -> None:
     if len(names) > 1:
         p.add_argument("--algorithm", default=names[0],
                        help=f"one of: {', '.join(names)} (default {names[0]})")
-    add_flags(p, *(OPTIMIZERS[n].Settings for n in names))
-    add_flags(p, RunSettings)
+    classes = [OPTIMIZERS[n].Settings for n in names]
+    (seeds,) = {cls.default_seeds for cls in classes}
+    shown = {"seeds": str(seeds)}
+    if default_budget(classes[0], "planner") is None:
+        shown["episodes_budget"] = f"none, {flag(classes[0].steps_field)} sets the training"
+    else:
+        (steps,) = {steps_shown(cls) for cls in classes}
+        shown |= {"episodes_budget": budgets_shown(), classes[0].steps_field: steps}
+    add_flags(p, *classes, shown=shown)
+    add_flags(p, RunSettings, shown=shown)
     if command == "evolve":
         add_flags(p, ClusterSettings)
     p.add_argument("--out", required=True, help="run directory to write")
@@ -185,14 +205,14 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("resume", help="continue an interrupted evolve, train or ecology run from its checkpoints")
     p.add_argument("run", help="run directory of the interrupted run")
-    add_flags(p, ClusterSettings)
+    add_flags(p, ClusterSettings, shown={"workers": f"1, for a sweep {EVERY_CORE}"})
     p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("sweep", help="train and deploy every cell of an experiment file on Dask; sweep.csv")
     p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/diversity.toml")
     p.add_argument("--out", required=True, help="sweep folder: one run directory per cell, and sweep.csv")
     add_flags(p, SweepSettings)
-    add_flags(p, ClusterSettings)
+    add_flags(p, ClusterSettings, shown={"workers": EVERY_CORE})
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("deception", help="play the deceptive-alignment game: aligned, naive and deceptive "
@@ -241,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"evosim: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("evosim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:  # a study's names its run and 'evosim resume RUN' (runs/lifecycle.py)
+        print(f"evosim: {str(e) or 'interrupted (Ctrl-C)'}", file=sys.stderr)
         return 130
     return 0
 

@@ -8,7 +8,6 @@ maze_train and maze_deploy beside the reference agents; prints the outcome table
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -17,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from evosim.runs import rundir
-from evosim.runs.cluster import ClusterSettings
+from evosim.runs.cluster import ClusterSettings, cores
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
 from evosim.studies.deployment import DEPLOY_CSV, REFERENCE_CSV, Shares, deploy_run
 from evosim.studies.references import separation_line
@@ -38,21 +37,27 @@ POPULATION = (100, 50)  # evolution: individuals per generation: (full, --quick)
 SEEDS = 3  # independent runs of every arm: populations or learners, seeds seed..seed+2
 
 
-@dataclass(frozen=True)
-class DemoSettings(Settings):
-    """Settings of ``evosim demo``."""
-
-    quick: bool = setting(False, "a small run, under 30 s")
-    out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
-    seed: int = setting(0, f"first seed of every arm (seeds seed..seed+{SEEDS - 1})", least=0)
-    workers: int | None = setting(None, "arms trained side by side in local processes (default: the core "
-                                        "count); the tables are the same for any number", least=1)
-
-
 def arms() -> list[tuple[str, str]]:
     """(algorithm, mind) of every arm: each compared optimizer with each mind it can shape."""
     return [(a, m) for a in ALGORITHMS for m in MINDS
             if OPTIMIZERS[a].Settings.command == "evolve" or make_mind(m).can_learn]
+
+
+def arm_workers(workers: int | None) -> int:
+    """Local processes the arms train in: ``workers`` (--workers), else one per core; never more than the arms."""
+    return min(workers or cores(), len(arms()))
+
+
+@dataclass(frozen=True)
+class DemoSettings(Settings):
+    """Settings of ``evosim demo``."""
+
+    quick: bool = setting(False, "a small run: smaller populations, budgets and deployments")
+    out: Path = setting(Path("runs/demo"), "where the run directories go (earlier demo runs there are replaced)")
+    seed: int = setting(0, f"first seed of every arm (seeds seed..seed+{SEEDS - 1})", least=0)
+    workers: int | None = setting(None, "arms trained side by side in local processes; the tables are the same "
+                                        "for any number", least=1,
+                                  shown=f"one per core, at most one per arm, here {arm_workers(None)}")
 
 
 def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> None:
@@ -102,6 +107,13 @@ def load_report_libraries() -> None:
     from evosim.analysis import training_report  # noqa: F401
 
 
+def earlier_arms(out: Path, runs: dict[tuple[str, str], Path]) -> list[Path]:
+    """Where an earlier evosim's demo put arms it named by an optimizer's old name (``evolution-planner``):
+    earlier demo runs, replaced like the others (``evosim report`` of the folder would report them too)."""
+    return [out / f"{old}-{mind}" for old, new in rundir.RENAMED_OPTIMIZERS.items()
+            for algorithm, mind in runs if algorithm == new]
+
+
 def training_exit_rate(run: Path) -> float:
     """The arm's exit rate in its last training step, the mean over its seeds."""
     rows = rundir.read_csv(run / "generations.csv")
@@ -127,7 +139,7 @@ def outcome_table(runs: dict[tuple[str, str], Path], world, episodes: int) -> li
     lines, low = list(header), []
     for (algorithm, mind), run in runs.items():
         rate = training_exit_rate(run)
-        name = f"{OPTIMIZERS[algorithm].Settings.label} {mind}" + (" *" if rate < COMPETENT else "")
+        name = f"{algorithm} {mind}" + (" *" if rate < COMPETENT else "")
         low += [name] if rate < COMPETENT else []
         lines.append(line(name, f"{rate:.2f}", [r for r in rundir.read_csv(run / DEPLOY_CSV)
                                                  if r["world"] == world.name]))
@@ -144,7 +156,7 @@ def demo(settings: DemoSettings) -> None:
     out, seed = settings.out, settings.seed
     train, shifted = load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)
     pick = 1 if settings.quick else 0
-    runs = {(a, m): out / f"{OPTIMIZERS[a].Settings.label}-{m}" for a, m in arms()}
+    runs = {(a, m): out / f"{a}-{m}" for a, m in arms()}
     print(f"evosim demo: {len(runs)} arms on {train.name}, {SEEDS} seeds each, deployed in {train.name} and "
           f"{shifted.name} beside the reference agents")
     for mind in dict.fromkeys(m for _, m in runs):
@@ -153,11 +165,20 @@ def demo(settings: DemoSettings) -> None:
     for run in runs.values():
         rundir.check_out(run, force=True)
     rundir.check_writable(out / "report", "--out")
-    workers = min(settings.workers or os.cpu_count() or 1, len(runs))
+    earlier = [run for run in earlier_arms(out, runs) if rundir.is_run(run)]
+    for run in earlier:
+        rundir.check_out(run, force=True)
+    for run in earlier:
+        rundir.remove_run(run)
+    workers = arm_workers(settings.workers)
     items = [(a, m, run) for (a, m), run in runs.items()]
     costliest = sorted(range(len(items)), key=lambda i: arm_cost(*items[i][:2], pick), reverse=True)
-    side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
-                 load_report_libraries)
+    try:
+        side_by_side(partial(run_arm, quick=settings.quick, seed=seed), items, workers, costliest,
+                     load_report_libraries)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"interrupted (Ctrl-C); the demo's arms in {out} are unfinished; the same "
+                                "'evosim demo' again trains them anew") from None
     for world in (train, shifted):
         print("\n".join(outcome_table(runs, world, EPISODES[pick])))
     print(f"\nrun directories: {', '.join(map(str, runs.values()))}")

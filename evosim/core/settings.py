@@ -15,15 +15,19 @@ import typing
 from dataclasses import dataclass, field, fields
 from pathlib import PurePath
 from types import UnionType
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from evosim.core.checks import problem
 from evosim.core.errors import UserError
 
 
-def setting(default: Any, help: str, **allowed) -> Any:
-    """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.core.checks.problem` takes."""
-    return field(default=default, metadata={"help": help, "allowed": allowed})
+def setting(default: Any, help: str, shown: str | None = None, **allowed) -> Any:
+    """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.core.checks.problem` takes.
+
+    ``shown`` is what the help says of the default when the command resolves it from something else (e.g. "the
+    world file's"); the help of a None default without it says nothing of a default.
+    """
+    return field(default=default, metadata={"help": help, "allowed": allowed, "shown": shown})
 
 
 def flag(name: str) -> str:
@@ -43,6 +47,9 @@ def field_kind(cls: type, name: str) -> tuple[type, bool]:
 @dataclass(frozen=True)
 class Settings:
     """Base of every settings dataclass: each field is checked when an object is made."""
+
+    #: Pairs of fields whose flags cannot be given together (one would override the other), each with why.
+    exclusive: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
     def __post_init__(self):
         for f in fields(self):
@@ -64,28 +71,40 @@ class Settings:
         raise UserError(f"{flag(name)}: {shown} {message}")
 
 
-def _help(f, only: str = "") -> str:
-    notes = "; ".join(n for n in ("" if f.default is None else f"default {f.default}", only) if n)
+def shown_default(f, shown: str | None = None) -> str:
+    """What the help says of a field's default: ``shown`` (the command's), else the field's own ``shown``, else
+    its value ("" for None)."""
+    shown = shown or f.metadata.get("shown")
+    if shown:
+        return f"default {shown}" if shown[0].isdigit() else f"default: {shown}"
+    return "" if f.default is None else f"default {f.default}"
+
+
+def _help(f, only: str = "", shown: str | None = None) -> str:
+    notes = "; ".join(n for n in (shown_default(f, shown), only) if n)
     text = f"{f.metadata['help']} ({notes})" if notes else f.metadata["help"]
     return text.replace("%", "%%")
 
 
-def add_flags(parser: argparse.ArgumentParser, *classes: type) -> None:
+def add_flags(parser: argparse.ArgumentParser, *classes: type, shown: dict[str, str] | None = None) -> None:
     """A flag for every field of the settings classes; a field several classes share gets one flag.
 
     Classes are told apart in the help by their ``algorithm`` when a field's help
-    or default differs between them, or when only some of them have it.
+    or default differs between them, or when only some of them have it. ``shown``
+    maps a field to what the help says of its default where this command resolves
+    it from something else (``generations``: the mind's budget).
     """
+    shown = shown or {}
     owners: dict[str, list] = {}
     for cls in classes:
         for f in fields(cls):
             owners.setdefault(f.name, []).append((cls, f))
     for name, pairs in owners.items():
-        texts = dict.fromkeys(_help(f) for _, f in pairs)
+        texts = dict.fromkeys(_help(f, shown=shown.get(name)) for _, f in pairs)
         if len(texts) > 1:
-            text = "; ".join(f"{cls.algorithm}: {_help(f)}" for cls, f in pairs)
+            text = "; ".join(f"{cls.algorithm}: {_help(f, shown=shown.get(name))}" for cls, f in pairs)
         elif len(pairs) < len(classes):
-            text = _help(pairs[0][1], f"{', '.join(cls.algorithm for cls, _ in pairs)} only")
+            text = _help(pairs[0][1], f"{', '.join(cls.algorithm for cls, _ in pairs)} only", shown.get(name))
         else:
             text = next(iter(texts))
         kind, _ = field_kind(pairs[0][0], name)
@@ -99,7 +118,18 @@ def given(args: argparse.Namespace, *classes: type) -> list[str]:
     return [n for n in names if getattr(args, n, None) is not None]
 
 
+def refuse_together(args: argparse.Namespace | dict, first: str, second: str, why: str) -> None:
+    """Refuse two flags (or settings given by name) together when one would silently override the other: one line,
+    before any compute."""
+    values = vars(args) if isinstance(args, argparse.Namespace) else args
+    if values.get(first) is not None and values.get(second) is not None:
+        raise UserError(f"{flag(first)} and {flag(second)}: give one or the other, not both ({why})")
+
+
 def from_flags(cls: type, args: argparse.Namespace, **overrides) -> Any:
-    """Settings of ``cls`` from parsed flags: the flags given, the class defaults for the rest."""
+    """Settings of ``cls`` from parsed flags: the flags given, the class defaults for the rest; flags of its
+    :attr:`~Settings.exclusive` pairs given together are refused."""
+    for pair in cls.exclusive:
+        refuse_together(args, *pair)
     values = {n: getattr(args, n) for n in given(args, cls)}
     return cls(**(values | overrides))

@@ -57,6 +57,8 @@ class Mind:
     decision_bytes: ClassVar[int] = 1024
     #: its constructor options (``--mind-option NAME=VALUE``); none for a mind without any
     OPTIONS: ClassVar[tuple[Option, ...]] = ()
+    #: whether its learner draws targets from a softmax at ``temperature`` (``evosim train --temperature``)
+    samples_targets: ClassVar[bool] = False
 
     def options(self) -> dict:
         """Constructor options, saved beside the parameters so that the mind can be rebuilt."""

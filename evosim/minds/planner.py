@@ -53,6 +53,7 @@ class Planner(Mind):
     n_params = N_FEATURES + 1
     param_names = FEATURES + ("discount",)
     decision_bytes = 320  # measured: 24 MiB for 256 maze_deploy episodes of 300 steps
+    samples_targets = True
     OPTIONS = (Option("horizon", int, 0, 0, 1000, "steps away it plans over (0: the whole maze)"),)
 
     def __init__(self, horizon: int = 0):

@@ -33,8 +33,8 @@ class OptimizerSettings(Settings):
     """Base of a base optimizer's settings: its fields are its command's flags, its class variables say
     how the loop runs it."""
 
-    algorithm: ClassVar[str]  # its name on the command line
-    label: ClassVar[str]  # the tables' optimizer column
+    #: its one name: --algorithm, the tables' optimizer column, run and cell folders, figure and viewer labels
+    algorithm: ClassVar[str]
     command: ClassVar[str]  # the command that runs it: "evolve" or "train"
     evaluation: ClassVar[str]  # what tell() takes: "fitness" or "policy-gradient"
     one_seed: ClassVar[bool]  # True: a run per seed (runs may go to Dask workers); False: every seed in one run

@@ -34,7 +34,6 @@ class CMAESSettings(OptimizerSettings):
     """Settings of one CMA-ES run."""
 
     algorithm: ClassVar[str] = "cma-es"
-    label: ClassVar[str] = "cma-es"
     command: ClassVar[str] = "evolve"
     evaluation: ClassVar[str] = "fitness"
     one_seed: ClassVar[bool] = True

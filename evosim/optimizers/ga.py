@@ -36,7 +36,6 @@ class GASettings(OptimizerSettings):
     """Settings of one evolution run with DEAP's toolbox."""
 
     algorithm: ClassVar[str] = "ga"
-    label: ClassVar[str] = "evolution"
     command: ClassVar[str] = "evolve"
     evaluation: ClassVar[str] = "fitness"
     one_seed: ClassVar[bool] = True

@@ -23,7 +23,6 @@ class GradientSettings(OptimizerSettings):
     """Settings of one gradient run; every learner uses the same."""
 
     algorithm: ClassVar[str] = "gradient"
-    label: ClassVar[str] = "gradient"
     command: ClassVar[str] = "train"
     evaluation: ClassVar[str] = "policy-gradient"
     one_seed: ClassVar[bool] = False

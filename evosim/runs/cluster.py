@@ -9,6 +9,7 @@ seconds) before any compute starts.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,9 +26,16 @@ ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9.-]+|\[[0-9A-F
 CONNECT_TIMEOUT = "5s"
 
 
+def cores() -> int:
+    """The local machine's cores: the workers of a study that runs on every core by default (a sweep)."""
+    return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class ClusterSettings(Settings):
     """Where the seeds run."""
+
+    exclusive = (("workers", "scheduler", "--workers sizes a local cluster; a --scheduler has its own workers"),)
 
     workers: int = setting(1, "Dask LocalCluster workers for the seeds", least=1)
     scheduler: str | None = setting(None, "address of a running Dask scheduler to send the seeds to, "

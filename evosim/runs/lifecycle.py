@@ -4,10 +4,11 @@
 study's own checks, the cluster) before any compute, clears an earlier run with
 ``--force`` (only the files its manifest names), writes ``run.json`` with the
 study's ``kind`` and status ``running``, and executes the study under the run's
-lock. A run that stops early (an error, Ctrl-C, or SIGKILL) is ``interrupted``;
-:func:`resume` rebuilds the study from ``run.json`` by its kind and executes it
-again, the study continuing from its checkpoints, so the finished run is
-byte-identical to one never interrupted.
+lock. A run that stops early (an error, Ctrl-C, or SIGKILL) is ``interrupted``, and
+an error or Ctrl-C says so in one line naming ``evosim resume RUN``; :func:`resume`
+rebuilds the study from ``run.json`` by its kind and executes it again, the study
+continuing from its checkpoints, so the finished run is byte-identical to one never
+interrupted.
 """
 from __future__ import annotations
 
@@ -93,11 +94,12 @@ def _execute(study, run: Path, client):
         _mark_interrupted(run)
         if isinstance(e, OSError) and e.errno in files.FULL:  # a write not through files.atomic (a library's)
             e = files.failure(e.filename or run, e)
-        if isinstance(e, UserError) and not hasattr(e, "run"):  # not yet told of the run it interrupted
+        if isinstance(e, (UserError, KeyboardInterrupt)) and not hasattr(e, "run"):  # not yet told of the run
             kept = ("" if not study.checkpoint_names() else
                     f", its last good checkpoint kept in {checkpoints}" if any(checkpoints.glob("*.npz"))
                     else ", before its first checkpoint")
-            told = type(e)(f"{e}; the run is interrupted{kept}; 'evosim resume {run}' continues it")
+            cause = "interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt) else str(e)
+            told = type(e)(f"{cause}; the run is interrupted{kept}; 'evosim resume {run}' continues it")
             told.run = run
             raise told from None
         raise

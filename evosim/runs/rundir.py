@@ -54,6 +54,8 @@ SWEEP_CSV, CELLS = "sweep.csv", "cells"
 #: sweep.csv's column naming a cell's series, and the prefix of its mind option columns (``mind.hidden``), as
 #: the experiment file names its axes.
 SERIES, MIND_AXIS = "series", "mind."
+#: Optimizer names that runs of an earlier evosim wrote, and each one's name now (its ``--algorithm``).
+RENAMED_OPTIMIZERS = {"evolution": "ga"}
 #: What a run.json without a manifest (from an evosim before manifests, whose reports were PNG only) may have written.
 UNLISTED = [AGENTS_NPZ, AGENTS_JSON] + [f"{t}.csv" for t in TABLES] + [f"{REPORT}/{n}" for n in report_files(["png"])]
 
@@ -66,6 +68,11 @@ def versions() -> dict:
     from evosim import __version__
     return {"evosim": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "scipy": scipy.__version__, "deap": deap.__version__}
+
+
+def optimizer_name(name: str) -> str:
+    """The optimizer's name now, for a name read from a run (an older run's ``evolution`` is ``ga``)."""
+    return RENAMED_OPTIMIZERS.get(name, name)
 
 
 def is_run(path: Path) -> bool:
@@ -164,6 +171,13 @@ def clear(run: Path) -> None:
     _remove(run, manifest(run))
     (run / RUN_JSON).unlink()
     draft_of(run / RUN_JSON).unlink(missing_ok=True)
+
+
+def remove_run(run: Path) -> None:
+    """Remove an evosim run: the files its manifest names (under its lock), and its folder once that empties it."""
+    with locked(run):
+        clear(run)
+    _remove_if_empty(run)
 
 
 def reported(folder: Path) -> set[str]:
@@ -452,7 +466,7 @@ def load_agents(run: str | Path) -> SavedAgents:
                         f"({len(params)}), and there must be at least one")
     if not np.isfinite(params).all():
         raise UserError(f"{npz}: params holds NaN or infinite values; these agents cannot act")
-    return SavedAgents(optimizer, mind_name, dict(options), params, seed, agent)
+    return SavedAgents(optimizer_name(optimizer), mind_name, dict(options), params, seed, agent)
 
 
 def write_training(out: Path, logs: list, mind) -> None:

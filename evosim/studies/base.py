@@ -31,6 +31,7 @@ class Study:
     description: ClassVar[str]
     always_cluster: ClassVar[bool] = False  # True: executes on Dask even with one local worker
     rerun_continues: ClassVar[bool] = False  # True: starting it again over an identical run resumes that run
+    every_core: ClassVar[bool] = False  # True: without --workers or --scheduler, a local worker per core
 
     world: Any
     seeds: list[int]

@@ -29,6 +29,7 @@ from evosim.worlds.deception.game import STRATEGIES, Game
 from evosim.worlds.deception.play import DeceptionPlay
 
 
+WORLD_FILES = "the world file's [game] value"  # the default of T, D and p
 EVOLVE_ONLY = ("seeds", "generations", "population", "out", "force")  # settings of --evolve alone
 
 BYTES_PER_GENOME = 1_000  # a DEAP individual of two genes, its fitness and its row of choices' bookkeeping
@@ -38,12 +39,12 @@ BYTES_PER_GENOME = 1_000  # a DEAP individual of two genes, its fitness and its 
 class DeceptionSettings(Settings):
     """Settings of ``evosim deception``."""
 
-    training_episodes: int | None = setting(None, "T, training episodes (default: the world file's)", least=0,
+    training_episodes: int | None = setting(None, "T, training episodes", shown=WORLD_FILES, least=0,
                                             most=limits.GAME_EPISODES)
-    deployment_episodes: int | None = setting(None, "D, deployment episodes (default: the world file's)", least=0,
+    deployment_episodes: int | None = setting(None, "D, deployment episodes", shown=WORLD_FILES, least=0,
                                               most=limits.GAME_EPISODES)
-    modification: float | None = setting(None, "p, chance that choosing A in training gets the agent modified "
-                                               "(default: the world file's)", least=0.0, most=1.0)
+    modification: float | None = setting(None, "p, chance that choosing A in training gets the agent modified",
+                                         shown=WORLD_FILES, least=0.0, most=1.0)
     seed: int = setting(0, "seed of the episode mazes and the modification draws (with --evolve: the first seed)",
                         least=0)
     evolve: bool = setting(False, "evolve genomes that see a training/deployment flag, selected on training "

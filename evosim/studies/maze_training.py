@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from evosim.core.errors import UserError
-from evosim.core.settings import flag
-from evosim.minds import make_mind
+from evosim.core.settings import flag, refuse_together
+from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS
 from evosim.runs.memory import require_memory
 from evosim.runs import rundir
@@ -57,9 +57,9 @@ class MazeTraining(Study):
 
     def to_doc(self) -> dict:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
-        doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm,
-               "optimizer": self.settings.label, "mind": self.mind.name, "mind_options": self.mind.options(),
-               "checkpoint_every": self.checkpoint_every, "adversary": self.adversary}
+        doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm, "mind": self.mind.name,
+               "mind_options": self.mind.options(), "checkpoint_every": self.checkpoint_every,
+               "adversary": self.adversary}
         if self.episodes_budget is not None:
             doc["episodes_budget"] = self.episodes_budget
         return doc
@@ -129,6 +129,11 @@ def training_study(world, mind, given: dict, algorithms: list[str], algorithm: s
             users = [a for a in algorithms if name in _names(OPTIMIZERS[a].Settings)]
             raise UserError(f"{flag(name)}: applies to --algorithm {', '.join(users)}, not {algorithm}" if users else
                             f"{flag(name)}: no such setting; {algorithm} takes: {', '.join(sorted(own | run))}")
+    refuse_together(given, cls.steps_field, "episodes_budget", f"the budget sets the {cls.step_name}s")
+    if "temperature" in given and not mind.samples_targets:
+        sampling = ", ".join(name for name, m in MINDS.items() if m.samples_targets)
+        raise UserError(f"{flag('temperature')}: applies to a mind whose learner samples targets ({sampling}), "
+                        f"not {mind.name}")
     EVALUATORS[cls.evaluation].check_mind(mind)
     settings = RunSettings(**{n: v for n, v in given.items() if n in run})
     seeds = list(range(settings.seed, settings.seed + (settings.seeds or cls.default_seeds)))

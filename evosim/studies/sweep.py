@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import time
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -40,7 +39,7 @@ from evosim.runs import rundir
 from evosim.runs.names import safe_name
 from evosim.runs.rundir import CELLS, MIND_AXIS, SERIES, SWEEP_CSV
 from evosim.core.checks import problem
-from evosim.runs.cluster import ClusterSettings, for_workers
+from evosim.runs.cluster import ClusterSettings, cores, for_workers
 from evosim.runs.files import DiskFull
 from evosim.data import WORLDS
 from evosim.core.errors import UserError
@@ -400,6 +399,7 @@ class Sweep(Study):
     description = "every cell of an experiment trained and deployed on Dask, indexed by sweep.csv (evosim sweep)"
     always_cluster = True
     rerun_continues = True
+    every_core = True
 
     experiment: Experiment
     cell_fn: Callable = run_cell
@@ -478,7 +478,7 @@ def run_experiment(path, out: Path, settings: SweepSettings, cluster: ClusterSet
     [quick] values with ``settings.quick``) swept, or its sweep continued, in ``out`` on ``cluster`` (None: a
     local Dask worker per core); the study and the rows of sweep.csv."""
     experiment = Experiment.load(path, settings.quick)
-    cluster = ClusterSettings(workers=os.cpu_count() or 1) if cluster is None else cluster
+    cluster = ClusterSettings(workers=cores()) if cluster is None else cluster
     return Sweep(experiment), sweep(experiment, Path(out), cluster, force=settings.force, command=command)
 
 

@@ -20,6 +20,20 @@ def default_budget(settings_class: type, mind: str) -> int | None:
     return mind_budget(mind) if settings_class.command == "evolve" else None
 
 
+def budgets_shown() -> str:
+    """What the help says of the default budget of ``evolve``: each mind's."""
+    return "the mind's: " + ", ".join(f"{mind} {budget:,}" for mind, budget in EVOLVE.items())
+
+
+def steps_shown(settings_class: type) -> str:
+    """What the help says of the default steps of ``evolve``: each mind's budget in steps of the default
+    settings' size; a larger step makes fewer."""
+    s = settings_class()
+    per = s.episodes_per_step(1)
+    return (f"as many as the mind's budget allows, {per:,} episodes a {s.step_name} by default: "
+            + ", ".join(f"{mind} {s.with_budget(budget).steps}" for mind, budget in EVOLVE.items()))
+
+
 def mind_budget(mind: str) -> int:
     """The mind's default budget per seed, the same for every base optimizer (a sweep arm's without budgets)."""
     return EVOLVE.get(mind, EVOLVE["planner"])

@@ -34,12 +34,11 @@ class RunSettings(Settings):
     """Settings of a training command that no base optimizer owns: seeds and budget."""
 
     seed: int = setting(0, "first seed", least=0, most=limits.SEED)
-    seeds: int | None = setting(None, "seeds seed..seed+N-1: independent populations for evolve (default 1), "
-                                      "learners for train (default 8)", least=1, most=limits.SEEDS)
+    seeds: int | None = setting(None, "seeds seed..seed+N-1: independent populations (evolve) or learners "
+                                      "(train)", least=1, most=limits.SEEDS)
     episodes_budget: int | None = setting(None, "training episodes of each seed (one population for evolve, "
-                                                "one learner for train); sets the generations or updates "
-                                                "(evolve's default: the mind's budget)", least=1,
-                                        most=limits.BUDGET)
+                                                "one learner for train); sets the generations or updates",
+                                          least=1, most=limits.BUDGET)
     checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
                                         "continues from the last)", least=1)
     adversary: bool = setting(False, "co-evolve an adversary that supplies a share of the training mazes "
@@ -148,7 +147,7 @@ class Training:
                                                         world.objective.lowest(world.max_steps))
         self.evaluator = evaluator(world, mind, settings, self.seeds, self.rngs)
         self.source = WorldFile(world) if source is None else source
-        self.logs = [TrainingLog(settings.label, mind.name, seed) for seed in self.seeds]
+        self.logs = [TrainingLog(settings.algorithm, mind.name, seed) for seed in self.seeds]
         self.n_params = mind.n_params
         self.position = 0  # the next step
         self.postfix: dict = {}

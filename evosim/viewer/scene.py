@@ -36,7 +36,7 @@ RUNNING = "running"
 class Team:
     """Agents from one source, drawn with one sprite and one tint and counted together."""
 
-    label: str  # legend text, e.g. "evolution · planner"
+    label: str  # legend text, e.g. "ga · planner"
     source: str  # run directory, or "hand-set"
     optimizer: str
     mind: object
