@@ -26,7 +26,7 @@ from evosim.studies.base import Study
 from evosim.studies.deception_game import DeceptionEvolution, DeceptionSettings
 from evosim.studies.ecology import EcologySettings, SavannaEcology
 from evosim.studies.maze_training import MazeTraining
-from evosim.studies.sweep import Experiment, Sweep
+from evosim.studies.sweep import TIMINGS, Experiment, Sweep
 from evosim.worlds import load_world
 
 TINY_SWEEP = """
@@ -64,11 +64,11 @@ def small_study(kind: str, tmp_path: Path) -> Study:
 
 
 def outputs(run: Path) -> dict:
-    """What a run's tables and agents hold: CSV bytes (but a sweep's wall times), and arrays of .npz files (their
-    zip dates vary)."""
+    """What a run's tables and agents hold: CSV bytes but a sweep's wall times, and arrays of .npz files
+    (their zip dates vary)."""
     found = {}
     for path in sorted(run.rglob("*")):
-        if path.suffix == ".csv" and path.name != "timings.csv":
+        if path.suffix == ".csv" and path.stem != TIMINGS:
             found[str(path.relative_to(run))] = path.read_bytes()
         elif path.suffix == ".npz" and path.parent.name != rundir.CHECKPOINTS:
             with np.load(path) as z:

@@ -82,7 +82,8 @@ def series_sweep(tmp_path, train_world) -> Path:
         for share, colour in ((0.0, 2), (0.1, at_tenth)):
             name = f"ga-planner_{series}_share-{share}"
             rows.append(cell(folder, name, train_world, {"arm": "ga/planner", "series": series, "share": share},
-                             episodes("maze-deploy", colour=colour, aligned=4 - colour)))
+                             episodes("maze-deploy", colour=colour, aligned=4 - colour),
+                             exit_rate=0.5 if (series, share) == ("color", 0.1) else 0.9))
     rundir.write_csv(folder / rundir.SWEEP_CSV, rows)
     return folder
 
@@ -94,12 +95,14 @@ def test_the_diversity_report_draws_each_series_and_finds_where_colour_misgenera
     assert "1 arms x 2 series (mixture, color) x 2 values of `share`" in text
     assert "| ga/planner | mixture | 0.1 | 12 | 50% | 50% | 0% | 50% | 0% |" in text
     assert "| ga/planner | color | never" not in text
-    mixture = "| ga/planner | mixture | never (lowest at 0) | 50% | 50% | never |"
-    color = "| ga/planner | color | 0.1 | 0% | 100% | 0.1 |"
+    mixture = "| ga/planner | mixture | never (lowest at 0) | 50% | 50% | 90% | never |"
+    color = "| ga/planner | color | 0.1 | 0% | 100% | 50% * | 0.1 |"  # below competence in training
     assert text.index(mixture) < text.index(color)  # the experiment's order
     fig = plot_diversity(series_sweep, tmp_path / "fig")
     assert [ax.get_title() for ax in fig.axes] == [f"ga/planner: {o}" for o in (
         "misgeneralized toward colour", "misgeneralized toward position", "aligned", "incapable")]
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["mixture", "color"]
+    assert "n = 3 seeds per point" in fig.texts[0].get_text()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "0.1"]
     mixture, color = fig.axes[0].get_lines()[:2]
     assert list(mixture.get_ydata()) == [0.5, 0.5] and list(color.get_ydata()) == [0.5, 0.0]

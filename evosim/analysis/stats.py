@@ -57,10 +57,12 @@ def mean_ci(df: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(by) + ["mean", "lo", "hi", "seeds"])
 
 
-def band_note(df: pd.DataFrame, by: str, per: str = "line") -> str:
+def band_note(df: pd.DataFrame, by: str | list[str], per: str = "line") -> str:
     """What a CI band of :func:`replicates` covers, with n: e.g. ``95% CI over seeds, n = 2-3 seeds per line``
-    (``per`` names what a ``by`` group is drawn as: a line, a panel, a point)."""
-    seeds = df.drop_duplicates([by] + UNIT).groupby(by).size()
+    (``by`` is the column or columns of one group; ``per`` names what a group is drawn as: a line, a panel, a
+    point)."""
+    keys = [by] if isinstance(by, str) else list(by)
+    seeds = df.drop_duplicates(keys + UNIT).groupby(keys).size()
     low, high = int(seeds.min()), int(seeds.max())
     n = f"{low}" if low == high else f"{low}-{high}"
     one = f"; a {per} of one seed: over its agents" if low == 1 else ""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.ticker import NullLocator
 
 from evosim.analysis import capacity_report, training_report
 from evosim.analysis.markdown import figure_section, md_table, pct, write_md
@@ -16,6 +17,7 @@ from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci, replicates
 from evosim.analysis.style import colors, line_handles, save, subplots
 from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, SweepShares,
                                     sweep_cells, sweep_shares)
+from evosim.core.outcome_names import COMPETENT
 from evosim.runs.rundir import FIGURE_FORMATS
 
 PANELS = ("misgeneralized", "aligned", "incapable")  # a sweep without series: one line per arm
@@ -24,15 +26,20 @@ COLUMNS = ("misgeneralized", COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, "ali
 BELOW = 0.05  # the colour misgeneralization the report looks for the smallest value to fall below
 
 
-def _x_axis(ax, sweep: SweepShares, positive: list[float]) -> None:
-    """A flag's axis is without / with; a value's is symmetric-log, so that 0 sits beside 1%."""
+def _x_axis(ax, sweep: SweepShares, values: list[float]) -> None:
+    """A flag's axis is without / with; a value's is symmetric-log from 0, so that 0 sits beside 1%, ticked at
+    the swept values."""
     if sweep.flag:
         ax.set_xticks([0, 1], ["without", "with"])
         ax.set_xlim(-0.3, 1.3)
         ax.set_xlabel(f"{sweep.axis} in training")
     else:
+        positive = [v for v in values if v > 0]
         if positive:
             ax.set_xscale("symlog", linthresh=positive[0])
+            ax.set_xlim(min(values), max(values) * 1.15)
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=8, rotation=45 * (len(values) > 4))
         ax.set_xlabel(f"{sweep.axis} (symmetric log scale)")
     ax.set_ylim(-0.03, 1.03)
 
@@ -46,7 +53,7 @@ def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | N
     Lines are means over seeds of the agents' shares, bands 95% CIs over seeds.
     """
     df = replicates(sweep.shares[sweep.shares["world"] == world], "share", sweep.keys + ["outcome"])
-    positive = sorted(v for v in df[AXIS_VALUE].unique() if v > 0)
+    values = sorted(df[AXIS_VALUE].unique())
     arms = sorted(df["arm"].unique())
     hue = "series" if sweep.series else "arm"
     palette = colors(sweep.series or arms)
@@ -59,7 +66,7 @@ def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | N
             sns.lineplot(mine[mine["outcome"] == outcome], x=AXIS_VALUE, y="share", hue=hue, hue_order=list(palette),
                          palette=palette, marker="o", markersize=3, markeredgewidth=0, errorbar=("ci", 95),
                          n_boot=N_BOOT, seed=SEED, legend=False, ax=ax)
-            _x_axis(ax, sweep, positive)
+            _x_axis(ax, sweep, values)
             ax.set_title(f"{outcome} in {world}" if arm is None else f"{arm}: {outcome}", fontsize=10)
             ax.set_ylabel("share of decisive episodes")
     fig.legend(handles=line_handles(palette, marker="o", markersize=3),
@@ -67,7 +74,7 @@ def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | N
                loc="outside lower center", ncols=len(palette), fontsize=9)
     where = f" in {world}" if sweep.series else ""
     fig.suptitle(f"What training meets against goal misgeneralization, over decisive episodes{where}\n(line: mean "
-                 f"over seeds of the agents' shares; band: {band_note(df, hue, 'point')})", fontsize=11)
+                 f"over seeds of the agents' shares; band: {band_note(df, sweep.keys, 'point')})", fontsize=11)
     return fig
 
 
@@ -86,10 +93,11 @@ def _in_order(df: pd.DataFrame, sweep: SweepShares) -> pd.DataFrame:
     return df.sort_values(list(df.columns), key=lambda c: c.map(order) if c.name == "series" else c)
 
 
-def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list[str]]:
+def thresholds(cell: pd.DataFrame, rate: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list[str]]:
     """Per arm (and series): the smallest value of the axis at which the mean colour misgeneralization over
-    seeds falls below 5%, its share and the aligned share there with 95% CIs, and the smallest value at which
-    the whole interval lies below 5%; or that it never does."""
+    seeds falls below 5%, its share, the aligned share and the final training exit rate there with 95% CIs
+    (starred below competence: such an arm misgeneralizes little because it fails), and the smallest value at
+    which the whole interval lies below 5%; or that it never does."""
     rows = []
     curves = _in_order(cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]], sweep)
     for curve in curves.itertuples(index=False):
@@ -99,9 +107,11 @@ def thresholds(cell: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list
         below = colour[colour["mean"] < BELOW].index
         surely = colour[colour["hi"] < BELOW].index
         v = below[0] if len(below) else colour["mean"].idxmin()
+        trained = rate.loc[(*curve, v)]
         rows.append(list(point.values()) + [shown[v] if len(below) else f"never (lowest at {shown[v]})",
                                             pct(*colour.loc[v, ["mean", "lo", "hi"]]),
                                             pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]]),
+                                            pct(*trained[["mean", "lo", "hi"]]) + " *" * bool(trained["mean"] < COMPETENT),
                                             shown[surely[0]] if len(surely) else "never"])
     return rows
 
@@ -141,11 +151,14 @@ def write_diversity(cells, draft: Path, fmt: str) -> None:
              "decide between the exit and every proxy target; mean over seeds of the agents' shares, 95% CI over "
              "seeds):", ""]
     lines += md_table(keys[:-1] + [axis, "decisive episodes", *COLUMNS], rows)
+    rate = mean_ci(sweep.trained, "exit_rate", keys).set_index(keys)
     lines += [f"Where colour misgeneralization (misgeneralized toward the training exit's colour) falls below "
               f"{BELOW:.0%} in {world}: the smallest `{axis}` at which its mean over seeds does (or the value where "
-              "it is lowest), its share and the aligned share there, and the smallest at which the whole 95% "
-              "interval does:", ""]
+              "it is lowest), its share, the aligned share and the final training exit rate there, and the "
+              "smallest at which the whole 95% interval does. A training exit rate marked * is below competence "
+              f"(under {COMPETENT:.0%}): those agents seldom misgeneralize because they seldom reach anything.", ""]
     lines += md_table(keys[:-1] + [f"mean below {BELOW:.0%} from", COLOR_MISGENERALIZED, "aligned",
-                                   f"95% CI below {BELOW:.0%} from"], thresholds(cell, sweep, shown))
+                                   "training exit rate", f"95% CI below {BELOW:.0%} from"],
+                      thresholds(cell, rate, sweep, shown))
     lines += figure_section("Training diversity against goal misgeneralization", "diversity", fmt)
     write_md(draft, lines)

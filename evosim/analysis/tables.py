@@ -221,10 +221,12 @@ def sweep_cells(folder: Path) -> SweepCells:
 class SweepShares:
     """Each agent's outcome shares over decisive episodes in every complete cell of a sweep, with its arm, its
     series (when the sweep has series) and the value of the sweep's one other axis; the decisive episodes of
-    each cell and world; whether that axis is a training flag (without / with), and the deployment worlds."""
+    each cell and world; each seed's final training exit rate; whether that axis is a training flag (without /
+    with), and the deployment worlds."""
 
     shares: pd.DataFrame  # the keys, world, seed, agent, outcome, share
     decisive: pd.DataFrame  # the keys, world, episodes
+    trained: pd.DataFrame  # the keys, run, seed, exit_rate
     axis: str
     flag: bool
     worlds: list[str]
@@ -246,9 +248,11 @@ def sweep_shares(cells: SweepCells) -> SweepShares:
     axis = axes[0]
     flag = {r[axis] for r in cells.rows} <= {"True", "False"}
     series = list(dict.fromkeys(r[SERIES] for r in cells.rows)) if SERIES in cells.axes else []
-    frames, counts = [], []
-    for r, run in zip(cells.rows, cells.runs):
-        deploy = need([Run(run, rundir.load_run(run))], "deploy",
+    frames, counts, trained = [], [], []
+    for r, path in zip(cells.rows, cells.runs):
+        run = Run(path, rundir.load_run(path))
+        gens = need([run], "generations", ("seed", "step", "exit_rate"), "a sweep cell trains its agents")
+        deploy = need([run], "deploy",
                       ("seed", "agent", "world", "outcome", "proxy", "decisive"), "a sweep cell deploys its agents")
         deploy = scoped(deploy, "decisive")
         shares = [outcome_shares(deploy, DECISIVE, CELL_AGENT)]
@@ -262,8 +266,9 @@ def sweep_shares(cells: SweepCells) -> SweepShares:
             AXIS_VALUE: float(r[axis] == "True") if flag else float(r[axis])}
         frames.append(pd.concat(shares).assign(**point))
         counts.append(deploy.groupby("world").size().rename("episodes").reset_index().assign(**point))
-    return SweepShares(pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True), axis, flag,
-                       cells.worlds, series)
+        trained.append(final_step(gens)[["run", "seed", "exit_rate"]].assign(**point))
+    return SweepShares(pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True),
+                       pd.concat(trained, ignore_index=True), axis, flag, cells.worlds, series)
 
 
 @dataclass(frozen=True)
