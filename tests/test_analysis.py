@@ -154,7 +154,7 @@ def test_report_writes_markdown_and_figures(runs, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_report_in_pdf_or_svg_writes_vector_figures_and_links_them(runs, tmp_path, capsys):
-    run = str(runs["evolution-planner"])
+    run = str(runs["ga-planner"])
     drawn = {"drive_tracking", "drives", "shift_comparison", "capability"}
     for fmt in ("pdf", "svg"):
         out = tmp_path / fmt

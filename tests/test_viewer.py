@@ -257,9 +257,9 @@ def test_an_arm_has_one_colour_whatever_runs_are_loaded(window, tmp_path):
     from evosim.viewer.palette import arm_tint
 
     made = {arm: make_run(tmp_path / f"{arm[0]}-{arm[1]}", *arm)
-            for arm in [("evolution", "planner"), ("gradient", "reflex"), ("cma-es", "planner"), ("gradient", "planner")]}
+            for arm in [("ga", "planner"), ("gradient", "reflex"), ("cma-es", "planner"), ("gradient", "planner")]}
     tints = {}
-    for loaded in ([("gradient", "reflex")], list(made), list(made)[::-1], [("cma-es", "planner"), ("evolution", "planner")]):
+    for loaded in ([("gradient", "reflex")], list(made), list(made)[::-1], [("cma-es", "planner"), ("ga", "planner")]):
         scene = build_scene(parse(DEPLOY, *[a for arm in loaded for a in ("--run", made[arm])]))
         for arm, team in zip(loaded, scene.teams):
             assert tints.setdefault(arm, team.tint) == team.tint == arm_tint(*arm)
@@ -271,7 +271,7 @@ def test_an_arm_has_one_colour_whatever_runs_are_loaded(window, tmp_path):
 
 
 def test_the_panel_writes_run_folders_in_full_and_says_what_it_counts(window, tmp_path, monkeypatch):
-    long = make_run(tmp_path / "evolution-planner-with-a-name-longer-than-the-panel-is-wide", "evolution", "planner")
+    long = make_run(tmp_path / "ga-planner-with-a-name-longer-than-the-panel-is-wide", "ga", "planner")
     viewer = Viewer(build_scene(parse(TRAIN, "--run", long, "--run", make_run(tmp_path / "g", "gradient", "reflex"))),
                     window, speed=960)
     shown = texts_of(monkeypatch)

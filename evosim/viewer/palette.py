@@ -3,7 +3,7 @@
 An arm's colour follows the registries, not the command line: the optimizer's
 place in :data:`~evosim.optimizers.OPTIMIZERS` picks a hue, the mind's place in
 :data:`~evosim.minds.MINDS` a shade of it (planner bright, reflex dark), so
-evolution's planners look the same beside one other run or beside five. Every
+the GA's planners look the same beside one other run or beside five. Every
 colour keeps away from the feature colours, so an agent never looks like an object.
 """
 from __future__ import annotations
@@ -20,19 +20,14 @@ UNKNOWN = (210, 205, 150)  # an optimizer or mind no registry names (a run made 
 PAIR = ((255, 150, 40), (40, 200, 225))
 
 
-def optimizer_labels() -> list[str]:
-    """The optimizers' names as runs and tables write them, in registry order."""
-    return [cls.Settings.label for cls in OPTIMIZERS.values()]
-
-
 def arms() -> list[tuple[str, str]]:
-    """Every (optimizer label, mind) pair the registries can make, in their order."""
-    return [(optimizer, mind) for optimizer in optimizer_labels() for mind in MINDS]
+    """Every (optimizer, mind) pair the registries can make, in their order."""
+    return [(optimizer, mind) for optimizer in OPTIMIZERS for mind in MINDS]
 
 
 def arm_tint(optimizer: str, mind: str) -> tuple[int, int, int]:
-    """The colour of agents made by ``optimizer`` (its label) with ``mind``."""
-    optimizers, minds = optimizer_labels(), list(MINDS)
+    """The colour of agents made by ``optimizer`` (its name, e.g. ``ga``) with ``mind``."""
+    optimizers, minds = list(OPTIMIZERS), list(MINDS)
     if optimizer not in optimizers or mind not in minds:
         return UNKNOWN
     family = FAMILIES[optimizers.index(optimizer) % len(FAMILIES)]
