@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evosim.analysis.report import default_out
+from evosim.analysis.report import ReportSettings, default_out
 from evosim.commands.bench import BenchSettings
 from evosim.commands.cli import cluster_for, main, parser, training_job
 from evosim.commands.demo import DemoSettings, arm_workers
@@ -83,8 +83,13 @@ def resolved(command: str, *extra: str) -> dict:
         return asdict(settings) | {"training_episodes": world.training, "deployment_episodes": world.deployment,
                                    "modification": world.modification}
     if command == "report":
-        return {"out": default_out(args.runs)}
-    classes = {"ecology": EcologySettings, "deploy": DeploySettings, "watch": WatchSettings, "bench": BenchSettings}
+        return asdict(from_flags(ReportSettings, args)) | {"out": default_out(args.runs)}
+    if command == "watch":  # what a GIF recording and --disagreements-first run with
+        shown = from_flags(WatchSettings, parser().parse_args(["watch", "w", "--record", "x.gif",
+                                                                "--disagreements-first"]))
+        return asdict(from_flags(WatchSettings, args)) | {"duration": shown.video_duration, "fps": shown.video_fps,
+                                                           "candidates": shown.previewed}
+    classes = {"ecology": EcologySettings, "deploy": DeploySettings, "bench": BenchSettings}
     return asdict(from_flags(classes[command], args))
 
 

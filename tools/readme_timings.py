@@ -46,7 +46,7 @@ COMMANDS = (
     Timed("ecology", (*EVOSIM, "ecology", "worlds/savanna.toml", "--ticks", "20000", "--seed", "0", "--out",
                       "{out}/s1"), "# about 25 s, progress bar"),
     Timed("sweep-quick", (*EVOSIM, "sweep", "experiments/diversity.toml", "--out", "{out}/diversity", "--quick"),
-          "# --quick: a 2-minute smoke run"),
+          "# --quick: a 15-second smoke run"),
     Timed("tests-fast", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow"),
           "runs the fast part of it (under a minute)"),
     Timed("tests", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),

@@ -132,6 +132,11 @@ class WatchSettings(Settings):
         return VIDEO_FPS if self.fps is None else self.fps
 
     @property
+    def previewed(self) -> int:
+        """Mazes previewed to show disagreements first: none without --disagreements-first."""
+        return (CANDIDATES if self.candidates is None else self.candidates) if self.disagreements_first else 0
+
+    @property
     def video_frames(self) -> int:
         """Frames a GIF or MP4 recording draws: its seconds times its frames per second."""
         return round(self.video_duration * self.video_fps)
@@ -159,8 +164,7 @@ class View:
 
 def _maze_scene(world, settings: WatchSettings, runs: list):
     teams = run_teams(runs, settings.agents) if runs else hand_set_teams()
-    candidates = (settings.candidates or CANDIDATES) if settings.disagreements_first else 0
-    return Scene(teams, world, teams[0].training, settings.seed, candidates)
+    return Scene(teams, world, teams[0].training, settings.seed, settings.previewed)
 
 
 def _no_runs(make, shows: str) -> Callable:
