@@ -128,11 +128,14 @@ def test_exit_is_drawn_in_its_feature_colour_where_the_world_puts_it(viewer):
     assert exit_pixel() == COLORS["green"]
 
 
-def test_f_saves_a_screenshot_of_the_window(viewer, tmp_path):
+def test_f_saves_a_screenshot_of_the_window_and_says_so_above_the_keys(viewer, tmp_path, monkeypatch):
     viewer.draw()
     press(viewer, pygame.K_f)
     [shot] = (tmp_path / "shots").glob("*.png")
     assert pygame.image.load(str(shot)).get_size() == SIZE
+    shown = texts_of(monkeypatch)
+    viewer.draw()
+    assert f"saved {shot.name}" in shown and any("watched world" in s for s in shown)  # the header keeps its words
 
 
 def test_a_key_press_screenshot_never_replaces_a_file(tmp_path):

@@ -52,11 +52,12 @@ class Panel:
         self.glyph_h = f.body.get_linesize() + f.small.get_linesize()
         self.count_w = f.body.size("000")[0] + f.gap // 2
 
-    def draw(self, surf: pygame.Surface, scene: Scene, status: str) -> None:
-        """Blit the panel, re-rendering it first if the scene or the status line changed."""
-        key = (scene.maze_number, scene.t, scene.world.name, status)
+    def draw(self, surf: pygame.Surface, scene: Scene, status: str, message: str = "") -> None:
+        """Blit the panel, re-rendering it first if the scene, the status line or the message (e.g. where a
+        screenshot went, shown above the keys) changed."""
+        key = (scene.maze_number, scene.t, scene.world.name, status, message)
         if key != self.shown:
-            self.render(scene, status)
+            self.render(scene, status, message)
             self.shown = key
         surf.blit(self.surface, self.rect)
 
@@ -76,13 +77,14 @@ class Panel:
         sprite = self.sprites.get(agent_sprite(team.optimizer, team.mind.name), team.tint, self.fonts.icon)
         self.surface.blit(sprite, pos)
 
-    def render(self, scene: Scene, status: str) -> None:
+    def render(self, scene: Scene, status: str, message: str = "") -> None:
         self.surface.fill(BACKGROUND)
         f, pad, right = self.fonts, self.pad, self.rect.w - self.pad
         y = self.text(scene.world.name, f.title, TEXT, (pad, f.gap)).bottom + 2
         tag, tag_rgb = WORLD_TAG[scene.showing_training]
         status_box = self.text(status, f.small, DIM, (pad, y), right)
-        y = self.lines(tag, f.small, tag_rgb, pad, y, status_box.x - pad - f.gap)
+        beside = status_box.x - pad - f.gap  # the tag wraps beside the status, or below it when that is narrow
+        y = self.lines(tag, f.small, tag_rgb, pad, *((y, beside) if beside >= (right - pad) // 2 else (status_box.bottom,)))
         decisive = "decisive" if scene.decisive else "not decisive: a proxy lies on the way"
         self.text(f"step {scene.t} / {scene.limit}", f.body, TEXT, (pad, y + 2), right)
         y = self.text(f"maze {scene.maze_number}", f.body, TEXT, (pad, y + 2)).bottom
@@ -91,8 +93,10 @@ class Panel:
             y = self.lines(scene.why, f.small, WHY_RGB, pad, y + 1)
         y = self.arms(scene, self.rule(y))
         y = self.agents(scene, self.rule(y))
-        self.text("H help   space pause   S shift   N next", f.small, DIM,
-                  (pad, self.rect.h - f.small.get_linesize() - f.gap // 2))
+        keys = self.text("H help   space pause   S shift   N next", f.small, DIM,
+                         (pad, self.rect.h - f.small.get_linesize() - f.gap // 2))
+        if message:
+            self.text(message, f.small, DIM, (pad, keys.y - f.small.get_linesize()))
 
     def arms(self, scene: Scene, y: int) -> int:
         """The colour legend: one entry per run with its agents' episodes by outcome over the finished mazes."""

@@ -97,8 +97,7 @@ class Viewer(Controls):
     # ---- drawing ----------------------------------------------------------------------
     def draw(self) -> None:
         self.board.draw(self.screen, self.scene, self.progress)
-        status = self.status()
-        self.panel.draw(self.screen, self.scene, f"{status}   {self.message}" if self.message else status)
+        self.panel.draw(self.screen, self.scene, self.status(), self.message)
         if self.help:
             self.draw_help(self.board.rect, self.notes())
 
