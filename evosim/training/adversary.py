@@ -116,7 +116,8 @@ class AdversarialWorlds(WorldFile):
     def sample(self, step: int, index: int, rng: np.random.Generator, n: int) -> list:
         return super().sample(step, index, rng, n - self.supplied) + self.adversaries[index].sample()
 
-    def tell(self, step: int, index: int, exit_rate: np.ndarray) -> list[dict]:
+    def tell(self, step: int, index: int, scores) -> list[dict]:
+        exit_rate = scores.exit_rate[index]
         return self.adversaries[index].tell(1.0 - exit_rate[len(exit_rate) - self.supplied:])
 
     def state(self) -> tuple[dict, dict]:

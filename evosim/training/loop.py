@@ -26,7 +26,7 @@ from evosim.core.streams import set_stream_state, stream, stream_state
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.evaluators import EVALUATORS, StepResults
 from evosim.core.settings import Settings, setting
-from evosim.training.sources import WorldFile
+from evosim.training.sources import WorldFile, WorldScores
 
 
 @dataclass(frozen=True)
@@ -104,12 +104,6 @@ def slot_worlds(n_agents: int, n_seeds: int, worlds: int, rollouts: int) -> np.n
     return np.repeat(world.reshape(-1), rollouts)
 
 
-def exit_rates(reached: np.ndarray, slots: np.ndarray, n_seeds: int) -> np.ndarray:
-    """(seeds, worlds) the share of each world's episodes that reached the exit, from every slot's world."""
-    counts = np.bincount(slots, minlength=slots.max() + 1)
-    return (np.bincount(slots, weights=reached, minlength=len(counts)) / counts).reshape(n_seeds, -1)
-
-
 @dataclass(frozen=True)
 class Checkpoints:
     """Where one training run saves its state, and every how many steps."""
@@ -175,8 +169,9 @@ class Training:
             agents = slice(i * per_seed, (i + 1) * per_seed)
             log.record_episodes(step, result.of_agents(agents), world.objective, per_seed * mazes * rollouts, columns)
             log.report(step, params[agents], self.reporters, last)
-        for i, (log, rates) in enumerate(zip(logs, exit_rates(result.exit_reached, slots, len(logs)))):
-            rows = source.tell(step, i, rates)
+        scores = WorldScores(world, batch, result, slots, len(logs))
+        for i, log in enumerate(logs):
+            rows = source.tell(step, i, scores)
             if rows:
                 log.add_rows(source.table, step, rows)
         self.postfix = {"exit": f"{result.exit_reached.mean():.2f}"}

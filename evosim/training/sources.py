@@ -2,14 +2,45 @@
 
 The training loop asks a world source for every seed's worlds of every step
 (``sample(step, index, rng, n)``, ``index`` the seed's place in the run, ``rng``
-its maze stream), then tells it each world's exit rate (``tell``), so a source
-may change what agents train on as training goes (an adversary's proposals, a
-curriculum). Rows that ``tell`` returns go to the run's ``table``. A source's
-``state()``/``restore()`` join the run's checkpoints.
+its maze stream), then tells it how the seed's agents did in each of them
+(``tell``, with :class:`WorldScores`), so a source may change what agents train
+on as training goes (an adversary's proposals, a curriculum). Rows that ``tell``
+returns go to the run's ``table``. A source's ``state()``/``restore()`` join the
+run's checkpoints.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class WorldScores:
+    """How every seed's agents did in each of its step's worlds: (seeds, worlds) exit rates, and mean regrets
+    (computed when a source first asks, from the step's batch and episodes)."""
+
+    world: object
+    batch: object
+    result: object  # the step's EpisodeResult
+    slots: np.ndarray  # (S,) the world of every episode slot, seed-major (see loop.slot_worlds)
+    seeds: int
+
+    def _per_world(self, values: np.ndarray) -> np.ndarray:
+        counts = np.bincount(self.slots, minlength=self.slots.max() + 1)
+        return (np.bincount(self.slots, weights=values, minlength=len(counts)) / counts).reshape(self.seeds, -1)
+
+    @cached_property
+    def exit_rate(self) -> np.ndarray:
+        """The share of each world's episodes that reached the exit."""
+        return self._per_world(self.result.exit_reached)
+
+    @cached_property
+    def regret(self) -> np.ndarray:
+        """Each world's mean regret over its episodes (:meth:`MazeWorld.regret
+        <evosim.worlds.maze.world.MazeWorld.regret>`)."""
+        return self._per_world(self.world.regret(self.batch, self.result))
 
 
 class WorldFile:
@@ -23,8 +54,9 @@ class WorldFile:
     def sample(self, step: int, index: int, rng: np.random.Generator, n: int) -> list:
         return self.world.sample(rng, n)
 
-    def tell(self, step: int, index: int, exit_rate: np.ndarray) -> list[dict]:
-        """Seed ``index``'s share of episodes reaching the exit in each of its worlds; rows for ``table``."""
+    def tell(self, step: int, index: int, scores: WorldScores) -> list[dict]:
+        """How seed ``index``'s agents did in each of its worlds (row ``index`` of ``scores``); rows for
+        ``table``."""
         return []
 
     def state(self) -> tuple[dict, dict]:

@@ -6,7 +6,9 @@ with the first step); reaching the exit earns ``exit_credit``. Evolution's
 fitness is the episode :meth:`~Objective.total`, REINFORCE's returns are built
 from :meth:`~Objective.rewards` and the Gymnasium reward is
 :meth:`~Objective.step_reward`; all three are sums of the same credits, and the
-tests check that they agree.
+tests check that they agree. A maze's regret (:meth:`MazeWorld.regret
+<evosim.worlds.maze.world.MazeWorld.regret>`) is exact: :meth:`~Objective.best_goal`
+follows from its shortest path, less what an episode's :meth:`~Objective.goal` was.
 """
 from __future__ import annotations
 
@@ -54,6 +56,17 @@ class Objective:
         new_tiles[events.first] += 1.0  # the start tile, paid with the first step
         exited[events.exited] = 1.0
         return self.exit_credit * exited - self.step_cost * moved + self.explore_credit * new_tiles / n_floor
+
+    def goal(self, result) -> np.ndarray:
+        """(S,) the part of :meth:`total` that a maze's shortest path bounds: the exit credit less the steps'
+        cost (the exploration credit, shaping spread over the floor, is left out)."""
+        return self.exit_credit * result.exit_reached - self.step_cost * result.steps
+
+    def best_goal(self, shortest: np.ndarray, limit) -> np.ndarray:
+        """(K,) the most :meth:`goal` can be in mazes whose exits are ``shortest`` steps from their starts, in
+        episodes of at most ``limit`` steps (an episode that never reaches the exit lasts ``limit`` steps)."""
+        never = -self.step_cost * np.asarray(limit, float)
+        return np.where(shortest <= limit, np.maximum(self.exit_credit - self.step_cost * shortest, never), never)
 
     def lowest(self, max_steps: int) -> float:
         """The lowest total an episode of at most ``max_steps`` steps can have."""
