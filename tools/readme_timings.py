@@ -41,16 +41,16 @@ class Timed:
 
 COMMANDS = (
     Timed("demo", (*EVOSIM, "demo", "--out", "{out}/demo"),
-          "It takes under a minute and a half on 2 cores (78 s here)"),
-    Timed("demo-quick", (*EVOSIM, "demo", "--quick", "--out", "{out}/demo"), "`evosim demo --quick` takes about 20 s"),
+          "It takes about 70 s, with"),
+    Timed("demo-quick", (*EVOSIM, "demo", "--quick", "--out", "{out}/demo"), "`evosim demo --quick` takes about 16 s"),
     Timed("ecology", (*EVOSIM, "ecology", "worlds/savanna.toml", "--ticks", "20000", "--seed", "0", "--out",
                       "{out}/s1"), "# about 25 s, progress bar"),
     Timed("sweep-quick", (*EVOSIM, "sweep", "experiments/diversity.toml", "--out", "{out}/diversity", "--quick"),
           "# --quick: a 15-second smoke run"),
     Timed("tests-fast", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow"),
-          "runs the fast part of it (under a minute)"),
+          "fast part of it (about 70 s)"),
     Timed("tests", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-          "The second runs the whole test suite (about 5 minutes on 2"),
+          "suite (about 6½ minutes)"),
     Timed("ppo-example", (sys.executable, "examples/ppo_sb3.py"), "# about a minute on 2 cores",
           needs="stable_baselines3"),
 )
