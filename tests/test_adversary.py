@@ -61,7 +61,7 @@ def test_the_adversary_evolves_towards_failure_and_writes_a_tidy_table(tmp_path)
     assert list(rows[0]) == ["optimizer", "mind", "seed", "step", "episodes", "adversary_generation", "proposal",
                              "exit_color", "exit_position", "objects.0.color", "objects.0.count", "failure_rate"]
     assert len(rows) == 7 * 4  # every step, the adversary's share (all) of the 4 mazes
-    assert rundir.load_run(run)["settings"]["adversary"] is True
+    assert rundir.load_run(run)["settings"]["source"] == "adversary"
     assert not (tmp_path / "plain").exists() and main(["evolve", TRAIN, *SMALL, "--out", str(tmp_path / "plain")]) == 0
     assert not (tmp_path / "plain" / "adversary.csv").exists()
     # a generation is 12 proposals, 3 steps of 4: the best of each is carried into the next and tried again

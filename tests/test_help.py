@@ -62,7 +62,8 @@ def resolved_training(command: str, *extra: str) -> dict:
     budget = s.episodes_per_step(1) * (s.steps + 1) if command == "evolve" else job.episodes_budget
     return asdict(s) | asdict(cluster_for(args, MazeTraining.every_core)) | {
         "mind": job.mind.name, "algorithm": job.algorithm, "seed": job.seeds[0], "seeds": len(job.seeds),
-        "episodes_budget": budget, "checkpoint_every": job.checkpoint_every, "adversary": job.adversary}
+        "episodes_budget": budget, "checkpoint_every": job.checkpoint_every, "source": job.source,
+        "adversary": job.source == "adversary"}
 
 
 def resolved(command: str, *extra: str) -> dict:

@@ -41,6 +41,7 @@ STREAMS = {
     "learner": Stream("a policy-gradient learner: its first parameters and training mazes"),
     "agent-actions": Stream("a policy-gradient learner's actions, apart from the other learners'", (1,)),
     "adversary": Stream("one seed's adversary: its first genomes and its proposals' mazes", (0xAD,)),
+    "replay": Stream("one seed's level replay: which buffer mazes it replays and edits, and how", (0x9E,)),
     "reporters": Stream("the reporters' episodes at a step (keys: step)", (7919,)),
     "probe-mazes": Stream("a probe battery's mazes"),
     "deployment": Stream("the mazes and actions of evosim deploy"),

@@ -31,8 +31,8 @@ RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
 CHECKPOINTS, REPORT = "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
-TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "population",
-          "meals", "drive_stats")
+TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "replay",
+          "population", "meals", "drive_stats")
 #: The figures ``evosim report`` may draw, and the file formats it writes them in (``--format``, the first the
 #: default).
 FIGURES = ("drive_tracking", "drives", "shift_comparison", "capability", "population_dynamics", "adversary",

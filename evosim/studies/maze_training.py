@@ -24,6 +24,11 @@ from evosim.training.budgets import default_budget
 from evosim.training.evaluators import EVALUATORS
 from evosim.training.loop import RunSettings, TrainingLog, checkpoint_name, seed_groups, train_seeds
 from evosim.training.reporters import chance_rows
+from evosim.training.sources import SOURCES
+
+#: How a run's one-line description names where its training worlds came from.
+SOURCE_NAMES = {"world": "", "adversary": " against an adversary", "plr": " on mazes replayed by regret (plr)",
+                "accel": " on mazes replayed and edited by regret (accel)"}
 
 
 @register_study
@@ -41,25 +46,28 @@ class MazeTraining(Study):
     seeds: list[int]
     checkpoint_every: int
     episodes_budget: int | None = None
-    adversary: bool = False  # each seed's adversary supplies a share of its training mazes
+    source: str = "world"  # where training worlds come from (one of SOURCES)
 
     def __post_init__(self):
-        spec = self.world.adversary
-        if self.adversary and spec.mazes(self.settings.mazes) < 1:
-            raise UserError(f"{self.world.path}: [adversary] share: {spec.share:g} of --mazes {self.settings.mazes} "
+        mazes, path = self.settings.mazes, self.world.path
+        if self.source == "adversary" and self.world.adversary.mazes(mazes) < 1:
+            raise UserError(f"{path}: [adversary] share: {self.world.adversary.share:g} of --mazes {mazes} "
                             "training mazes per step is not one maze; raise the share or --mazes")
+        if self.source in ("plr", "accel") and sum(self.world.replay.counts(mazes, self.source == "accel")) < 1:
+            raise UserError(f"{path}: [replay] share: {self.world.replay.share:g} of --mazes {mazes} training mazes "
+                            "per step replays no maze; raise the share or --mazes")
 
     @classmethod
     def new(cls, world, mind, algorithm: str, settings, seeds: list[int], checkpoint_every: int,
-            episodes_budget: int | None = None, adversary: bool = False) -> "MazeTraining":
+            episodes_budget: int | None = None, source: str = "world") -> "MazeTraining":
         """A job on a loaded world (whose text run.json keeps)."""
-        return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, adversary)
+        return cls(world, mind, algorithm, settings, list(seeds), checkpoint_every, episodes_budget, source)
 
     def to_doc(self) -> dict:
         """The ``settings`` of run.json: everything :meth:`from_run` needs to make the job again."""
         doc = {self.algorithm: asdict(self.settings), "algorithm": self.algorithm, "mind": self.mind.name,
                "mind_options": self.mind.options(), "checkpoint_every": self.checkpoint_every,
-               "adversary": self.adversary}
+               "source": self.source}
         if self.episodes_budget is not None:
             doc["episodes_budget"] = self.episodes_budget
         return doc
@@ -77,11 +85,13 @@ class MazeTraining(Study):
             raise ValueError(f"mind_options is {options!r}, not a table")
         mind = make_mind(s["mind"], **options)
         every = int(s["checkpoint_every"])
-        adversary = s.get("adversary", False)
+        adversary = s.get("adversary", False)  # what an evosim before --source wrote
         if not isinstance(adversary, bool):
             raise ValueError(f"adversary is {adversary!r}, not true or false")
-        return cls(world, mind, algorithm, settings, doc["seeds"], every,
-                   s.get("episodes_budget"), adversary)
+        source = s.get("source", "adversary" if adversary else "world")
+        if source not in SOURCES:
+            raise ValueError(f"source is {source!r}, not one of {', '.join(SOURCES)}")
+        return cls(world, mind, algorithm, settings, doc["seeds"], every, s.get("episodes_budget"), source)
 
     def check(self, cluster: ClusterSettings) -> None:
         check_memory(self, cluster)
@@ -93,7 +103,7 @@ class MazeTraining(Study):
     def execute(self, run: Path, client) -> list[TrainingLog]:
         """Train every seed with checkpoints, then write the tables and the final agents."""
         logs = train_seeds(self.world, self.mind.name, self.settings, self.seeds, client,
-                           for_workers(run / rundir.CHECKPOINTS), self.checkpoint_every, self.adversary,
+                           for_workers(run / rundir.CHECKPOINTS), self.checkpoint_every, self.source,
                            self.mind.options())
         rundir.write_table(run, "chance", chance_rows(self.world))
         rundir.write_training(run, logs, self.mind)
@@ -104,7 +114,7 @@ class MazeTraining(Study):
         rate = sum(log.generations[-1]["exit_rate"] for log in logs) / len(logs)
         verb = "evolved" if self.settings.command == "evolve" else "trained"
         return (f"{verb} {self.mind.name} x {len(self.seeds)} seed(s) by {self.algorithm}"
-                f"{' against an adversary' if self.adversary else ''}, "
+                f"{SOURCE_NAMES[self.source]}, "
                 f"{logs[0].episodes:,} episodes each: final training exit rate {rate:.3f}; run in {run}")
 
 
@@ -144,7 +154,7 @@ def training_study(world, mind, given: dict, algorithms: list[str], algorithm: s
     if budget is not None:
         optimizer = optimizer.with_budget(budget)
     return MazeTraining.new(world, mind, algorithm, optimizer, seeds, settings.checkpoint_every,
-                            settings.episodes_budget, settings.adversary)
+                            settings.episodes_budget, settings.world_source)
 
 
 def _names(settings_class: type) -> set[str]:

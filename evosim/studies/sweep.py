@@ -47,6 +47,7 @@ from evosim.minds import MINDS, allowed_options, check_options, make_mind, optio
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.budgets import mind_budget
 from evosim.training.evaluators import EVALUATORS
+from evosim.training.sources import SOURCES
 from evosim.core.settings import Settings, setting
 from evosim.studies import register_study
 from evosim.studies.base import Study
@@ -55,8 +56,9 @@ from evosim.worlds import load_world, parse_world, put
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
 SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series", "exclude"}
-#: The axis that is a training flag rather than a key of the world file.
-ADVERSARY = "adversary"
+#: The axes that set where training worlds come from rather than a key of the world file: ``adversary`` (true
+#: or false: with --adversary) and ``source`` (a name of SOURCES).
+ADVERSARY, SOURCE = "adversary", "source"
 #: The sweep folder's table of each cell's wall time: kept apart, so that sweep.csv is the same bytes on a rerun.
 TIMINGS = "timings"
 
@@ -80,6 +82,7 @@ class Cell:
     world: dict = field(hash=False)  # dotted key -> value, applied to the training world in order
     budget: int | None = None
     adversary: bool | None = None  # trained with --adversary (None: not an axis of the sweep)
+    source: str | None = None  # trained with --source (None: not an axis of the sweep)
     arm_options: dict = field(default_factory=dict, hash=False)  # the arm's mind options (``ga/reflex:hidden=32``)
     mind_axes: dict = field(default_factory=dict, hash=False)  # "mind.OPTION" axis -> value, for this arm's mind
     series: str | None = None  # the cell's series (None: the sweep has none)
@@ -95,8 +98,14 @@ class Cell:
         """The cell's axis values, as sweep.csv columns."""
         series = {} if self.series is None else {SERIES: self.series}
         flag = {} if self.adversary is None else {ADVERSARY: self.adversary}
-        return ({"arm": arm_text(self.algorithm, self.mind, self.arm_options)} | series | flag | self.mind_axes
-                | self.world_axes)
+        source = {} if self.source is None else {SOURCE: self.source}
+        return ({"arm": arm_text(self.algorithm, self.mind, self.arm_options)} | series | flag | source
+                | self.mind_axes | self.world_axes)
+
+    @property
+    def world_source(self) -> str:
+        """Where the cell's training worlds come from."""
+        return self.source or ("adversary" if self.adversary else "world")
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,12 @@ class Experiment:
         flags = axes.pop(ADVERSARY, [None])
         if any(not isinstance(v, bool) for v in flags if v is not None):
             raise UserError(f"{path}: sweep.axes.{ADVERSARY}: must be a list of true and false, got {flags!r}")
+        sources = axes.pop(SOURCE, [None])
+        if any(v not in SOURCES for v in sources if v is not None):
+            raise UserError(f"{path}: sweep.axes.{SOURCE}: must be a list of {', '.join(SOURCES)}, got {sources!r}")
+        if flags != [None] and sources != [None]:
+            raise UserError(f"{path}: sweep.axes: {ADVERSARY} and {SOURCE} both set where training worlds come "
+                            f"from; sweep {SOURCE} alone")
         mind_axes = {key: axes.pop(key) for key in list(axes) if key.startswith(MIND_AXIS)}
         for key, values in mind_axes.items():
             _mind_axis(path, key, values, arms)
@@ -167,11 +182,14 @@ class Experiment:
             own = {k: v for k, v in mind_axes.items() if k.removeprefix(MIND_AXIS) in option_names(mind)}
             arm = safe_name("-".join([algorithm, mind] + [f"{k}-{v}" for k, v in options.items()]),
                             f"{path}: [sweep] arms: the cell name for {arm_text(algorithm, mind, options)!r}")
-            for (label, fixed, keys), adversary, *combo in product(series, flags, *own.values(), *axes.values()):
+            for (label, fixed, keys), adversary, source, *combo in product(series, flags, sources, *own.values(),
+                                                                             *axes.values()):
                 chosen, shown = dict(zip(own, combo[:len(own)])), dict(zip(axes, combo[len(own):]))
-                if _excluded(exclude, ({} if adversary is None else {ADVERSARY: adversary}) | chosen | shown):
+                given = ({} if adversary is None else {ADVERSARY: adversary}) | (
+                    {} if source is None else {SOURCE: source})
+                if _excluded(exclude, given | chosen | shown):
                     continue
-                values = ({} if adversary is None else {ADVERSARY: str(adversary).lower()}) | chosen | shown
+                values = {k: str(v).lower() if k == ADVERSARY else v for k, v in given.items()} | chosen | shown
                 name = "_".join([arm] + ([] if label is None else [label])
                                 + [_part(path, k, v) for k, v in values.items()])
                 if name in named:
@@ -179,8 +197,8 @@ class Experiment:
                                     f"{name!r}; make their values differ as text")
                 named[name] = values
                 world = fixed | {keys.get(k, k): v for k, v in shown.items()}
-                cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, options, chosen,
-                                  label, shown))
+                cells.append(Cell(name, algorithm, mind, world, budgets.get(mind), adversary, source, options,
+                                  chosen, label, shown))
         if not cells:
             raise UserError(f"{path}: [sweep] exclude: leaves out every cell of the sweep")
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
@@ -208,7 +226,7 @@ class Experiment:
         world = self.world(cell)
         try:
             return MazeTraining(world, make_mind(cell.mind, **cell.mind_options), cell.algorithm, settings,
-                                list(range(self.seeds)), RunSettings().checkpoint_every, budget, bool(cell.adversary))
+                                list(range(self.seeds)), RunSettings().checkpoint_every, budget, cell.world_source)
         except UserError as e:
             raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
 

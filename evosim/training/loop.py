@@ -26,7 +26,7 @@ from evosim.core.streams import set_stream_state, stream, stream_state
 from evosim.optimizers import OPTIMIZERS
 from evosim.training.evaluators import EVALUATORS, StepResults
 from evosim.core.settings import Settings, setting
-from evosim.training.sources import WorldFile, WorldScores
+from evosim.training.sources import SOURCES, WorldFile, WorldScores, world_source
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,19 @@ class RunSettings(Settings):
                                           least=1, most=limits.BUDGET)
     checkpoint_every: int = setting(10, "generations or updates between checkpoints ('evosim resume RUN' "
                                         "continues from the last)", least=1)
-    adversary: bool = setting(False, "co-evolve an adversary that supplies a share of the training mazes "
-                                     "(the world file's [adversary] table)")
+    source: str = setting("world", "where training mazes come from: world (drawn from the world file), adversary "
+                                   "(one co-evolves), plr (replayed by exact regret) or accel (plr and edits); the "
+                                   "world file's [adversary] or [replay] table tunes it", choices=SOURCES)
+    adversary: bool = setting(False, "the same as --source adversary")
+
+    def check(self) -> None:
+        if self.adversary and self.source not in ("world", "adversary"):
+            raise UserError(f"--adversary: is --source adversary; it cannot go with --source {self.source}")
+
+    @property
+    def world_source(self) -> str:
+        """The source these settings name, --adversary included."""
+        return "adversary" if self.adversary else self.source
 
 
 @dataclass
@@ -253,22 +264,21 @@ def seed_groups(settings, seeds: list[int]) -> list[list[int]]:
 
 
 def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool = True,
-              checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False,
+              checkpoint_dir: Path | None = None, every: int = 1, source: str = "world",
               mind_options: dict | None = None) -> list[TrainingLog]:
     """One run of a base optimizer with the default reporters and a progress bar.
 
-    With ``checkpoint_dir``, it saves and continues from its checkpoint there; with
-    ``adversary``, each seed's adversary supplies a share of its training mazes;
-    ``mind_options`` are the mind's constructor options. A top-level function, so that Dask workers can run it.
+    With ``checkpoint_dir``, it saves and continues from its checkpoint there; ``source`` says where the
+    training mazes come from (:data:`~evosim.training.sources.SOURCES`); ``mind_options`` are the mind's
+    constructor options. A top-level function, so that Dask workers can run it.
     """
     from tqdm import tqdm
 
-    from evosim.training.adversary import AdversarialWorlds
     from evosim.minds import make_mind
     from evosim.training.reporters import default_reporters
 
     mind = make_mind(mind_name, **(mind_options or {}))
-    source = AdversarialWorlds(world, seeds, settings.mazes) if adversary else WorldFile(world)
+    source = world_source(source, world, seeds, settings.mazes)
     checkpoints = None if checkpoint_dir is None else Checkpoints(checkpoint_dir / checkpoint_name(seeds), every)
     who = f"seed {seeds[0]}" if len(seeds) == 1 else f"x {len(seeds)} seeds"
     with tqdm(total=settings.steps + 1, desc=f"{settings.algorithm} {mind_name} {who}",
@@ -278,13 +288,13 @@ def train_run(world, mind_name: str, settings, seeds: list[int], progress: bool 
 
 
 def train_seeds(world, mind_name: str, settings, seeds: list[int], client=None,
-                checkpoint_dir: Path | None = None, every: int = 1, adversary: bool = False,
+                checkpoint_dir: Path | None = None, every: int = 1, source: str = "world",
                 mind_options: dict | None = None) -> list[TrainingLog]:
     """Every seed's logs, a run per group of :func:`seed_groups` (on the Dask ``client``'s workers, if any)."""
     from evosim.runs.cluster import map_each
 
     run = partial(train_run, world, mind_name, settings, checkpoint_dir=checkpoint_dir, every=every,
-                  adversary=adversary, mind_options=mind_options)
+                  source=source, mind_options=mind_options)
     runs = map_each(run, seed_groups(settings, seeds), client if settings.one_seed else None,
                     desc=f"{settings.algorithm} {mind_name}")
     return [log for logs in runs for log in logs]

@@ -43,6 +43,23 @@ class WorldScores:
         return self._per_world(self.world.regret(self.batch, self.result))
 
 
+#: Where training worlds can come from (``--source``): the world file; an adversary co-evolving with the agents
+#: (:mod:`evosim.training.adversary`); prioritized level replay by exact regret, and ACCEL, which also edits the
+#: replayed mazes (:mod:`evosim.training.replay`).
+SOURCES = ("world", "adversary", "plr", "accel")
+
+
+def world_source(name: str, world, seeds: list[int], mazes: int):
+    """The world source ``name`` (one of :data:`SOURCES`) of a run of ``seeds`` training ``mazes`` mazes a step."""
+    if name == "adversary":
+        from evosim.training.adversary import AdversarialWorlds
+        return AdversarialWorlds(world, seeds, mazes)
+    if name in ("plr", "accel"):
+        from evosim.training.replay import LevelReplay
+        return LevelReplay(world, seeds, mazes, editing=name == "accel")
+    return WorldFile(world)
+
+
 class WorldFile:
     """The world file's own distribution: every step draws fresh worlds from it."""
 

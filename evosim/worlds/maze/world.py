@@ -24,6 +24,7 @@ from evosim.worlds.maze.generator import generate
 from evosim.worlds.maze.graph import Maze
 from evosim.worlds.maze.objective import Objective
 from evosim.worlds.maze.proxies import COLOR, POSITION
+from evosim.worlds.maze.replay_table import ReplaySpec
 
 PLACEMENTS = tuple(CORNERS) + ("random",)
 OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
@@ -141,6 +142,7 @@ class MazeWorld(WorldText):
     objective: Objective
     probes: tuple[ProbeSpec, ...] = ()
     adversary: AdversarySpec = AdversarySpec()  # used by training with --adversary
+    replay: ReplaySpec = ReplaySpec()  # used by training with --source plr or accel
 
     def sample(self, rng: np.random.Generator, n: int) -> list[Maze]:
         """``n`` mazes drawn from ``rng``."""
@@ -223,6 +225,7 @@ class MazeWorld(WorldText):
         for i, data in enumerate(top.get("probes", list, [])):
             probes.append(_probe(Table(path, f"probes.{i}", data), exit_spec, start, probes))
         adversary = AdversarySpec.parse(Table(path, "adversary", top.get("adversary", dict, {})), bool(objects))
+        replay = ReplaySpec.parse(Table(path, "replay", top.get("replay", dict, {})))
         top.done()
 
         cells = size.lo * size.lo
@@ -232,7 +235,7 @@ class MazeWorld(WorldText):
         if start == exit_spec.position and start != "random":
             top.fail("exit", f"position {start!r} is also the start cell")
         parsed = cls(path, name, size, max_steps, steps_per_distance, braid, start, off_path, exit_spec,
-                     tuple(objects), objective, tuple(probes), adversary, text=text)
+                     tuple(objects), objective, tuple(probes), adversary, replay, text=text)
         if off_path:
             parsed.check_room(top)
         for i, d in enumerate(decouples):
