@@ -255,8 +255,8 @@ def train(world: str | os.PathLike, out: str | os.PathLike, algorithm: str = "gr
 
     ``algorithm`` is any base optimizer (gradient, ga, cma-es); ``mind`` and its ``mind_options`` (e.g.
     ``{"hidden": 32}``) the mind it shapes. ``settings`` are the flags of ``evosim train`` / ``evosim evolve`` by
-    their field names: the run's (``seed``, ``seeds``, ``episodes_budget``, ``checkpoint_every``, ``adversary``),
-    the optimizer's (e.g. ``updates``, ``population``, ``learning_rate``) and the cluster's (``workers``,
+    their field names: the run's (``seed``, ``seeds``, ``episodes_budget``, ``checkpoint_every``, ``source``,
+    ``adversary``), the optimizer's (e.g. ``updates``, ``population``, ``learning_rate``) and the cluster's (``workers``,
     ``scheduler``). ``force`` replaces an evosim run already in ``out`` (its files only).
     """
     return _maze_training("train", list(OPTIMIZERS), world, out, algorithm, mind, mind_options, force, settings)
