@@ -25,7 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
-from evosim.analysis import capacity_report, ecology_report, sweep_report, training_report
+from evosim.analysis import capacity_report, ecology_report, sources_report, sweep_report, training_report
 from evosim.analysis.deception_figure import deception_evolution_figure
 from evosim.analysis.tables import read_table
 from evosim.core.errors import UserError
@@ -364,6 +364,9 @@ FIGURES: dict[str, Drawing] = {
                          "a sweep's outcome shares in its last deployment world against its axis", one=True),
     "capacity": Drawing(Sweep.kind, "fig", lambda runs, fig, labels: capacity_report.plot_capacity(runs, fig=fig),
                         "a sweep over mind options: failures in the shift against capacity", one=True),
+    "sources": Drawing(Sweep.kind, "fig", lambda runs, fig, labels: sources_report.plot_sources(runs, fig=fig),
+                       "a sweep over a categorical axis (e.g. source): its values compared per arm, exit rate in "
+                       "training and colour misgeneralization in every shift", one=True),
     "population_dynamics": Drawing(SavannaEcology.kind, "fig", lambda runs, fig, labels:
                                    ecology_report.plot_population_dynamics(runs, fig=fig),
                                    "savanna populations, alignment, meals and drives over ticks"),

@@ -1,24 +1,29 @@
 """The reports of sweeps by what they sweep, on hand-made sweep folders whose every number is known: the
-diversity curve with series side by side and where colour misgeneralization falls below 5%, and the capacity
-curve with its trend test."""
+diversity curve with series side by side and where colour misgeneralization falls below 5%, the capacity
+curve with its trend test, and a categorical axis (world sources) compared per arm."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import evosim
 from evosim.analysis.capacity_report import plot_capacity
 from evosim.analysis.sweep_report import plot_diversity
 from evosim.commands.cli import main
+from evosim.core.errors import UserError
 from evosim.runs import rundir
 from helpers import deploy_row, fake_run, script
 
 SEEDS = (0, 1, 2)
 
 
-def cell(folder: Path, name: str, world, row: dict, deploy: list[dict], **run) -> dict:
-    """A fake cell (every seed deployed alike) and its sweep.csv row."""
+def cell(folder: Path, name: str, world, row: dict, deploy: list[dict], odd: dict | None = None, **run) -> dict:
+    """A fake cell (every seed deployed alike, but for those ``odd`` gives rows of their own) and its sweep.csv
+    row."""
+    rows = {s: deploy for s in SEEDS} | (odd or {})
     fake_run(folder / "cells" / name, world, [deploy_row(s, 0, **d, episode=e) for s in SEEDS
-                                             for e, d in enumerate(deploy)], seeds=SEEDS, **run)
+                                             for e, d in enumerate(rows[s])], seeds=SEEDS, **run)
     worlds = dict.fromkeys(d["world"] for d in deploy)  # sweep.csv's columns name them in deployment order
     return row | {"status": "complete", "run": f"cells/{name}"} | {f"{w}:aligned": 0.0 for w in worlds}
 
@@ -106,3 +111,78 @@ def test_the_diversity_report_draws_each_series_and_finds_where_colour_misgenera
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "0.1"]
     mixture, color = fig.axes[0].get_lines()[:2]
     assert list(mixture.get_ydata()) == [0.5, 0.5] and list(color.get_ydata()) == [0.5, 0.0]
+
+
+#: Per arm and source, in the experiment's order: (colour, position, aligned, incapable) of 4 decisive episodes
+#: in maze-deploy and in maze-color, and the final training exit rate.
+SOURCES = {"ga/planner": {"world": ((3, 0, 1, 0), (2, 0, 0, 2), 0.9),
+                          "adversary": ((1, 1, 2, 0), (1, 0, 3, 0), 0.85),
+                          "plr": ((0, 0, 4, 0), (0, 0, 2, 2), 0.5)},  # below competence
+           "gradient/planner": {"world": ((2, 0, 2, 0), (4, 0, 0, 0), 1.0),
+                                "adversary": ((0, 2, 1, 1), (2, 0, 2, 0), 0.95),
+                                "plr": ((1, 0, 3, 0), (0, 1, 3, 0), 0.8)}}  # competent: 80% is not below
+ODD = ("ga/planner", "adversary", (3, 0, 1, 0))  # the cell whose seed 2 met this in maze-deploy instead
+
+
+def met(deploy: tuple[int, ...], color: tuple[int, ...]) -> list[dict]:
+    """A seed's episodes: two aligned in maze-train, then the counts of :data:`SOURCES` in the other worlds."""
+    return episodes("maze-train", aligned=2) + [
+        e for world, counts in (("maze-deploy", deploy), ("maze-color", color))
+        for e in episodes(world, **dict(zip(("colour", "misgeneralized", "aligned", "incapable"), counts)))]
+
+
+@pytest.fixture
+def sources_sweep(tmp_path, train_world) -> Path:
+    """Two arms trained on three world sources (sweep.csv in the experiment's order: world, adversary, plr), met
+    in maze-train, maze-deploy and maze-color; ga/planner's plr cell is below competence in training."""
+    folder, rows = tmp_path / "sources", []
+    for arm, sources in SOURCES.items():
+        for source, (deploy, color, rate) in sources.items():
+            odd = {2: met(ODD[2], color)} if (arm, source) == ODD[:2] else None
+            rows.append(cell(folder, f"{arm.replace('/', '-')}_source-{source}", train_world,
+                             {"arm": arm, "source": source}, met(deploy, color), odd, optimizer=arm.split("/")[0],
+                             exit_rate=rate))
+    rundir.write_csv(folder / rundir.SWEEP_CSV, rows)
+    return folder
+
+
+def test_the_report_of_a_categorical_axis_compares_its_values_per_arm_outside_the_training_world(sources_sweep):
+    assert main(["report", str(sources_sweep)]) == 0
+    text = (sources_sweep / "report" / "report.md").read_text()
+    assert "2 arms x 3 values of `source` (world, adversary, plr), at least 3 seeds per cell, trained in maze-train" \
+        in text
+    assert "## Outcomes in maze-train" not in text  # the training world is not a shift
+    header = ("| arm | source | decisive episodes | misgeneralized toward colour | misgeneralized | aligned "
+              "| incapable | training exit rate |")
+    deploy, color = text.split("## Outcomes in maze-deploy")[1].split("## Outcomes in maze-color")
+    assert deploy.split("\n\n")[1].splitlines() == [
+        header, "|" + " --- |" * 8,
+        "| ga/planner | world | 12 | 75% | 75% | 25% | 0% | 90% |",
+        "| ga/planner | adversary | 12 | 42% [25%, 75%] | 58% [50%, 75%] | 42% [25%, 50%] | 0% | 85% |",  # seed 2
+        "| ga/planner | plr | 12 | 0% | 0% | 100% | 0% | 50% * |",
+        "| gradient/planner | world | 12 | 50% | 50% | 50% | 0% | 100% |",
+        "| gradient/planner | adversary | 12 | 0% | 50% | 25% | 25% | 95% |",
+        "| gradient/planner | plr | 12 | 25% | 25% | 75% | 0% | 80% |"]
+    assert "| ga/planner | world | 12 | 50% | 50% | 0% | 50% | 90% |" in color
+    assert "| gradient/planner | plr | 12 | 0% | 25% | 75% | 0% | 80% |" in color  # position, not colour
+    assert "![Each source compared per arm](sources.png)" in text
+    assert (sources_sweep / "report" / "sources.png").stat().st_size > 10_000
+
+
+def test_the_sources_figure_puts_each_arm_in_a_row_and_the_sources_in_the_experiments_order(sources_sweep, tmp_path,
+                                                                                            monkeypatch):
+    fig = evosim.plot("sources", sources_sweep)
+    panels = ["final training exit rate", "misgeneralized toward colour in maze-deploy",
+              "misgeneralized toward colour in maze-color"]
+    assert [ax.get_title() for ax in fig.axes] == [f"{arm}\n{p}" for arm in SOURCES for p in panels]
+    assert all([t.get_text() for t in ax.get_xticklabels()] == ["world", "adversary", "plr"] for ax in fig.axes)
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == [0.9, 0.85, 0.5]
+    points, _, adversary = fig.axes[1].get_lines()[:3]  # ga/planner in maze-deploy: points, then CI bars
+    assert list(points.get_ydata()) == pytest.approx([0.75, 5 / 12, 0.0])
+    assert (np.nanmin(adversary.get_ydata()), np.nanmax(adversary.get_ydata())) == (0.25, 0.75)  # over seeds
+    assert list(fig.axes[4].get_lines()[0].get_ydata()) == [0.5, 0.0, 0.25]  # gradient/planner in maze-deploy
+    assert "n = 3 seeds per point" in fig.texts[0].get_text()
+    with pytest.raises(UserError, match="`source` is categorical .*: plot sources"):
+        plot_diversity(sources_sweep)
+    assert script("sources", sources_sweep, "--out", tmp_path / "script", monkeypatch=monkeypatch) == 0
+    assert (tmp_path / "script" / "sources.png").stat().st_size > 10_000

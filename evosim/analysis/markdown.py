@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evosim.core.outcome_names import COMPETENT
+
 REPORT_MD = "report.md"
+#: What a final training exit rate's star (:func:`exit_rate`) means, in a report's words.
+STARRED = (f"A training exit rate marked * is below competence (under {COMPETENT:.0%}): those agents seldom "
+           "misgeneralize because they seldom reach anything.")
 
 
 def pct(mean: float, lo: float | None = None, hi: float | None = None) -> str:
@@ -13,6 +18,11 @@ def pct(mean: float, lo: float | None = None, hi: float | None = None) -> str:
     if lo is None or (lo == hi == mean):
         return f"{mean:.0%}"
     return f"{mean:.0%} [{lo:.0%}, {hi:.0%}]"
+
+
+def exit_rate(mean: float, lo: float, hi: float) -> str:
+    """A final training exit rate with its interval, starred below competence (see :data:`STARRED`)."""
+    return pct(mean, lo, hi) + " *" * bool(mean < COMPETENT)
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -1,7 +1,8 @@
 """The report of a sweep, by what it sweeps: outcomes over decisive episodes in its deployment world against its
-one world axis, a curve per arm and series (the diversity curve); the capacity curve of a sweep over mind
-options (:mod:`evosim.analysis.capacity_report`); and a sweep without axes (arms only) as maze training runs,
-its cells side by side."""
+one numeric or flag axis, a curve per arm and series (the diversity curve); the values of a categorical axis
+compared per arm (:mod:`evosim.analysis.sources_report`); the capacity curve of a sweep over mind options
+(:mod:`evosim.analysis.capacity_report`); and a sweep without axes (arms only) as maze training runs, its cells
+side by side."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,13 +12,13 @@ import seaborn as sns
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import NullLocator
 
-from evosim.analysis import capacity_report, training_report
-from evosim.analysis.markdown import figure_section, md_table, pct, write_md
+from evosim.analysis import capacity_report, sources_report, training_report
+from evosim.analysis.markdown import STARRED, exit_rate, figure_section, md_table, pct, write_md
 from evosim.analysis.stats import N_BOOT, SEED, band_note, mean_ci, replicates
 from evosim.analysis.style import colors, line_handles, save, subplots
 from evosim.analysis.tables import (AXIS_VALUE, COLOR_MISGENERALIZED, POSITION_MISGENERALIZED, SweepShares,
                                     sweep_cells, sweep_shares)
-from evosim.core.outcome_names import COMPETENT
+from evosim.core.errors import UserError
 from evosim.runs.rundir import FIGURE_FORMATS
 
 PANELS = ("misgeneralized", "aligned", "incapable")  # a sweep without series: one line per arm
@@ -81,16 +82,14 @@ def diversity_figure(sweep: SweepShares, world: str, fig: Figure | SubFigure | N
 def plot_diversity(folder, out=None, fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """Outcomes in a sweep folder's last deployment world against its axis, drawn into ``fig`` (or a figure of its
     own); written to OUT/diversity.FMT when ``out`` is given. Returns the figure."""
-    sweep = sweep_shares(sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder)))
+    cells = sweep_cells(Path(folder[0] if isinstance(folder, (list, tuple)) else folder))
+    sweep = sweep_shares(cells)
+    if sweep.categories:
+        raise UserError(f"{cells.folder}: the diversity figure draws a numeric or true/false axis; `{sweep.axis}` "
+                        f"is categorical ({', '.join(sweep.categories)}): plot sources")
     fig = diversity_figure(sweep, sweep.worlds[-1], fig)
     save(fig, out, "diversity", fmt)
     return fig
-
-
-def _in_order(df: pd.DataFrame, sweep: SweepShares) -> pd.DataFrame:
-    """Rows by arm, then series in the experiment's order, then value."""
-    order = {s: i for i, s in enumerate(sweep.series)}
-    return df.sort_values(list(df.columns), key=lambda c: c.map(order) if c.name == "series" else c)
 
 
 def thresholds(cell: pd.DataFrame, rate: pd.DataFrame, sweep: SweepShares, shown: dict) -> list[list[str]]:
@@ -99,7 +98,7 @@ def thresholds(cell: pd.DataFrame, rate: pd.DataFrame, sweep: SweepShares, shown
     (starred below competence: such an arm misgeneralizes little because it fails), and the smallest value at
     which the whole interval lies below 5%; or that it never does."""
     rows = []
-    curves = _in_order(cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]], sweep)
+    curves = sweep.ordered(cell.reset_index().drop_duplicates(sweep.keys[:-1])[sweep.keys[:-1]])
     for curve in curves.itertuples(index=False):
         point = dict(zip(sweep.keys[:-1], curve))
         mine = cell.xs(tuple(curve), level=sweep.keys[:-1], drop_level=True)
@@ -111,7 +110,7 @@ def thresholds(cell: pd.DataFrame, rate: pd.DataFrame, sweep: SweepShares, shown
         rows.append(list(point.values()) + [shown[v] if len(below) else f"never (lowest at {shown[v]})",
                                             pct(*colour.loc[v, ["mean", "lo", "hi"]]),
                                             pct(*mine.loc[(v, "aligned"), ["mean", "lo", "hi"]]),
-                                            pct(*trained[["mean", "lo", "hi"]]) + " *" * bool(trained["mean"] < COMPETENT),
+                                            exit_rate(*trained[["mean", "lo", "hi"]]),
                                             shown[surely[0]] if len(surely) else "never"])
     return rows
 
@@ -125,20 +124,20 @@ def write(run_dirs: list[Path], draft: Path, fmt: str) -> None:
     elif cells.over_mind_options:
         capacity_report.write(cells, draft, fmt)
     else:
-        write_diversity(cells, draft, fmt)
+        sweep = sweep_shares(cells)
+        (sources_report.write if sweep.categories else write_diversity)(cells, sweep, draft, fmt)
 
 
-def write_diversity(cells, draft: Path, fmt: str) -> None:
+def write_diversity(cells, sweep: SweepShares, draft: Path, fmt: str) -> None:
     """report.md and diversity.FMT: outcomes in the sweep's last deployment world against its axis, per arm
     (and series), and where colour misgeneralization falls below 5%."""
-    sweep = sweep_shares(cells)
     shares, axis, world, keys = sweep.shares, sweep.axis, sweep.worlds[-1], sweep.keys
     save(diversity_figure(sweep, world), draft, "diversity", fmt)
     cell = mean_ci(shares[shares["world"] == world], "share", keys + ["outcome"]).set_index(keys + ["outcome"])
     values = sorted(shares[AXIS_VALUE].unique())
     shown = {v: ({0: "without", 1: "with"}[v] if sweep.flag else f"{v:g}") for v in values}
     decisive = sweep.decisive[sweep.decisive["world"] == world].set_index(keys)["episodes"]
-    points = _in_order(cell.reset_index().drop_duplicates(keys)[keys], sweep)
+    points = sweep.ordered(cell.reset_index().drop_duplicates(keys)[keys])
     rows = [[*map(str, p[:-1]), shown[p[-1]], str(int(decisive.get(tuple(p), 0)))]
             + [pct(*cell.loc[(*p, c), ["mean", "lo", "hi"]]) for c in COLUMNS]
             for p in points.itertuples(index=False)]
@@ -155,8 +154,7 @@ def write_diversity(cells, draft: Path, fmt: str) -> None:
     lines += [f"Where colour misgeneralization (misgeneralized toward the training exit's colour) falls below "
               f"{BELOW:.0%} in {world}: the smallest `{axis}` at which its mean over seeds does (or the value where "
               "it is lowest), its share, the aligned share and the final training exit rate there, and the "
-              "smallest at which the whole 95% interval does. A training exit rate marked * is below competence "
-              f"(under {COMPETENT:.0%}): those agents seldom misgeneralize because they seldom reach anything.", ""]
+              f"smallest at which the whole 95% interval does. {STARRED}", ""]
     lines += md_table(keys[:-1] + [f"mean below {BELOW:.0%} from", COLOR_MISGENERALIZED, "aligned",
                                    "training exit rate", f"95% CI below {BELOW:.0%} from"],
                       thresholds(cell, rate, sweep, shown))

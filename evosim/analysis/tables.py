@@ -217,18 +217,32 @@ def sweep_cells(folder: Path) -> SweepCells:
     return SweepCells(folder, rows, axes, worlds)
 
 
+def categories(values: list[str]) -> list[str]:
+    """An axis's values in the order of their first appearance (the experiment's) when they are neither all
+    numbers nor all true/false: a categorical axis, such as ``source``; none for a numeric or flag axis."""
+    if set(values) <= {"True", "False"}:
+        return []
+    try:
+        for value in values:
+            float(value)
+    except ValueError:
+        return list(dict.fromkeys(values))
+    return []
+
+
 @dataclass(frozen=True)
 class SweepShares:
     """Each agent's outcome shares over decisive episodes in every complete cell of a sweep, with its arm, its
     series (when the sweep has series) and the value of the sweep's one other axis; the decisive episodes of
     each cell and world; each seed's final training exit rate; whether that axis is a training flag (without /
-    with), and the deployment worlds."""
+    with) or categorical (its values then kept as text), and the deployment worlds."""
 
     shares: pd.DataFrame  # the keys, world, seed, agent, outcome, share
     decisive: pd.DataFrame  # the keys, world, episodes
     trained: pd.DataFrame  # the keys, run, seed, exit_rate
     axis: str
     flag: bool
+    categories: list[str]  # a categorical axis's values in the experiment's order, or none
     worlds: list[str]
     series: list[str]  # the series in the experiment's order, or none
 
@@ -237,16 +251,24 @@ class SweepShares:
         """The columns that name one curve's point: arm, series (if any) and the axis's value."""
         return ["arm"] + (["series"] if self.series else []) + [AXIS_VALUE]
 
+    def ordered(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df``'s rows by arm, then series and a categorical axis's values in the experiment's order, then
+        value."""
+        rank = {c: {v: i for i, v in enumerate(order)} for c, order in (("series", self.series),
+                                                                        (AXIS_VALUE, self.categories)) if order}
+        return df.sort_values(list(df.columns), key=lambda c: c.map(rank[c.name]) if c.name in rank else c)
+
 
 def sweep_shares(cells: SweepCells) -> SweepShares:
-    """deploy.csv of every complete cell of a sweep with one axis (beside its series), as shares over decisive
-    episodes."""
+    """deploy.csv of every complete cell of a sweep with one axis (beside its series: numeric, a flag or
+    categorical), as shares over decisive episodes."""
     axes = [a for a in cells.axes if a != SERIES]
     if len(axes) != 1:
-        raise UserError(f"{cells.folder}: the diversity figure needs exactly one axis beside the series, the sweep "
-                        f"has {len(axes)} ({', '.join(axes) or 'none'})")
+        raise UserError(f"{cells.folder}: outcomes against a sweep's axis need exactly one axis beside the series, "
+                        f"the sweep has {len(axes)} ({', '.join(axes) or 'none'})")
     axis = axes[0]
     flag = {r[axis] for r in cells.rows} <= {"True", "False"}
+    categorical = categories([r[axis] for r in cells.rows])
     series = list(dict.fromkeys(r[SERIES] for r in cells.rows)) if SERIES in cells.axes else []
     frames, counts, trained = [], [], []
     for r, path in zip(cells.rows, cells.runs):
@@ -263,12 +285,12 @@ def sweep_shares(cells: SweepCells) -> SweepShares:
             kind = outcome_shares(toward, (name, "other"), CELL_AGENT)
             shares.append(kind[kind["outcome"] == name])
         point = {"arm": r["arm"]} | ({"series": r[SERIES]} if series else {}) | {
-            AXIS_VALUE: float(r[axis] == "True") if flag else float(r[axis])}
+            AXIS_VALUE: r[axis] if categorical else float(r[axis] == "True") if flag else float(r[axis])}
         frames.append(pd.concat(shares).assign(**point))
         counts.append(deploy.groupby("world").size().rename("episodes").reset_index().assign(**point))
         trained.append(final_step(gens)[["run", "seed", "exit_rate"]].assign(**point))
     return SweepShares(pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True),
-                       pd.concat(trained, ignore_index=True), axis, flag, cells.worlds, series)
+                       pd.concat(trained, ignore_index=True), axis, flag, categorical, cells.worlds, series)
 
 
 @dataclass(frozen=True)

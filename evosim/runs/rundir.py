@@ -36,7 +36,7 @@ TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "r
 #: The figures ``evosim report`` may draw, and the file formats it writes them in (``--format``, the first the
 #: default).
 FIGURES = ("drive_tracking", "drives", "shift_comparison", "capability", "population_dynamics", "adversary",
-           "diversity", "capacity")
+           "diversity", "capacity", "sources")
 FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
