@@ -38,6 +38,7 @@ from evosim.minds import register_mind, targets
 from evosim.minds.base import Mind, Option
 
 DISCOUNT = N_FEATURES  # index of the discount logit
+PLAN_CELLS = 1 << 21  # tiles valued at once when slots plan (~16 MB a float64 table), whatever the population
 
 
 def discount(params: np.ndarray) -> np.ndarray:
@@ -122,7 +123,11 @@ class PlannerController:
 
     def plan(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         e = self.episodes
-        best, wander = targets.choose(self.values(slots))
+        best, wander = np.empty(len(slots), np.int64), np.empty(len(slots), bool)
+        rows = max(1, PLAN_CELLS // e.batch.width)  # slots valued at once: memory bounded, cost linear in them
+        for start in range(0, len(slots), rows):
+            part = slice(start, start + rows)
+            best[part], wander[part] = targets.choose(self.values(slots[part]))
         n_floor = e.batch.n_floor[e.maze[slots[wander]]]
         best[wander] = (uniform(rng, e.agent[slots[wander]]) * n_floor).astype(np.int64)
         self.target[slots] = best
