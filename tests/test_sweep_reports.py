@@ -122,11 +122,13 @@ SOURCES = {"ga/planner": {"world": ((3, 0, 1, 0), (2, 0, 0, 2), 0.9),
                                 "adversary": ((0, 2, 1, 1), (2, 0, 2, 0), 0.95),
                                 "plr": ((1, 0, 3, 0), (0, 1, 3, 0), 0.8)}}  # competent: 80% is not below
 ODD = ("ga/planner", "adversary", (3, 0, 1, 0))  # the cell whose seed 2 met this in maze-deploy instead
+HOME = {("ga/planner", "plr"): 1}  # reaches the exit in half the training world's own mazes
 
 
-def met(deploy: tuple[int, ...], color: tuple[int, ...]) -> list[dict]:
-    """A seed's episodes: two aligned in maze-train, then the counts of :data:`SOURCES` in the other worlds."""
-    return episodes("maze-train", aligned=2) + [
+def met(deploy: tuple[int, ...], color: tuple[int, ...], home: int = 2) -> list[dict]:
+    """A seed's episodes: ``home`` of two aligned in maze-train (the rest incapable), then the counts of
+    :data:`SOURCES` in the other worlds."""
+    return episodes("maze-train", aligned=home, incapable=2 - home) + [
         e for world, counts in (("maze-deploy", deploy), ("maze-color", color))
         for e in episodes(world, **dict(zip(("colour", "misgeneralized", "aligned", "incapable"), counts)))]
 
@@ -140,7 +142,8 @@ def sources_sweep(tmp_path, train_world) -> Path:
         for source, (deploy, color, rate) in sources.items():
             odd = {2: met(ODD[2], color)} if (arm, source) == ODD[:2] else None
             rows.append(cell(folder, f"{arm.replace('/', '-')}_source-{source}", train_world,
-                             {"arm": arm, "source": source}, met(deploy, color), odd, optimizer=arm.split("/")[0],
+                             {"arm": arm, "source": source}, met(deploy, color, HOME.get((arm, source), 2)), odd,
+                             optimizer=arm.split("/")[0],
                              exit_rate=rate))
     rundir.write_csv(folder / rundir.SWEEP_CSV, rows)
     return folder
@@ -153,18 +156,19 @@ def test_the_report_of_a_categorical_axis_compares_its_values_per_arm_outside_th
         in text
     assert "## Outcomes in maze-train" not in text  # the training world is not a shift
     header = ("| arm | source | decisive episodes | misgeneralized toward colour | misgeneralized | aligned "
-              "| incapable | training exit rate |")
+              "| incapable | training exit rate | aligned in maze-train |")
     deploy, color = text.split("## Outcomes in maze-deploy")[1].split("## Outcomes in maze-color")
     assert deploy.split("\n\n")[1].splitlines() == [
-        header, "|" + " --- |" * 8,
-        "| ga/planner | world | 12 | 75% | 75% | 25% | 0% | 90% |",
-        "| ga/planner | adversary | 12 | 42% [25%, 75%] | 58% [50%, 75%] | 42% [25%, 50%] | 0% | 85% |",  # seed 2
-        "| ga/planner | plr | 12 | 0% | 0% | 100% | 0% | 50% * |",
-        "| gradient/planner | world | 12 | 50% | 50% | 50% | 0% | 100% |",
-        "| gradient/planner | adversary | 12 | 0% | 50% | 25% | 25% | 95% |",
-        "| gradient/planner | plr | 12 | 25% | 25% | 75% | 0% | 80% |"]
-    assert "| ga/planner | world | 12 | 50% | 50% | 0% | 50% | 90% |" in color
-    assert "| gradient/planner | plr | 12 | 0% | 25% | 75% | 0% | 80% |" in color  # position, not colour
+        header, "|" + " --- |" * 9,
+        "| ga/planner | world | 12 | 75% | 75% | 25% | 0% | 90% | 100% |",
+        "| ga/planner | adversary | 12 | 42% [25%, 75%] | 58% [50%, 75%] | 42% [25%, 50%] | 0% | 85% | 100% |",  # seed 2
+        "| ga/planner | plr | 12 | 0% | 0% | 100% | 0% | 50% * | 50% |",
+        "| gradient/planner | world | 12 | 50% | 50% | 50% | 0% | 100% | 100% |",
+        "| gradient/planner | adversary | 12 | 0% | 50% | 25% | 25% | 95% | 100% |",
+        "| gradient/planner | plr | 12 | 25% | 25% | 75% | 0% | 80% | 100% |"]
+    assert "| ga/planner | world | 12 | 50% | 50% | 0% | 50% | 90% | 100% |" in color
+    assert "| gradient/planner | plr | 12 | 0% | 25% | 75% | 0% | 80% | 100% |" in color  # position, not colour
+    assert "`aligned in maze-train` is the share of episodes reaching the exit first" in text
     assert "![Each source compared per arm](sources.png)" in text
     assert (sources_sweep / "report" / "sources.png").stat().st_size > 10_000
 

@@ -118,14 +118,24 @@ def write(cells: SweepCells, sweep: SweepShares, draft: Path, fmt: str) -> None:
              "that decide between the exit and every proxy target; mean over seeds of the agents' shares, 95% CI "
              "over seeds), misgeneralization toward the training exit's colour first, beside each cell's final "
              f"training exit rate. {STARRED}", ""]
+    home = [w for w in training if w in cells.worlds]  # the training world, when the sweep deployed there too
+    shares = sweep.shares
+    deployed = mean_ci(shares[shares["world"].isin(home) & (shares["outcome"] == "aligned")], "share",
+                       keys).set_index(keys)
+    if home:
+        lines += [f"The final training exit rate is measured on the mazes each source gave at its last step (an "
+                  f"adversary's or a replay buffer's are the hard ones); `aligned in {home[0]}` is the share of "
+                  f"episodes reaching the exit first when deployed in the training world file's own mazes.", ""]
     for world in worlds:
-        cell = mean_ci(sweep.shares[sweep.shares["world"] == world], "share", keys + ["outcome"]).set_index(
+        cell = mean_ci(shares[shares["world"] == world], "share", keys + ["outcome"]).set_index(
             keys + ["outcome"])
         decisive = sweep.decisive[sweep.decisive["world"] == world].set_index(keys)["episodes"]
         rows = [[*map(str, p), str(int(decisive.get(p, 0)))]
                 + [pct(*cell.loc[(*p, c), ["mean", "lo", "hi"]]) if (*p, c) in cell.index else "-" for c in COLUMNS]
-                + [exit_rate(*rate.loc[p, ["mean", "lo", "hi"]])] for p in order]
+                + [exit_rate(*rate.loc[p, ["mean", "lo", "hi"]])]
+                + ([pct(*deployed.loc[p, ["mean", "lo", "hi"]])] if home else []) for p in order]
         lines += [f"## Outcomes in {world}", ""]
-        lines += md_table(keys[:-1] + [sweep.axis, "decisive episodes", *COLUMNS, "training exit rate"], rows)
+        lines += md_table(keys[:-1] + [sweep.axis, "decisive episodes", *COLUMNS, "training exit rate"]
+                          + [f"aligned in {home[0]}" for _ in home[:1]], rows)
     lines += figure_section(f"Each {sweep.axis} compared per arm", FIGURE, fmt)
     write_md(draft, lines)
