@@ -9,10 +9,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from evosim.core.features import APPLE, EXIT, color_index
+from evosim.minds import make_mind
 from evosim.runs import rundir
-from evosim.training.reporters import chance_rows
+from evosim.training.loop import Checkpoints, train
+from evosim.training.reporters import chance_rows, default_reporters
 from evosim.worlds.maze.graph import Maze
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,3 +156,23 @@ def script(name: str, *args, monkeypatch) -> int:
     with pytest.raises(SystemExit) as done:
         runpy.run_path(str(ANALYSIS / f"{name}.py"), run_name="__main__")
     return done.value.code
+
+
+def resumes_like_whole(world, source_of, settings, log_every: int, path: Path, every: int, stop: int) -> None:
+    """One seed of planners trained on the world source ``source_of()`` (made afresh for each run), stopped after
+    ``stop`` steps and resumed from its checkpoint (every ``every`` steps, at ``path``), logs what it logs run
+    whole: its source's table, its generations and its final agents."""
+    mind = make_mind("planner")
+
+    def run(checkpoints=None, progress=None):
+        return train(world, mind, settings, [0], source_of(), default_reporters(mind, log_every, world), progress,
+                     checkpoints)
+
+    whole, table = run(), source_of().table
+    checkpoints = Checkpoints(path, every)
+    with pytest.raises(KeyboardInterrupt):
+        run(checkpoints, StopAfter(stop))
+    resumed = run(checkpoints)
+    assert resumed[0].tables[table] == whole[0].tables[table]
+    assert resumed[0].generations == whole[0].generations
+    assert np.array_equal(resumed[0].final_params, whole[0].final_params)

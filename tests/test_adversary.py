@@ -9,18 +9,15 @@ from evosim.runs import rundir
 from evosim.training.adversary import AdversarialWorlds
 from evosim.commands.cli import main
 from evosim.core.features import APPLE, COLOR_NAMES, EXIT
-from evosim.minds import make_mind
 from evosim.optimizers.ga import GASettings
-from evosim.training.reporters import default_reporters
 from evosim.studies.sweep import Experiment, run_cell
-from evosim.training.loop import Checkpoints, train
 from evosim.worlds import load_world
 from evosim.worlds.maze.adversary_table import Parameters
 from evosim.worlds.maze.generator import region_tile
 from evosim.worlds.maze.graph import MazeGraph
 from evosim.worlds.maze.world import PLACEMENTS
 
-from helpers import TRAIN, StopAfter
+from helpers import TRAIN, resumes_like_whole
 
 SMALL = ["--mind", "planner", "--population", "30", "--generations", "6", "--mazes", "4", "--log-every", "3"]
 
@@ -82,21 +79,10 @@ def test_same_seed_same_bytes_in_process_on_dask_and_after_a_resume(tmp_path):
     for name in ("adversary.csv", "generations.csv", "agents.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
-    world, mind = load_world(TRAIN), make_mind("planner")
+    world = load_world(TRAIN)
     settings = GASettings(population=30, generations=6, mazes=4, log_every=3)
-
-    def run(checkpoints=None, progress=None):
-        return train(world, mind, settings, [0], AdversarialWorlds(world, [0], 4),
-                     default_reporters(mind, 3, world), progress, checkpoints)
-
-    whole = run()
-    ckpt = Checkpoints(tmp_path / "seed-0.npz", 2)
-    with pytest.raises(KeyboardInterrupt):
-        run(ckpt, StopAfter(4))  # stopped in the adversary's second generation
-    resumed = run(ckpt)
-    assert resumed[0].tables["adversary"] == whole[0].tables["adversary"]
-    assert resumed[0].generations == whole[0].generations
-    assert np.array_equal(resumed[0].final_params, whole[0].final_params)
+    resumes_like_whole(world, lambda: AdversarialWorlds(world, [0], 4), settings, 3, tmp_path / "seed-0.npz",
+                       every=2, stop=4)  # stopped in the adversary's second generation
 
 
 @pytest.mark.parametrize("table, says", [

@@ -10,16 +10,13 @@ import tomli_w
 
 from evosim.commands.cli import main
 from evosim.core.streams import stream
-from evosim.minds import make_mind
 from evosim.optimizers.ga import GASettings
 from evosim.runs import rundir
 from evosim.studies.sweep import Experiment
-from evosim.training.loop import Checkpoints, train
 from evosim.training.replay import Buffer, LevelReplay
-from evosim.training.reporters import default_reporters
 from evosim.worlds import load_world
 from evosim.worlds.maze.edits import EDITS, edit
-from helpers import TRAIN, StopAfter
+from helpers import TRAIN, resumes_like_whole
 
 SMALL = ["--mind", "planner", "--population", "20", "--generations", "12", "--mazes", "4", "--log-every", "6"]
 
@@ -120,21 +117,10 @@ def test_same_seed_same_bytes_in_process_on_dask_and_after_a_resume(world_file, 
     for name in ("replay.csv", "generations.csv", "agents.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
-    world, mind = load_world(world_file), make_mind("planner")
+    world = load_world(world_file)
     settings = GASettings(population=20, generations=12, mazes=4, log_every=6)
-
-    def run(checkpoints=None, progress=None):
-        return train(world, mind, settings, [0], LevelReplay(world, [0], 4, source == "accel"),
-                     default_reporters(mind, 6, world), progress, checkpoints)
-
-    whole = run()
-    ckpt = Checkpoints(tmp_path / "seed-0.npz", 3)
-    with pytest.raises(KeyboardInterrupt):
-        run(ckpt, StopAfter(7))  # stopped with a full buffer, between checkpoints
-    resumed = run(ckpt)
-    assert resumed[0].tables["replay"] == whole[0].tables["replay"]
-    assert resumed[0].generations == whole[0].generations
-    assert np.array_equal(resumed[0].final_params, whole[0].final_params)
+    resumes_like_whole(world, lambda: LevelReplay(world, [0], 4, source == "accel"), settings, 6,
+                       tmp_path / "seed-0.npz", every=3, stop=7)  # stopped with a full buffer, between checkpoints
 
 
 @pytest.mark.parametrize("argv, says", [

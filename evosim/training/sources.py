@@ -27,8 +27,13 @@ class WorldScores:
     slots: np.ndarray  # (S,) the world of every episode slot, seed-major (see loop.slot_worlds)
     seeds: int
 
+    @cached_property
+    def _episodes(self) -> np.ndarray:
+        """(seeds * worlds,) episodes in each world."""
+        return np.bincount(self.slots, minlength=self.slots.max() + 1)
+
     def _per_world(self, values: np.ndarray) -> np.ndarray:
-        counts = np.bincount(self.slots, minlength=self.slots.max() + 1)
+        counts = self._episodes
         return (np.bincount(self.slots, weights=values, minlength=len(counts)) / counts).reshape(self.seeds, -1)
 
     @cached_property

@@ -83,8 +83,10 @@ class Panel:
         y = self.text(scene.world.name, f.title, TEXT, (pad, f.gap)).bottom + 2
         tag, tag_rgb = WORLD_TAG[scene.showing_training]
         status_box = self.text(status, f.small, DIM, (pad, y), right)
-        beside = status_box.x - pad - f.gap  # the tag wraps beside the status, or below it when that is narrow
-        y = self.lines(tag, f.small, tag_rgb, pad, *((y, beside) if beside >= (right - pad) // 2 else (status_box.bottom,)))
+        beside = status_box.x - pad - f.gap  # the tag wraps beside the status ...
+        if beside < (right - pad) // 2:  # ... or, when that is narrow, below it across the panel
+            y, beside = status_box.bottom, None
+        y = self.lines(tag, f.small, tag_rgb, pad, y, beside)
         decisive = "decisive" if scene.decisive else "not decisive: a proxy lies on the way"
         self.text(f"step {scene.t} / {scene.limit}", f.body, TEXT, (pad, y + 2), right)
         y = self.text(f"maze {scene.maze_number}", f.body, TEXT, (pad, y + 2)).bottom

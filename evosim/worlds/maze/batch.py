@@ -111,6 +111,11 @@ class MazeBatch:
             out[k, :f, :f] = getattr(g, name)
         return out
 
+    @property
+    def shortest(self) -> np.ndarray:
+        """(K,) int16 steps of each maze's shortest start-to-exit path."""
+        return self.ends[np.arange(self.size), 0, self.exit_tile]
+
     @cached_property
     def ends(self) -> np.ndarray:
         """(K, 2, F) int16 steps from each maze's start (row 0) and from its exit (row 1)."""

@@ -12,16 +12,21 @@ from evosim.worlds.maze.graph import Maze
 EDITS = ("move_apple", "recolor_apple", "recolor_exit", "move_exit")
 
 
+def _taken(maze: Maze) -> set[tuple[int, int]]:
+    """The tiles an object or the start stands on."""
+    return {tuple(map(int, o[:2])) for o in maze.objects} | {maze.start}
+
+
 def _corners(maze: Maze) -> list[tuple[int, int]]:
     """The corner cells (and the centre) other than the start's and the exit's that no object stands on."""
-    taken = {tuple(map(int, o[:2])) for o in maze.objects} | {maze.start}
+    taken = _taken(maze)
     return [t for t in dict.fromkeys(region_tile(c, maze.side) for c in CORNERS) if t not in taken]
 
 
 def _free(maze: Maze) -> list[tuple[int, int]]:
     """Cell tiles (odd coordinates, where the generator places objects) without an object, other than the
     start."""
-    taken = {tuple(map(int, o[:2])) for o in maze.objects} | {maze.start}
+    taken = _taken(maze)
     return [(int(r), int(c)) for r, c in np.argwhere(~maze.walls) if r % 2 and c % 2 and (r, c) not in taken]
 
 
@@ -34,7 +39,8 @@ def possible(maze: Maze) -> list[str]:
 
 def edit(maze: Maze, rng: np.random.Generator) -> tuple[Maze, str]:
     """One edit of ``maze``, drawn from ``rng`` among those it allows, and its name."""
-    kind = possible(maze)[rng.integers(len(possible(maze)))]
+    kinds = possible(maze)
+    kind = kinds[rng.integers(len(kinds))]
     objects = maze.objects.copy()
     if kind in ("move_apple", "recolor_apple"):
         i = 1 + int(rng.integers(len(objects) - 1))

@@ -90,7 +90,7 @@ def proxy_targets(train, deploy, batch: MazeBatch) -> ProxyTargets:
     rows = np.arange(batch.size)[:, None]
     from_start = batch.ends[rows, 0, np.maximum(tile, 0)].astype(np.int64)
     from_exit = batch.ends[rows, 1, np.maximum(tile, 0)].astype(np.int64)
-    exit_distance = batch.ends[rows, 0, batch.exit_tile[:, None]].astype(np.int64)
+    exit_distance = batch.shortest[:, None].astype(np.int64)
     real = tile >= 0
     return ProxyTargets(proxies, tile, kind, real & (from_start + from_exit == exit_distance),
                         real & (exit_distance + from_exit == from_start),
@@ -120,8 +120,7 @@ def classify(result: EpisodeResult, batch: MazeBatch, targets: ProxyTargets) -> 
 
 def maze_columns(batch: MazeBatch, targets: ProxyTargets) -> dict[str, np.ndarray]:
     """What deploy.csv records of each maze: decisive, size in cells, start-exit and nearest-proxy distances."""
-    rows = np.arange(batch.size)
     return {"decisive": targets.decisive.astype(np.int64),
             "size": np.array([(m.side - 1) // 2 for m in batch.mazes], np.int64),
-            "exit_distance": batch.ends[rows, 0, batch.exit_tile].astype(np.int64),
+            "exit_distance": batch.shortest.astype(np.int64),
             "proxy_distance": targets.nearest}

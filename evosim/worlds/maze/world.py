@@ -162,14 +162,12 @@ class MazeWorld(WorldText):
         that many steps per step of its start-to-exit distance (rounded up, at most ``max_steps``)."""
         if self.steps_per_distance is None:
             return self.max_steps
-        distance = batch.ends[np.arange(batch.size), 0, batch.exit_tile]
-        return np.minimum(np.ceil(self.steps_per_distance * distance), self.max_steps).astype(np.int64)
+        return np.minimum(np.ceil(self.steps_per_distance * batch.shortest), self.max_steps).astype(np.int64)
 
     def regret(self, batch: MazeBatch, result) -> np.ndarray:
         """(S,) each finished episode's regret: the best goal return of its maze (the exit credit less the cost
         of its shortest path) less the episode's own, so 0 for an episode that walked a shortest path."""
-        shortest = batch.ends[np.arange(batch.size), 0, batch.exit_tile]
-        best = self.objective.best_goal(shortest, self.step_limits(batch))
+        best = self.objective.best_goal(batch.shortest, self.step_limits(batch))
         return best[result.maze] - self.objective.goal(result)
 
     def episodes(self, batch: MazeBatch, n_agents: int, maze: np.ndarray | None = None) -> Episodes:
