@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from evosim.optimizers import OPTIMIZERS
+
 from evosim.core.errors import UserError
 from evosim.runs import rundir
 from evosim.commands.cli import main
@@ -115,6 +117,19 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
     assert cell_bytes(out) == whole
 
 
+def test_optimizer_settings_reach_their_arms_cells_with_the_budgets_steps(tmp_path):
+    path = tmp_path / "tuned.toml"
+    path.write_text(EXPERIMENT.replace("seeds = 2", "seeds = 2\noptimizers = { gradient = { learning_rate = 0.01, "
+                                                   "rollouts = 4 } }"))
+    experiment = Experiment.load(path)
+    for cell in experiment.cells:
+        settings, budget = experiment.settings(cell)
+        if cell.algorithm == "gradient":
+            assert (settings.learning_rate, settings.rollouts, settings.updates) == (0.01, 4, 1600 // 8 - 1)
+        else:  # the other arms keep their defaults
+            assert settings == OPTIMIZERS[cell.algorithm].Settings().with_budget(budget)
+
+
 @pytest.mark.parametrize("change, says", [
     (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["ga/planer"]'), "[sweep] arms: 'ga/planer' is not"),
     (('arms = ["ga/planner", "gradient/planner"]', 'arms = ["gradient/beeline"]'), "is not ALGORITHM/MIND"),
@@ -133,6 +148,10 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
      "sweep.axes.exit.mix.0.share: 0.5 is listed twice"),
     (('"gradient/planner"]', '"ga/planner"]'), "sweep.arms: 'ga/planner' is listed twice"),
     (('"exit.mix.0.share" = [0.0, 0.5]', '"exit.mix.0.share" = [0.5, "0.5"]'), "would both be named"),
+    (('seeds = 2', 'seeds = 2\noptimizers = { gradient = { learning_rate = -1 } }'),
+     "[sweep] optimizers.gradient: --learning-rate: -1 must be above 0.0"),
+    (('seeds = 2', 'seeds = 2\noptimizers = { gradient = { updates = 3 } }'),
+     "optimizers.gradient: 'updates' is not a setting it takes (allowed: anneal, discount"),
 ])
 def test_experiment_mistakes_are_one_line_before_any_compute(tmp_path, capsys, change, says):
     sweep_refuses(tmp_path, capsys, EXPERIMENT.replace(*change), says)

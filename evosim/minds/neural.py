@@ -36,11 +36,11 @@ class Neural(Mind):
     name = "neural"
     decision_bytes = 40_000  # measured: recorded observations and the hidden states kept for the gradient
     OPTIONS = (Option("channels", int, 8, 1, 256, "hidden channels on every tile"),
-               Option("ticks", int, 2, 1, 64, "internal ticks of the network per move (its thinking steps)"),
+               Option("ticks", int, 1, 1, 64, "internal ticks of the network per move (its thinking steps)"),
                Option("recurrent", bool, True, help="keep the hidden state between moves and share one layer over "
                                                "the ticks; false: a feed-forward stack of `ticks` layers"))
 
-    def __init__(self, channels: int = 8, ticks: int = 2, recurrent: bool = True):
+    def __init__(self, channels: int = 8, ticks: int = 1, recurrent: bool = True):
         self.architecture = Architecture(len(INPUTS), channels, ticks, recurrent)
         self.n_params = self.architecture.n_params
 

@@ -1,7 +1,8 @@
 """``evosim sweep``: many cells of one experiment, each an ordinary run directory, on Dask.
 
 An experiment file names a training world, the deployment worlds, the arms
-(``algorithm/mind``), seeds and budgets, fixed changes to the training world
+(``algorithm/mind``), seeds and budgets, settings of the base optimizers
+(``[sweep] optimizers``, e.g. a learning rate), fixed changes to the training world
 (``[sweep.set]``) and world axes (``[sweep.axes]``, dotted keys into the world
 file with the values to sweep, ``adversary = [false, true]`` for training
 with and without ``--adversary``, and ``"mind.OPTION" = [...]`` for a mind
@@ -27,7 +28,7 @@ import hashlib
 import json
 import time
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from itertools import product
 from pathlib import Path
 from typing import Callable
@@ -55,7 +56,8 @@ from evosim.worlds import load_world, parse_world, put
 
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
-SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "set", "axes", "series", "exclude"}
+SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "optimizers", "set", "axes", "series",
+              "exclude"}
 #: The axes that set where training worlds come from rather than a key of the world file: ``adversary`` (true
 #: or false: with --adversary) and ``source`` (a name of SOURCES).
 ADVERSARY, SOURCE = "adversary", "source"
@@ -121,6 +123,7 @@ class Experiment:
     seeds: int
     episodes: int  # deployment episodes per agent
     cells: tuple[Cell, ...]
+    optimizers: dict = field(default_factory=dict, hash=False)  # algorithm -> settings its arms change
 
     @classmethod
     def load(cls, path: str | Path, quick: bool = False) -> "Experiment":
@@ -147,6 +150,7 @@ class Experiment:
                             f"{', '.join(MINDS)}")
         for mind, b in budgets.items():
             _number(path, f"sweep.budgets.{mind}", b, int, least=1, most=limits.BUDGET)
+        optimizers = _optimizers(path, _table(path, sweep, "optimizers", set(OPTIMIZERS)))
         arms = []
         for arm in _distinct(path, "sweep.arms", sweep["arms"]):
             head, colon, tail = str(arm).partition(":")
@@ -202,17 +206,18 @@ class Experiment:
         if not cells:
             raise UserError(f"{path}: [sweep] exclude: leaves out every cell of the sweep")
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
-                         tuple(cells))
+                         tuple(cells), optimizers)
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
             experiment.job(cell)
         return experiment
 
     def settings(self, cell: Cell) -> tuple:
-        """The cell's optimizer settings and budget per seed: the defaults, their steps set by the mind's
-        budget (the experiment's, or the mind's default), the same for every base optimizer."""
+        """The cell's optimizer settings and budget per seed: the defaults changed by ``[sweep] optimizers``,
+        their steps set by the mind's budget (the experiment's, or the mind's default), the same for every base
+        optimizer."""
         budget = cell.budget or mind_budget(cell.mind)
         try:
-            return OPTIMIZERS[cell.algorithm].Settings().with_budget(budget), budget
+            return self.optimizers.get(cell.algorithm, OPTIMIZERS[cell.algorithm].Settings()).with_budget(budget), budget
         except UserError as e:
             why = str(e).removeprefix("--episodes-budget: ")
             raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
@@ -243,6 +248,27 @@ class Experiment:
             return parse_world(self.world_raw(cell), str(self.train))
         except UserError as e:
             raise UserError(f"{self.path}: cell {cell.name}: {e}") from None
+
+
+def _optimizers(path: Path, table: dict) -> dict:
+    """``[sweep] optimizers = { ALGORITHM = { SETTING = VALUE } }`` as each algorithm's checked settings; the
+    steps are the budget's, so a setting of them is refused."""
+    out = {}
+    for algorithm, values in table.items():
+        cls = OPTIMIZERS[algorithm].Settings
+        where = f"{path}: [sweep] optimizers.{algorithm}"
+        if not isinstance(values, dict):
+            raise UserError(f"{where}: must be a table of settings")
+        allowed = sorted(f.name for f in fields(cls) if f.name != cls.steps_field)
+        for key in values:
+            if key not in allowed:
+                raise UserError(f"{where}: {key!r} is not a setting it takes (allowed: {', '.join(allowed)}; "
+                                f"{cls.steps_field} follow from the budget)")
+        try:
+            out[algorithm] = cls(**values)
+        except UserError as e:
+            raise UserError(f"{where}: {e}") from None
+    return out
 
 
 def _table(path: Path, raw: dict, key: str, allowed: set | None, required: set = frozenset()) -> dict:
