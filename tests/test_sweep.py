@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evosim.optimizers import OPTIMIZERS
-
 from evosim.core.errors import UserError
+from evosim.optimizers import OPTIMIZERS
 from evosim.runs import rundir
 from evosim.commands.cli import main
 from evosim.runs.cluster import ClusterSettings
