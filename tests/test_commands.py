@@ -16,7 +16,8 @@ TABLE_ROW = re.compile(r"^  ((?:ga|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.
 
 @pytest.mark.slow
 def test_bench_prints_speed_figures(capsys):
-    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20"]) == 0
+    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20",
+                 "--neural-population", "4", "--neural-steps", "3"]) == 0
     out = capsys.readouterr().out
     rates = re.findall(r"(maze-\w+)\s+(planner|reflex)\s+([\d,]+) agent-steps/s", out)
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
@@ -24,6 +25,11 @@ def test_bench_prints_speed_figures(capsys):
     assert all(int(r.replace(",", "")) > 0 for _, _, r in rates)
     assert re.search(r"ga: [\d.]+ s per generation of 20 planners", out)
     assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
+    batched = re.search(r"population 4 x 8 mazes at once\s+([\d,]+) agent-steps/s", out)
+    alone = re.search(r"one episode at a time\s+([\d,]+) agent-steps/s  \(batching gain \d+x\)", out)
+    assert batched and alone and int(batched[1].replace(",", "")) > 0 and int(alone[1].replace(",", "")) > 0
+    assert re.search(r"neural mind \([\d,]+ parameters", out)
+    assert re.search(r"gradient: [\d,.]+ training episodes/s \(4 seed\(s\), 32 episodes per update", out)
     envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
     assert re.search(r"savanna, 1,000 creatures and 3,000 food items: [\d,]+ ticks/s headless; viewer [\d,]+ "

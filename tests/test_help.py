@@ -106,8 +106,9 @@ def mind_options_agree(text: str) -> bool:
     listed = {}
     for part in text.split("; ")[1:]:  # "planner: horizon (int 0..1000, default 0)", "reflex: hidden (...), ..."
         mind, _, options = part.partition(": ")
-        listed[mind] = dict(re.findall(r"(\w+) \((?:int|float)[^,]*, default ([^)]+)\)", options))
-    return listed == {m: {k: str(v) for k, v in cls().options().items()} for m, cls in MINDS.items()}
+        listed[mind] = dict(re.findall(r"(\w+) \((?:(?:int|float)[^,]*|true or false), default ([^)]+)\)", options))
+    return listed == {m: {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in cls().options().items()}
+                      for m, cls in MINDS.items()}
 
 
 def test_every_shown_default_is_what_runs():

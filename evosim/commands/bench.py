@@ -16,7 +16,7 @@ from evosim.training.reporters import default_reporters
 from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
 from evosim.worlds import load_world
-from evosim.worlds.maze.episodes import run
+from evosim.worlds.maze.episodes import Episodes, run
 from evosim.worlds.savanna.world import MAX_CREATURES, MAX_ITEMS
 from evosim.training.savanna_species import new_ecology
 
@@ -36,6 +36,8 @@ class BenchSettings(Settings):
     creatures: int = setting(1000, "savanna: creatures held in the arena", least=1, most=MAX_CREATURES)
     food: int = setting(3000, "savanna: food items held in the arena", least=1, most=MAX_ITEMS)
     ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1, most=limits.TICKS)
+    neural_population: int = setting(256, "neural mind: agents evaluated at once", least=1, most=limits.POPULATION)
+    neural_steps: int = setting(50, "neural mind: steps of its episodes timed, after one that compiles", least=1)
 
 
 def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
@@ -76,6 +78,39 @@ def bench_gradient(world, mind, seeds: int = 8, updates: int = 5,
     per_update = settings.episodes_per_step(seeds)
     return {"mind": mind.name, "learners": seeds, "episodes_per_update": per_update,
             "updates_per_s": updates / seconds, "episodes_per_s": updates * per_update / seconds}
+
+
+def network_steps_per_second(mind, world, population: int, steps: int, slots: int | None = None) -> float:
+    """Agent-steps per second of a jitted mind over ``steps`` steps of ``population`` agents in MAZES mazes
+    each (observations, forward pass and moves), after one untimed step that compiles; with ``slots``, the same
+    agents' first ``slots`` episodes run one at a time instead, each on its own (the batching gain's
+    baseline)."""
+    rng = stream("bench", 0)
+    params = mind.init(rng, population)
+    batch = world.batch(world.sample(rng, MAZES))
+    if slots is None:
+        runs = [(params, batch)]
+    else:
+        runs = [(params[s // MAZES][None], world.batch([batch.mazes[s % MAZES]])) for s in range(slots)]
+    taken, seconds = 0, 0.0
+    for p, b in runs:
+        episodes = Episodes(b, len(p), world.max_steps)
+        controller = mind.controller(p, episodes)
+        episodes.step(controller.act(rng))
+        start, before = time.perf_counter(), episodes.agent_steps
+        for _ in range(steps):
+            episodes.step(controller.act(rng))
+        seconds += time.perf_counter() - start
+        taken += episodes.agent_steps - before
+    return taken / seconds
+
+
+def training_episodes_per_second(world, mind, settings, seeds: int) -> float:
+    """Training episodes per second of a run of ``seeds`` seeds from its start (untrained agents run longest,
+    and a network compiles in the first step: a conservative figure)."""
+    start = time.perf_counter()
+    train(world, mind, settings, list(range(seeds)))
+    return settings.episodes_per_step(seeds) * (settings.steps + 1) / (time.perf_counter() - start)
 
 
 def env_steps_per_second(env_id: str, num_envs: int, steps: int, repeats: int) -> float:
@@ -150,10 +185,29 @@ def savanna_frames_per_second(world, frames: int) -> float:
     return frames / seconds
 
 
+#: How the bench trains a jitted mind: one short run per base optimizer, from the start.
+NETWORK_TRAINING = {"gradient": (GradientSettings(updates=1, mazes=1, rollouts=8, learning_rate=0.005), 4)}
+
+
+def bench_network(mind, world, settings: BenchSettings) -> None:
+    """A jitted mind's figures: batched and one-episode-at-a-time agent-steps/s, and training episodes/s."""
+    population, steps = settings.neural_population, settings.neural_steps
+    batched = network_steps_per_second(mind, world, population, steps)
+    alone = network_steps_per_second(mind, world, population, steps, slots=min(population * MAZES, 16))
+    print(f"{mind.name} mind ({mind.n_params:,} parameters, {mind.options()}), first {steps} steps in "
+          f"{world.name}, compiling untimed:")
+    print(f"  population {population} x {MAZES} mazes at once {batched:>10,.0f} agent-steps/s")
+    print(f"  one episode at a time         {alone:>10,.0f} agent-steps/s  (batching gain {batched / alone:.0f}x)")
+    for algorithm, (train_settings, seeds) in NETWORK_TRAINING.items():
+        rate = training_episodes_per_second(world, mind, train_settings, seeds)
+        print(f"  {algorithm}: {rate:,.1f} training episodes/s ({seeds} seed(s), "
+              f"{train_settings.episodes_per_step(seeds):,} episodes per {train_settings.step_name}, from the start)")
+
+
 def bench(settings: BenchSettings) -> None:
     population, repeats = settings.population, settings.repeats
     worlds = [load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)]
-    minds = [make_mind(name) for name in MINDS]
+    minds = [make_mind(name) for name in MINDS if not MINDS[name].jitted]
     print(f"batched evaluation, population {population} x {MAZES} mazes (best of {repeats}):")
     for world in worlds:
         for mind in minds:
@@ -169,6 +223,8 @@ def bench(settings: BenchSettings) -> None:
             print(f"gradient: {fig['updates_per_s']:.2f} updates/s for {fig['learners']} {fig['mind']} learners "
                   f"({fig['episodes_per_update']} {worlds[0].name} episodes per update, "
                   f"{fig['episodes_per_s']:,.0f} episodes/s)")
+    for name in (name for name in MINDS if MINDS[name].jitted):
+        bench_network(make_mind(name), worlds[0], settings)
     print(f"gymnasium, random actions, resets included (best of {repeats}):")
     for env_id in VARIANTS:
         for num_envs, steps in ((1, settings.env_steps), (ENVS, 10 * settings.env_steps)):

@@ -59,6 +59,8 @@ class Mind:
     OPTIONS: ClassVar[tuple[Option, ...]] = ()
     #: whether its learner draws targets from a softmax at ``temperature`` (``evosim train --temperature``)
     samples_targets: ClassVar[bool] = False
+    #: whether it is a jitted network (the bench times it apart: a smaller population, compiling untimed)
+    jitted: ClassVar[bool] = False
 
     def options(self) -> dict:
         """Constructor options, saved beside the parameters so that the mind can be rebuilt."""

@@ -34,6 +34,7 @@ class Neural(Mind):
     """A convolutional recurrent network; its parameters are the network's weights flattened."""
 
     name = "neural"
+    jitted = True
     decision_bytes = 40_000  # measured: recorded observations and the hidden states kept for the gradient
     OPTIONS = (Option("channels", int, 8, 1, 256, "hidden channels on every tile"),
                Option("ticks", int, 1, 1, 64, "internal ticks of the network per move (its thinking steps)"),
