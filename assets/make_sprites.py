@@ -2,8 +2,8 @@
 
 Sprites are white and greyscale so the viewer can tint them at runtime: objects by
 their feature colour, agents by their legend colour. Agents face north. Their body
-tells the base optimizer (ga: a beetle, cma-es: a cloud of samples, gradient:
-a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
+tells the base optimizer (ga: a beetle, cma-es: a cloud of samples, openai-es:
+mirrored samples on spokes, gradient: a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
 reflex: a lightning bolt). ``agent-<optimizer>`` is the body alone, for minds without
 a mark of their own, and ``agent`` a plain disc for anything else.
 
@@ -11,6 +11,7 @@ Run: python assets/make_sprites.py
 """
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -74,6 +75,21 @@ def cloud(surf: pygame.Surface) -> None:
         pygame.draw.circle(surf, INK, (x, y), 12, SCALE)
 
 
+def spokes(surf: pygame.Surface) -> None:
+    """OpenAI-ES: pairs of samples mirrored through the mean, each pair on a spoke across an octagon."""
+    outlined_polygon(surf, [(128, 4), (164, 44), (92, 44)])
+    cx, cy, r = 128, 148, 104
+    octagon = [(cx + r * math.cos(math.radians(22.5 + 45 * k)), cy + r * math.sin(math.radians(22.5 + 45 * k)))
+               for k in range(8)]
+    outlined_polygon(surf, octagon)
+    for angle in (0, 60, 120):
+        dx, dy = 72 * math.cos(math.radians(angle)), 72 * math.sin(math.radians(angle))
+        pygame.draw.line(surf, MARK, (cx - dx, cy - dy), (cx + dx, cy + dy), SCALE)
+        for side in (-1, 1):
+            pygame.draw.circle(surf, SHADE, (cx + side * dx, cy + side * dy), 13)
+            pygame.draw.circle(surf, INK, (cx + side * dx, cy + side * dy), 13, SCALE)
+
+
 def disc(surf: pygame.Surface) -> None:
     """Anything else: a plain disc with a notch for its heading."""
     pygame.draw.circle(surf, WHITE, (128, 136), 104)
@@ -100,8 +116,8 @@ def bolt(surf: pygame.Surface, center: tuple[int, int]) -> None:
     pygame.draw.polygon(surf, MARK, [(cx + x, cy + y) for x, y in points])
 
 
-BODIES = {"ga": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "gradient": (robot, (128, 160)),
-          "hand-set": (arrowhead, (128, 160))}
+BODIES = {"ga": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "openai-es": (spokes, (128, 148)),
+          "gradient": (robot, (128, 160)), "hand-set": (arrowhead, (128, 160))}
 MARKS = {"planner": eye, "reflex": bolt}
 
 

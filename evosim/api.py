@@ -253,8 +253,8 @@ def train(world: str | os.PathLike, out: str | os.PathLike, algorithm: str = "gr
           mind_options: dict | None = None, force: bool = False, **settings) -> RunDirectory:
     """Train agents on a maze world into the run directory ``out``; the run.
 
-    ``algorithm`` is any base optimizer (gradient, ga, cma-es); ``mind`` and its ``mind_options`` (e.g.
-    ``{"hidden": 32}``) the mind it shapes. ``settings`` are the flags of ``evosim train`` / ``evosim evolve`` by
+    ``algorithm`` is any base optimizer (gradient, ga, cma-es, openai-es); ``mind`` and its ``mind_options``
+    (e.g. ``{"hidden": 32}``) the mind it shapes. ``settings`` are the flags of ``evosim train`` / ``evosim evolve`` by
     their field names: the run's (``seed``, ``seeds``, ``episodes_budget``, ``checkpoint_every``, ``source``,
     ``adversary``), the optimizer's (e.g. ``updates``, ``population``, ``learning_rate``) and the cluster's (``workers``,
     ``scheduler``). ``force`` replaces an evosim run already in ``out`` (its files only).
@@ -264,8 +264,8 @@ def train(world: str | os.PathLike, out: str | os.PathLike, algorithm: str = "gr
 
 def evolve(world: str | os.PathLike, out: str | os.PathLike, algorithm: str = "ga", *, mind: str = "planner",
            mind_options: dict | None = None, force: bool = False, **settings) -> RunDirectory:
-    """Evolve populations on a maze world into ``out``, as ``evosim evolve`` does (``algorithm``: ga or cma-es;
-    without a budget or generations, the mind's default budget); the run. Arguments as :func:`train`'s."""
+    """Evolve populations on a maze world into ``out``, as ``evosim evolve`` does (``algorithm``: ga, cma-es or
+    openai-es; without a budget or generations, the mind's default budget); the run. Arguments as :func:`train`'s."""
     return _maze_training("evolve", algorithms("evolve"), world, out, algorithm, mind, mind_options, force, settings)
 
 

@@ -109,14 +109,14 @@ def test_a_path_that_is_no_run_is_one_line_naming_it(run, tmp_path):
 
 
 def test_a_training_mistake_is_refused_before_anything_is_written(tmp_path):
-    for settings, says in (({"population": 20}, "--population: applies to --algorithm ga, cma-es, not gradient"),
+    for settings, says in (({"population": 20}, "--population: applies to --algorithm ga, cma-es, openai-es, not gradient"),
                            ({"generation": 3}, "--generation: no such setting; gradient takes: adversary"),
                            ({"mind_options": {"hidden": 0}}, "mind options: hidden=0 is out of range")):
         with pytest.raises(UserError) as e:
             evosim.train(TRAIN, tmp_path / "never", mind="reflex" if "mind_options" in settings else "planner",
                          **settings)
         assert says in str(e.value) and "\n" not in str(e.value)
-    with pytest.raises(UserError, match="--algorithm: 'gradient' is not one of: ga, cma-es"):
+    with pytest.raises(UserError, match="--algorithm: 'gradient' is not one of: ga, cma-es, openai-es"):
         evosim.evolve(TRAIN, tmp_path / "never", "gradient")
     assert not (tmp_path / "never").exists()
 

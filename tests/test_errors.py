@@ -145,7 +145,7 @@ def test_unreadable_world_files_are_one_line(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--algorithm", "nope"], "--algorithm: 'nope' is not one of: ga, cma-es"),
+    (["--algorithm", "nope"], "--algorithm: 'nope' is not one of: ga, cma-es, openai-es"),
     (["--algorithm", "cma-es", "--crossover", "0.5"], "--crossover: applies to --algorithm ga, not cma-es"),
     (["--algorithm", "cma-es", "--sigma", "0"], "--sigma: 0.0 must be above 0.0"),
     (["--sigma", "nan"], "--sigma: nan is not a finite number"),
@@ -163,6 +163,7 @@ def test_bad_settings_are_one_line_before_any_compute(tmp_path, capsys, argv, me
 
 @pytest.mark.parametrize("argv, message", [
     (["bench", "--population", "1"], "--population: 1 must be between 2 and 100000"),
+    (["bench", "--population", "7"], "--population: 7 must be even"),  # openai-es's, before anything is timed
     (["watch", "worlds/maze_train.toml", "--size", "10x10"], "--size: '10x10' is smaller than 640x480"),
     (["watch", "worlds/maze_train.toml", "--size", "big"], "--size: 'big' is not WIDTHxHEIGHT"),
     (["watch", "worlds/maze_train.toml", "--speed", "-1"], "--speed: -1.0 must be above 0.0"),

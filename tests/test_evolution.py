@@ -1,4 +1,5 @@
-"""Evolution, by DEAP's toolbox (ga) and by CMA-ES: selection, byte-identical runs, seeds on Dask, flags."""
+"""Evolution, by DEAP's toolbox (ga), by CMA-ES and by OpenAI-ES: selection, byte-identical runs, seeds on Dask,
+flags."""
 import json
 import random
 
@@ -53,7 +54,7 @@ def evolve_and_deploy(out, mind, seed, *extra):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("algorithm", ["ga", "cma-es"])
+@pytest.mark.parametrize("algorithm", ["ga", "cma-es", "openai-es"])
 @pytest.mark.parametrize("mind", ["planner", "reflex"])
 def test_same_seed_gives_byte_identical_tables(tmp_path, mind, algorithm):
     first = evolve_and_deploy(tmp_path / "a", mind, 5, "--algorithm", algorithm)
@@ -68,7 +69,7 @@ def test_same_seed_gives_byte_identical_tables(tmp_path, mind, algorithm):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("algorithm", ["ga", "cma-es"])
+@pytest.mark.parametrize("algorithm", ["ga", "cma-es", "openai-es"])
 def test_seeds_on_a_dask_local_cluster_match_seeds_in_process(tmp_path, algorithm):
     local = evolve_and_deploy(tmp_path / "local", "planner", 1, "--seeds", "2", "--algorithm", algorithm)
     dask = evolve_and_deploy(tmp_path / "dask", "planner", 1, "--seeds", "2", "--workers", "2",

@@ -14,7 +14,7 @@ from evosim.commands.demo import DemoSettings, arm_workers
 from evosim.core.settings import from_flags
 from evosim.data import WORLDS
 from evosim.minds import MINDS
-from evosim.optimizers import algorithms
+from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.studies.deception_game import DeceptionSettings, played
 from evosim.studies.deployment import DeploySettings
 from evosim.studies.ecology import EcologySettings
@@ -35,17 +35,22 @@ def commands() -> dict[str, argparse.ArgumentParser]:
 
 
 def shown(action: argparse.Action, algorithm: str | None) -> list[str]:
-    """The defaults the action's help shows, of ``algorithm``'s part where the help has one per algorithm."""
+    """The defaults the action's help shows, of ``algorithm``'s part where the help has one per group of
+    algorithms ("ga, cma-es: ...; openai-es: ...")."""
     text = " ".join((action.help or "").replace("%%", "%").split())
-    parts = re.split(r"(?:^|; )(ga|cma-es|gradient): ", text)
+    name = "|".join(map(re.escape, OPTIMIZERS))
+    parts = re.split(rf"(?:^|; )((?:{name})(?:, (?:{name}))*): ", text)
     if len(parts) > 1:
-        text = dict(zip(parts[1::2], parts[2::2])).get(algorithm, "")
+        text = {a: part for group, part in zip(parts[1::2], parts[2::2]) for a in group.split(", ")}.get(algorithm, "")
     return [d.strip() for d in DEFAULT.findall(text)]
 
 
 def says(text: str, value, mind: str | None = None) -> bool:
     """Whether a shown default says ``value``: as the literal, or (prose) with the value of the context's mind
-    ("planner 60") or of this machine ("here 2")."""
+    ("planner 60") or of this machine ("here 2"); a range of values, as the context's mind's value in it."""
+    if isinstance(value, range):
+        said = re.search(rf"\b{mind} ([\d,]+)\b", text)
+        return said is not None and int(said[1].replace(",", "")) in value
     if isinstance(value, (bool, str, Path)) or value is None:
         return text == str(value) or (value is None and text.startswith("none"))
     try:
@@ -59,7 +64,8 @@ def resolved_training(command: str, *extra: str) -> dict:
     args = parser().parse_args([command, TRAIN, "--out", "x", *extra])
     job = training_job(args, command)
     s = job.settings
-    budget = s.episodes_per_step(1) * (s.steps + 1) if command == "evolve" else job.episodes_budget
+    per = s.episodes_per_step(1)  # evolution spends whole generations: any budget in the range makes its number
+    budget = range(per * (s.steps + 1), per * (s.steps + 2)) if command == "evolve" else job.episodes_budget
     return asdict(s) | asdict(cluster_for(args, MazeTraining.every_core)) | {
         "mind": job.mind.name, "algorithm": job.algorithm, "seed": job.seeds[0], "seeds": len(job.seeds),
         "episodes_budget": budget, "checkpoint_every": job.checkpoint_every, "source": job.source,

@@ -20,6 +20,8 @@ from test_savanna import small_world
 MAZE = {"evolve": ["evolve", TRAIN, "--population", "8", "--generations", "6", "--mazes", "2", "--adversary"],
         "cma-es": ["evolve", TRAIN, "--algorithm", "cma-es", "--population", "6", "--generations", "6",
                    "--mazes", "1"],
+        "openai-es": ["evolve", TRAIN, "--algorithm", "openai-es", "--population", "6", "--generations", "6",
+                      "--mazes", "1"],
         "train": ["train", TRAIN, "--updates", "6", "--seeds", "2", "--mazes", "1", "--rollouts", "2"]}
 
 
@@ -106,6 +108,13 @@ SPOILS = {
         (with_array("optimizer.C", lambda a: a[:3]), "optimizer.C: shape (3,"),
         (with_array("optimizer.centroid", nan), "optimizer.centroid: holds NaN"),
         (with_number("next_step", 10 ** 9), "next_step: 1000000000 must be between 0 and 7"),
+    ],
+    "openai-es": [
+        (with_array("optimizer.mean", nan), "optimizer.mean: holds NaN"),
+        (with_array("optimizer.adam.0.mu", lambda a: a[:3]), "optimizer.adam.0.mu: shape (3,)"),
+        (with_array("optimizer.key", lambda a: a.astype(float)), "optimizer.key: dtype float64 but must be integer"),
+        (lambda arrays, doc, folder: (arrays, {**doc, "optimizer": {**doc["optimizer"], "std": -1.0}}),
+         "optimizer.std: -1.0 must be at least 0.0"),
     ],
     "train": [
         (with_array("optimizer.adam_v", set_first(-1.0)), "optimizer.adam_v: -1.0 at [0, 0] must be between 0.0"),

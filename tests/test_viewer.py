@@ -203,7 +203,7 @@ def test_the_panel_shows_the_step_limit_of_the_maze_on_screen(window, monkeypatc
 
 def test_every_optimizer_and_mind_has_a_sprite():
     labels = set(OPTIMIZERS) | {"hand-set"}
-    assert labels == {"ga", "cma-es", "gradient", "hand-set"}
+    assert labels == {"ga", "cma-es", "gradient", "openai-es", "hand-set"}
     for optimizer in labels:
         for mind in MINDS:
             assert agent_sprite(optimizer, mind) == f"agent-{optimizer}-{mind}"
@@ -256,7 +256,7 @@ def texts_of(monkeypatch) -> list[str]:
 
 
 def test_an_arm_has_one_colour_whatever_runs_are_loaded(window, tmp_path):
-    from evosim.viewer.palette import arm_tint
+    from evosim.viewer.palette import arm_tint, arms
 
     made = {arm: make_run(tmp_path / f"{arm[0]}-{arm[1]}", *arm)
             for arm in [("ga", "planner"), ("gradient", "reflex"), ("cma-es", "planner"), ("gradient", "planner")]}
@@ -266,6 +266,7 @@ def test_an_arm_has_one_colour_whatever_runs_are_loaded(window, tmp_path):
         for arm, team in zip(loaded, scene.teams):
             assert tints.setdefault(arm, team.tint) == team.tint == arm_tint(*arm)
     assert len(set(tints.values())) == len(tints)  # four arms, four colours
+    assert len({arm_tint(*arm) for arm in arms()}) == len(arms())  # and every arm the registries can make its own
     viewer = Viewer(build_scene(parse(DEPLOY, "--run", made["gradient", "reflex"])), window)
     viewer.draw()
     panel = pygame.surfarray.array3d(window)[viewer.panel.rect.x:].reshape(-1, 3)

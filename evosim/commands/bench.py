@@ -53,14 +53,19 @@ def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float,
     return best, steps
 
 
-def seconds_per_generation(world, algorithm: str, population: int, generations: int = 5) -> float:
+def generation_settings(algorithm: str, population: int, generations: int = 5):
+    """Settings of an evolution run timed by :func:`seconds_per_generation` (made before anything is timed, so
+    that a population the optimizer refuses stops the bench at once)."""
+    return OPTIMIZERS[algorithm].Settings(population=population, generations=generations - 1, mazes=MAZES,
+                                          log_every=1)
+
+
+def seconds_per_generation(world, settings) -> float:
     """Mean wall time of a whole planner generation: mazes, evaluation, the optimizer's ask and tell, logging."""
     mind = make_mind("planner")
-    cls = OPTIMIZERS[algorithm]
-    settings = cls.Settings(population=population, generations=generations - 1, mazes=MAZES, log_every=1)
     start = time.perf_counter()
     train(world, mind, settings, [0], reporters=default_reporters(mind, 1))
-    return (time.perf_counter() - start) / generations
+    return (time.perf_counter() - start) / (settings.generations + 1)
 
 
 def bench_gradient(world, mind, seeds: int = 8, updates: int = 5,
@@ -206,6 +211,7 @@ def bench_network(mind, world, settings: BenchSettings) -> None:
 
 def bench(settings: BenchSettings) -> None:
     population, repeats = settings.population, settings.repeats
+    evolutions = {algorithm: generation_settings(algorithm, population) for algorithm in algorithms("evolve")}
     worlds = [load_world(TRAIN_WORLD), load_world(DEPLOY_WORLD)]
     minds = [make_mind(name) for name in MINDS if not MINDS[name].jitted]
     print(f"batched evaluation, population {population} x {MAZES} mazes (best of {repeats}):")
@@ -213,8 +219,8 @@ def bench(settings: BenchSettings) -> None:
         for mind in minds:
             rate, steps = steps_per_second(mind, world, population, repeats)
             print(f"  {world.name:12s} {mind.name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
-    for algorithm in algorithms("evolve"):
-        sec = seconds_per_generation(worlds[0], algorithm, population)
+    for algorithm, evolution in evolutions.items():
+        sec = seconds_per_generation(worlds[0], evolution)
         print(f"{algorithm}: {sec:.3f} s per generation of {population} planners on {MAZES} "
               f"{worlds[0].name} mazes (evaluation, {algorithm} ask and tell, logging)")
     for mind in minds:

@@ -170,8 +170,7 @@ def add_training_command(sub, command: str, help: str) -> None:
     if default_budget(classes[0], "planner") is None:
         shown["episodes_budget"] = f"none, {flag(classes[0].steps_field)} sets the training"
     else:
-        (steps,) = {steps_shown(cls) for cls in classes}
-        shown |= {"episodes_budget": budgets_shown(), classes[0].steps_field: steps}
+        shown |= {"episodes_budget": budgets_shown(), classes[0].steps_field: steps_shown}
     add_flags(p, *classes, shown=shown)
     add_flags(p, RunSettings, shown=shown)
     if command == "evolve":

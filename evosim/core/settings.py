@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass, field, fields
 from pathlib import PurePath
 from types import UnionType
-from typing import Any, ClassVar, NoReturn
+from typing import Any, Callable, ClassVar, NoReturn
 
 from evosim.core.checks import problem
 from evosim.core.errors import UserError
@@ -86,25 +86,34 @@ def _help(f, only: str = "", shown: str | None = None) -> str:
     return text.replace("%", "%%")
 
 
-def add_flags(parser: argparse.ArgumentParser, *classes: type, shown: dict[str, str] | None = None) -> None:
+def add_flags(parser: argparse.ArgumentParser, *classes: type,
+              shown: dict[str, str | Callable[[type], str]] | None = None) -> None:
     """A flag for every field of the settings classes; a field several classes share gets one flag.
 
     Classes are told apart in the help by their ``algorithm`` when a field's help
-    or default differs between them, or when only some of them have it. ``shown``
-    maps a field to what the help says of its default where this command resolves
-    it from something else (``generations``: the mind's budget).
+    or default differs between them (those that say the same named together), or
+    when only some of them have it. ``shown`` maps a field to what the help says
+    of its default where this command resolves it from something else
+    (``generations``: the mind's budget), or to a function of the class saying it.
     """
     shown = shown or {}
+
+    def help_of(cls: type, f, only: str = "") -> str:
+        said = shown.get(f.name)
+        return _help(f, only, said(cls) if callable(said) else said)
+
     owners: dict[str, list] = {}
     for cls in classes:
         for f in fields(cls):
             owners.setdefault(f.name, []).append((cls, f))
     for name, pairs in owners.items():
-        texts = dict.fromkeys(_help(f, shown=shown.get(name)) for _, f in pairs)
+        texts: dict[str, list[type]] = {}
+        for cls, f in pairs:
+            texts.setdefault(help_of(cls, f), []).append(cls)
         if len(texts) > 1:
-            text = "; ".join(f"{cls.algorithm}: {_help(f, shown=shown.get(name))}" for cls, f in pairs)
+            text = "; ".join(f"{', '.join(c.algorithm for c in same)}: {said}" for said, same in texts.items())
         elif len(pairs) < len(classes):
-            text = _help(pairs[0][1], f"{', '.join(cls.algorithm for cls, _ in pairs)} only", shown.get(name))
+            text = help_of(*pairs[0], f"{', '.join(cls.algorithm for cls, _ in pairs)} only")
         else:
             text = next(iter(texts))
         kind, _ = field_kind(pairs[0][0], name)

@@ -14,7 +14,8 @@ streams), and ``floor`` is the lowest value an evaluation can take. Then:
   continue byte for byte (parameters, its own state, its private random streams).
 
 Nothing here knows of worlds, minds or commands: its settings say how the
-training loop and the commands use it (:class:`OptimizerSettings`).
+training loop and the commands use it (:class:`OptimizerSettings`; an evolution's
+derive from :class:`EvolutionSettings`).
 """
 from __future__ import annotations
 
@@ -60,6 +61,22 @@ class OptimizerSettings(Settings):
             raise UserError(f"--episodes-budget: {budget} must be at least {per_step} "
                             f"(one {self.step_name} of {per_step:,} episodes per seed)")
         return replace(self, **{self.steps_field: max(budget // per_step - 1, 0)})
+
+
+@dataclass(frozen=True)
+class EvolutionSettings(OptimizerSettings):
+    """Base of an evolution's settings (``evosim evolve``): each seed is a run of its own, whose ``population``
+    candidates each run the generation's ``mazes`` training mazes and are told their fitness."""
+
+    command: ClassVar[str] = "evolve"
+    evaluation: ClassVar[str] = "fitness"
+    one_seed: ClassVar[bool] = True
+    default_seeds: ClassVar[int] = 1
+    steps_field: ClassVar[str] = "generations"
+    step_name: ClassVar[str] = "generation"
+
+    def episodes_per_step(self, seeds: int) -> int:
+        return self.population * self.mazes  # each seed is a run of its own
 
 
 class BaseOptimizer:

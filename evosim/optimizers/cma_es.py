@@ -21,7 +21,7 @@ from evosim.core import limits
 from evosim.core.streams import cma_random, derived_generator, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
-from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
+from evosim.optimizers.base import BaseOptimizer, EvolutionSettings
 from evosim.optimizers.ga import Individual
 
 
@@ -30,16 +30,10 @@ STRATEGY_ARRAYS = ("centroid", "pc", "ps", "C", "diagD", "B", "BD")
 
 
 @dataclass(frozen=True)
-class CMAESSettings(OptimizerSettings):
+class CMAESSettings(EvolutionSettings):
     """Settings of one CMA-ES run."""
 
     algorithm: ClassVar[str] = "cma-es"
-    command: ClassVar[str] = "evolve"
-    evaluation: ClassVar[str] = "fitness"
-    one_seed: ClassVar[bool] = True
-    default_seeds: ClassVar[int] = 1
-    steps_field: ClassVar[str] = "generations"
-    step_name: ClassVar[str] = "generation"
 
     population: int = setting(200, "candidates per generation (lambda); the best half recombine", least=2,
                                  most=limits.POPULATION)
@@ -49,9 +43,6 @@ class CMAESSettings(OptimizerSettings):
     sigma: float = setting(0.5, "initial step size: the spread of the first candidates around the centroid",
                            above=0.0)
     log_every: int = setting(5, "generations between drive (and probe) records", least=1)
-
-    def episodes_per_step(self, seeds: int) -> int:
-        return self.population * self.mazes  # each seed is a run of its own
 
 
 @register_optimizer

@@ -20,7 +20,7 @@ from evosim.core import limits
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream_state
 from evosim.core.settings import setting
 from evosim.optimizers import register_optimizer
-from evosim.optimizers.base import BaseOptimizer, OptimizerSettings
+from evosim.optimizers.base import BaseOptimizer, EvolutionSettings
 
 if not hasattr(creator, "EvosimFitness"):
     creator.create("EvosimFitness", base.Fitness, weights=(1.0,))
@@ -32,16 +32,10 @@ TIE = 1e-9  # fitness every individual has, so that a generation of equals repro
 
 
 @dataclass(frozen=True)
-class GASettings(OptimizerSettings):
+class GASettings(EvolutionSettings):
     """Settings of one evolution run with DEAP's toolbox."""
 
     algorithm: ClassVar[str] = "ga"
-    command: ClassVar[str] = "evolve"
-    evaluation: ClassVar[str] = "fitness"
-    one_seed: ClassVar[bool] = True
-    default_seeds: ClassVar[int] = 1
-    steps_field: ClassVar[str] = "generations"
-    step_name: ClassVar[str] = "generation"
 
     population: int = setting(200, "individuals per generation", least=2, most=limits.POPULATION)
     generations: int = setting(60, "generations after the first evaluation", least=0, most=limits.STEPS)
@@ -60,9 +54,6 @@ class GASettings(OptimizerSettings):
     def check(self) -> None:
         if self.elite >= self.population:
             self.fail("elite", f"must be below --population ({self.population})")
-
-    def episodes_per_step(self, seeds: int) -> int:
-        return self.population * self.mazes  # each seed is a run of its own
 
 
 def select_sus(individuals: list, k: int, rand=random) -> list:

@@ -31,7 +31,7 @@ def steps_shown(settings_class: type) -> str:
     s = settings_class()
     per = s.episodes_per_step(1)
     return (f"as many as the mind's budget allows, {per:,} episodes a {s.step_name} by default: "
-            + ", ".join(f"{mind} {s.with_budget(budget).steps}" for mind, budget in EVOLVE.items()))
+            + ", ".join(f"{mind} {s.with_budget(budget).steps:,}" for mind, budget in EVOLVE.items()))
 
 
 def mind_budget(mind: str) -> int:

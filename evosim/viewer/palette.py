@@ -14,7 +14,8 @@ from evosim.optimizers import OPTIMIZERS
 #: Hues of the optimizers in registry order, each as its minds' shades in registry order.
 FAMILIES = (((255, 140, 30), (150, 85, 30)),  # orange, brown
             ((245, 95, 190), (150, 40, 110)),  # pink, plum
-            ((35, 200, 230), (0, 120, 130)))  # cyan, teal
+            ((35, 200, 230), (0, 120, 130)),  # cyan, teal
+            ((150, 150, 255), (70, 60, 150)))  # periwinkle, indigo
 UNKNOWN = (210, 205, 150)  # an optimizer or mind no registry names (a run made by other code)
 #: Colours of things the viewer shows in a pair, in order: the hand-set planners' drives, the savanna's species.
 PAIR = ((255, 150, 40), (40, 200, 225))
