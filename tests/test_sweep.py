@@ -296,7 +296,7 @@ def test_a_sweep_whose_scheduler_never_answers_leaves_nothing(experiment, tmp_pa
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, figure", [("diversity", "diversity.png"), ("capacity", "capacity.png"),
-                                          ("curricula", "sources.png")])
+                                          ("curricula", "sources.png"), ("neural", "shift_comparison.png")])
 def test_a_shipped_experiment_runs_quick_to_the_same_sweep_csv_and_is_reported(tmp_path, name, figure):
     experiment = Path(__file__).resolve().parents[1] / "experiments" / f"{name}.toml"
     one, two = tmp_path / "one", tmp_path / "two"

@@ -24,6 +24,9 @@ from evosim.core.settings import Settings, setting
 #: A Dask scheduler address: an optional protocol, a host (a name, IPv4, or [IPv6]) and a port.
 ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
 CONNECT_TIMEOUT = "5s"
+#: A local worker's environment: one thread for JAX's CPU backend as for numpy's, since the workers share the
+#: cores (XLA's own pool in every worker oversubscribes them; results are the same bytes either way).
+ONE_THREAD = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
 
 
 def cores() -> int:
@@ -75,7 +78,7 @@ def connect(settings: ClusterSettings, always: bool = False):
         with client:
             yield client
         return
-    with LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True,
+    with LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, env=ONE_THREAD,
                       dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 #: ``evosim evolve`` without --episodes-budget or --generations, and a sweep's arms without budgets.
 EVOLVE = {"planner": 97_600,  # 61 generations of 200 individuals x 8 mazes
-          "reflex": 481_600}  # 301 generations
+          "reflex": 481_600,  # 301 generations
+          "neural": 9_600}  # 300 gradient updates of 32 episodes; openai-es: 37 generations of 64 x 4 mazes
 #: ``evosim demo`` per arm and seed: (full, --quick).
 DEMO = {"planner": (64_000, 12_800), "reflex": (48_000, 6_400)}
 
