@@ -30,6 +30,7 @@ def test_bench_prints_speed_figures(capsys):
     assert batched and alone and int(batched[1].replace(",", "")) > 0 and int(alone[1].replace(",", "")) > 0
     assert re.search(r"neural mind \([\d,]+ parameters", out)
     assert re.search(r"gradient: [\d,.]+ training episodes/s \(4 seed\(s\), 32 episodes per update", out)
+    assert re.search(r"openai-es: [\d,.]+ training episodes/s \(1 seed\(s\), 32 episodes per generation", out)
     envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
     assert re.search(r"savanna, 1,000 creatures and 3,000 food items: [\d,]+ ticks/s headless; viewer [\d,]+ "

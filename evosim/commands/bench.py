@@ -12,6 +12,7 @@ from evosim.envs import VARIANTS
 from evosim.minds import MINDS, make_mind
 from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.optimizers.gradient import GradientSettings
+from evosim.optimizers.open_es import OpenESSettings
 from evosim.training.reporters import default_reporters
 from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
@@ -191,7 +192,8 @@ def savanna_frames_per_second(world, frames: int) -> float:
 
 
 #: How the bench trains a jitted mind: one short run per base optimizer, from the start.
-NETWORK_TRAINING = {"gradient": (GradientSettings(updates=1, mazes=1, rollouts=8, learning_rate=0.005), 4)}
+NETWORK_TRAINING = {"gradient": (GradientSettings(updates=1, mazes=1, rollouts=8, learning_rate=0.005), 4),
+                    "openai-es": (OpenESSettings(generations=1, population=16, mazes=2), 1)}
 
 
 def bench_network(mind, world, settings: BenchSettings) -> None:
