@@ -8,6 +8,7 @@ maze_train and maze_deploy beside the reference agents; prints the outcome table
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -81,11 +82,13 @@ def run_arm(arm: tuple[str, str, Path], quick: bool, seed: int) -> None:
 
 def side_by_side(fn, items: list, workers: int, order: list[int], meanwhile=None) -> list:
     """``[fn(item) for item in items]`` on ``workers`` local processes (forked where the platform can,
-    so that they start with evosim already imported), handed out in ``order`` (the costliest first
-    keeps the workers evenly busy), with a bar over the items; ``meanwhile()`` runs here while they work."""
+    so that they start with evosim already imported, unless this process has started JAX, whose threads make a
+    fork deadlock), handed out in ``order`` (the costliest first keeps the workers evenly busy), with a bar over
+    the items; ``meanwhile()`` runs here while they work."""
     if workers <= 1:
         return [fn(item) for item in tqdm(items, desc="demo arms", disable=None)]
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and "jax" not in sys.modules
+    method = "fork" if can_fork else "spawn"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         futures = {i: pool.submit(fn, items[i]) for i in order}
         if meanwhile is not None:

@@ -35,7 +35,7 @@ class Neural(Mind):
 
     name = "neural"
     jitted = True
-    decision_bytes = 40_000  # measured: recorded observations and the hidden states kept for the gradient
+    decision_bytes = 40_000  # measured: 885 MiB peak for 160 maze_train episodes of 200 steps, ~15 KB a decision
     OPTIONS = (Option("channels", int, 8, 1, 256, "hidden channels on every tile"),
                Option("ticks", int, 1, 1, 64, "internal ticks of the network per move (its thinking steps)"),
                Option("recurrent", bool, True, help="keep the hidden state between moves and share one layer over "
