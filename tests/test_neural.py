@@ -74,7 +74,7 @@ def test_buckets_hold_the_running_slots_in_few_shapes():
 
 
 def test_the_feed_forward_control_forgets_between_moves(batch):
-    mind = make_mind("neural", recurrent=False)
+    mind = make_mind("neural", recurrent=False, ticks=2)
     params = mind.init(np.random.default_rng(2), 1)
     e = Episodes(batch, 1, 10)
     c = mind.controller(params, e)
@@ -82,7 +82,7 @@ def test_the_feed_forward_control_forgets_between_moves(batch):
     x, pos = c.observe(slots), c.positions(slots)
     first = c.logits(slots, x, pos, 2)
     np.testing.assert_array_equal(c.logits(slots, x, pos, 2), first)  # the same view, the same logits
-    recurrent = make_mind("neural")
+    recurrent = make_mind("neural", ticks=2)
     c = recurrent.controller(recurrent.init(np.random.default_rng(2), 1), Episodes(batch, 1, 10))
     assert not np.allclose(c.logits(slots, x, pos, 2), c.logits(slots, x, pos, 2))  # its state moved on
 
