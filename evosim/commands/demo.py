@@ -39,9 +39,10 @@ SEEDS = 3  # independent runs of every arm: populations or learners, seeds seed.
 
 
 def arms() -> list[tuple[str, str]]:
-    """(algorithm, mind) of every arm: each compared optimizer with each mind it can shape."""
-    return [(a, m) for a in ALGORITHMS for m in MINDS
-            if OPTIMIZERS[a].Settings.command == "evolve" or make_mind(m).can_learn]
+    """(algorithm, mind) of every arm: each compared optimizer with each mind it can shape, but a jitted network
+    (it trains for far longer than a demo lasts: experiments/neural.toml compares its optimizers)."""
+    return [(a, m) for a in ALGORITHMS for m in MINDS if not MINDS[m].jitted
+            and (OPTIMIZERS[a].Settings.command == "evolve" or make_mind(m).can_learn)]
 
 
 def arm_workers(workers: int | None) -> int:
