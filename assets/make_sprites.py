@@ -4,7 +4,7 @@ Sprites are white and greyscale so the viewer can tint them at runtime: objects 
 their feature colour, agents by their legend colour. Agents face north. Their body
 tells the base optimizer (ga: a beetle, cma-es: a cloud of samples, openai-es:
 mirrored samples on spokes, gradient: a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
-reflex: a lightning bolt). ``agent-<optimizer>`` is the body alone, for minds without
+reflex: a lightning bolt, neural: a 3x3 grid, its convolution over the maze). ``agent-<optimizer>`` is the body alone, for minds without
 a mark of their own, and ``agent`` a plain disc for anything else.
 
 Run: python assets/make_sprites.py
@@ -116,9 +116,17 @@ def bolt(surf: pygame.Surface, center: tuple[int, int]) -> None:
     pygame.draw.polygon(surf, MARK, [(cx + x, cy + y) for x, y in points])
 
 
+def grid(surf: pygame.Surface, center: tuple[int, int]) -> None:
+    """Neural: a 3x3 grid of cells, the convolution it runs over the whole maze."""
+    cx, cy = center
+    for i in (-1, 0, 1):
+        for j in (-1, 0, 1):
+            pygame.draw.rect(surf, MARK, pygame.Rect(cx + 30 * j - 11, cy + 30 * i - 11, 22, 22), border_radius=4)
+
+
 BODIES = {"ga": (beetle, (128, 166)), "cma-es": (cloud, (128, 146)), "openai-es": (spokes, (128, 148)),
           "gradient": (robot, (128, 160)), "hand-set": (arrowhead, (128, 160))}
-MARKS = {"planner": eye, "reflex": bolt}
+MARKS = {"planner": eye, "reflex": bolt, "neural": grid}
 
 
 def agent(optimizer: str, mind: str | None) -> pygame.Surface:

@@ -151,7 +151,7 @@ def test_unreadable_world_files_are_one_line(tmp_path, capsys):
     (["--sigma", "nan"], "--sigma: nan is not a finite number"),
     (["--crossover", "1.5"], "--crossover: 1.5 must be between 0.0 and 1.0"),
     (["--elite", "200"], "--elite: 200 must be below --population (200)"),
-    (["--mind", "nope"], "--mind: 'nope' is not one of: planner, reflex"),
+    (["--mind", "nope"], "--mind: 'nope' is not one of: neural, planner, reflex"),
     (["--generations", "-1"], "--generations: -1 must be between 0 and 1000000"),
     (["--workers", "0"], "--workers: 0 must be at least 1"),
 ])
