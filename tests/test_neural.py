@@ -126,6 +126,7 @@ def test_the_policy_gradient_is_the_derivative_of_what_it_did(batch, recurrent):
     assert abs((grad * direction).sum() - numeric) < 0.02 * abs(numeric)
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_for_an_evolution_strategy_and_the_policy_gradient(tmp_path):
     for command in (["evolve", "--algorithm", "openai-es", "--population", "6", "--generations", "1", "--mazes", "2"],
                     ["train", "--updates", "1", "--mazes", "1", "--rollouts", "3"]):
