@@ -3,9 +3,10 @@
 Sprites are white and greyscale so the viewer can tint them at runtime: objects by
 their feature colour, agents by their legend colour. Agents face north. Their body
 tells the base optimizer (ga: a beetle, cma-es: a cloud of samples, openai-es:
-mirrored samples on spokes, gradient: a robot, hand-set: an arrowhead) and a mark on it tells the mind (planner: an eye,
-reflex: a lightning bolt, neural: a 3x3 grid, its convolution over the maze). ``agent-<optimizer>`` is the body alone, for minds without
-a mark of their own, and ``agent`` a plain disc for anything else.
+mirrored samples on spokes, gradient: a robot, hand-set: an arrowhead) and a mark
+on it tells the mind (planner: an eye, reflex: a lightning bolt, neural: a 3x3 grid,
+its convolution over the maze). ``agent-<optimizer>`` is the body alone, for minds
+without a mark of their own, and ``agent`` a plain disc for anything else.
 
 Run: python assets/make_sprites.py
 """

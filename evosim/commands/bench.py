@@ -41,11 +41,16 @@ class BenchSettings(Settings):
     neural_steps: int = setting(50, "neural mind: steps of its episodes timed, after one that compiles", least=1)
 
 
-def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
-    """Best agent-steps per second (steps of running episodes) over repeats, and the steps of one."""
+def timed_agents(mind, world, population: int) -> tuple:
+    """The bench's stream, ``population`` agents of ``mind`` drawn from it and then MAZES mazes of ``world``."""
     rng = stream("bench", 0)
     params = mind.init(rng, population)
-    batch = world.batch(world.sample(rng, MAZES))
+    return rng, params, world.batch(world.sample(rng, MAZES))
+
+
+def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float, int]:
+    """Best agent-steps per second (steps of running episodes) over repeats, and the steps of one."""
+    rng, params, batch = timed_agents(mind, world, population)
     best, steps = 0.0, 0
     for _ in range(repeats):
         start = time.perf_counter()
@@ -91,9 +96,7 @@ def network_steps_per_second(mind, world, population: int, steps: int, slots: in
     each (observations, forward pass and moves), after one untimed step that compiles; with ``slots``, the same
     agents' first ``slots`` episodes run one at a time instead, each on its own (the batching gain's
     baseline)."""
-    rng = stream("bench", 0)
-    params = mind.init(rng, population)
-    batch = world.batch(world.sample(rng, MAZES))
+    rng, params, batch = timed_agents(mind, world, population)
     if slots is None:
         runs = [(params, batch)]
     else:

@@ -216,8 +216,9 @@ class Experiment:
         their steps set by the mind's budget (the experiment's, or the mind's default), the same for every base
         optimizer."""
         budget = cell.budget or mind_budget(cell.mind)
+        settings = self.optimizers.get(cell.algorithm) or OPTIMIZERS[cell.algorithm].Settings()
         try:
-            return self.optimizers.get(cell.algorithm, OPTIMIZERS[cell.algorithm].Settings()).with_budget(budget), budget
+            return settings.with_budget(budget), budget
         except UserError as e:
             why = str(e).removeprefix("--episodes-budget: ")
             raise UserError(f"{self.path}: [sweep] budgets.{cell.mind}: {why}") from None
