@@ -1,5 +1,6 @@
-"""Evolution by OpenAI-ES: it climbs, same seed same bytes, a resumed run writes what a whole one writes, an odd
-population is refused, and no command pays for importing JAX until it runs the ES."""
+"""Evolution by OpenAI-ES: it climbs, the run keeps and probes its mean, same seed same bytes, a resumed run
+writes what a whole one writes, an odd population is refused, and no command pays for importing JAX until it runs
+the ES."""
 import subprocess
 import sys
 
@@ -8,10 +9,12 @@ import pytest
 
 from evosim.commands.cli import main
 from evosim.core.streams import stream
+from evosim.minds import make_mind
 from evosim.optimizers.open_es import OpenES, OpenESSettings
 from evosim.runs import rundir
 from evosim.training.loop import Training
-from helpers import TRAIN
+from evosim.training.reporters import default_reporters
+from helpers import TRAIN, run_optimizer
 
 SMALL = ["evolve", TRAIN, "--algorithm", "openai-es", "--mind", "reflex", "--population", "8", "--mazes", "2",
          "--log-every", "2"]
@@ -67,6 +70,20 @@ def test_same_seed_gives_the_same_bytes_and_a_resumed_run_the_same_as_a_whole_on
     assert rundir.status(run) == rundir.INTERRUPTED
     assert main(["resume", str(run)]) == 0
     assert outputs(run) == whole
+
+
+def test_the_run_keeps_and_probes_the_mean_not_its_perturbations(train_world, monkeypatch):
+    asked = []
+    ask = OpenES.ask
+    monkeypatch.setattr(OpenES, "ask", lambda self: asked.append(ask(self)) or asked[-1])
+    mind = make_mind("reflex")
+    (log,) = run_optimizer(train_world, mind, "openai-es", OpenESSettings(population=6, generations=2, mazes=1),
+                           [4], default_reporters(mind, 1, train_world, probe_mazes=1))
+    last = asked[-1]
+    assert log.final_params.shape == (1, mind.n_params)
+    np.testing.assert_allclose(log.final_params[0], last.mean(0), atol=1e-6)  # antithetic pairs centre on it
+    assert not np.allclose(last, last.mean(0))
+    assert {row["agent"] for row in log.tables["probes"]} == {0} and len(log.generations) == 3
 
 
 def test_an_odd_population_is_one_line_before_anything_is_written(tmp_path, capsys):

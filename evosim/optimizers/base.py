@@ -10,6 +10,8 @@ streams), and ``floor`` is the lowest value an evaluation can take. Then:
   maximise for evolution, an ascent direction (P, D) for gradient descent, as its
   settings' ``evaluation`` names (:mod:`evosim.training.evaluators` makes both);
 - ``columns(evaluation)`` adds its own columns to generations.csv;
+- ``agents(params)`` names the agents a step stands for: those the reporters
+  probe and the run keeps at its end (every one asked, or a search's mean);
 - ``state()`` and ``restore(arrays, doc)`` save and reload everything it needs to
   continue byte for byte (parameters, its own state, its private random streams).
 
@@ -96,6 +98,10 @@ class BaseOptimizer:
 
     def columns(self, evaluation: np.ndarray) -> dict:
         return {}
+
+    def agents(self, params: np.ndarray) -> np.ndarray:
+        """The agents the step that asked ``params`` stands for, each seed's contiguous: every one asked."""
+        return params
 
     def state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Everything needed to continue byte for byte after ``tell``: arrays, and a JSON-able document."""

@@ -84,6 +84,10 @@ class OpenES(BaseOptimizer):
     def columns(self, objective: np.ndarray) -> dict:
         return {"step_size": float(self.search.std), "mean_norm": float(np.linalg.norm(self.search.mean))}
 
+    def agents(self, params: np.ndarray) -> np.ndarray:
+        """The mean: the candidates are its perturbations, asked to estimate where it should move."""
+        return np.asarray(self.search.mean, dtype=np.float64)[None]
+
     def tell(self, objective: np.ndarray) -> None:
         self.search, _ = self.strategy.tell(self.tell_key, self.population, -objective, self.search, self.params)
 

@@ -137,7 +137,8 @@ class Training:
     len(seeds) of them, contiguous) draw ``mazes`` fresh worlds per step from the
     seed's stream (or the world source) and run each ``rollouts`` times, acting
     from the evaluator's stream. Step ``settings.steps`` is the last: its
-    parameters are evaluated and kept as the final agents, and nothing is told.
+    parameters are evaluated, the agents they stand for (the optimizer's
+    ``agents``) are kept as the final agents, and nothing is told.
     :meth:`state` and :meth:`restore` hold everything needed to continue byte for
     byte (every random stream, the optimizer's and the world source's state, and
     the logs so far).
@@ -175,11 +176,12 @@ class Training:
         result = episodes.play(controller, self.evaluator.actions)
         objective = world.objective.total(result).reshape(len(params), -1).mean(1)
         columns = optimizer.columns(objective)
-        per_seed = len(params) // len(logs)
+        per_seed, kept = len(params) // len(logs), optimizer.agents(params)
+        per_kept = len(kept) // len(logs)
         for i, log in enumerate(logs):
             agents = slice(i * per_seed, (i + 1) * per_seed)
             log.record_episodes(step, result.of_agents(agents), world.objective, per_seed * mazes * rollouts, columns)
-            log.report(step, params[agents], self.reporters, last)
+            log.report(step, kept[i * per_kept:(i + 1) * per_kept], self.reporters, last)
         scores = WorldScores(world, batch, result, slots, len(logs))
         for i, log in enumerate(logs):
             rows = source.tell(step, i, scores)
@@ -188,7 +190,7 @@ class Training:
         self.postfix = {"exit": f"{result.exit_reached.mean():.2f}"}
         if last:
             for i, log in enumerate(logs):
-                log.final_params = params[i * per_seed:(i + 1) * per_seed].copy()
+                log.final_params = kept[i * per_kept:(i + 1) * per_kept].copy()
         else:
             optimizer.tell(self.evaluator.evaluate(StepResults(step, params, batch, controller, result, objective)))
         self.position += 1
