@@ -116,12 +116,14 @@ def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
     assert cell_bytes(out) == whole
 
 
-def test_the_neural_experiment_gives_both_base_optimizers_one_budget_and_the_gradient_its_step():
+def test_the_neural_experiment_gives_both_base_optimizers_one_budget_and_each_its_settings():
     experiment = Experiment.load(Path(__file__).resolve().parents[1] / "experiments" / "neural.toml")
     settings = {cell.algorithm: experiment.settings(cell) for cell in experiment.cells}
     assert set(settings) == {"openai-es", "gradient"} and {b for _, b in settings.values()} == {9_600}
     assert settings["gradient"][0].learning_rate == 0.005 and settings["gradient"][0].updates == 299
-    assert settings["openai-es"][0].generations == 36  # 37 generations of 64 x 4 mazes
+    es = settings["openai-es"][0]
+    assert (es.population, es.mazes, es.sigma, es.learning_rate) == (32, 2, 0.1, 0.05)
+    assert es.generations == 149  # 150 generations of 32 x 2 mazes
 
 
 def test_optimizer_settings_reach_their_arms_cells_with_the_budgets_steps(tmp_path):

@@ -170,8 +170,7 @@ class NeuralLearner(NeuralController):
             x[t, slots], pos[t, slots], move[t, slots], acted[t, slots] = x_t, pos_t, move_t, True
             w[t, slots] = weight[done:done + len(slots)]
             done += len(slots)
-        grad = convrnn.policy_gradient(self.arch, self.params, e.agent.astype(np.int32), x, pos, move, w, acted,
-                                       float(entropy))
+        grad = convrnn.policy_gradient(self.arch, self.params, x, pos, move, w, acted, float(entropy))
         return np.asarray(grad, np.float64)
 
 
