@@ -7,7 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evosim.commands.cli import main
+from evosim.commands.bench import BenchSettings, plan
+from evosim.commands.cli import main, parser
+from evosim.commands.figures import read_figures
+from evosim.core.settings import from_flags
 
 #: A row of the demo's outcome table: name, then n and shares over decisive episodes, then over all.
 TABLE_ROW = re.compile(r"^  ((?:ga|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.]+|-) \|"
@@ -15,10 +18,16 @@ TABLE_ROW = re.compile(r"^  ((?:ga|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.
 
 
 @pytest.mark.slow
-def test_bench_prints_speed_figures(capsys):
-    assert main(["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20",
-                 "--neural-population", "4", "--neural-steps", "3"]) == 0
+def test_bench_prints_speed_figures(capsys, tmp_path):
+    argv = ["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20",
+            "--neural-population", "4", "--neural-steps", "3"]
+    assert main(argv + ["--save", str(tmp_path / "figures.json")]) == 0
     out = capsys.readouterr().out
+    figures = read_figures(tmp_path / "figures.json")["figures"]
+    assert [f.key for f in figures] == [p.key for p in plan(from_flags(BenchSettings, parser().parse_args(argv)))]
+    assert all(f.value > 0 and f.unit and f.times for f in figures)
+    assert out.count("    times: ") == len(figures)
+    assert "the all-pairs distance tables it plans on built inside each timed run" in out  # the planner's
     rates = re.findall(r"(maze-\w+)\s+(planner|reflex)\s+([\d,]+) agent-steps/s", out)
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
                                              for m in ("planner", "reflex")}
@@ -33,8 +42,9 @@ def test_bench_prints_speed_figures(capsys):
     assert re.search(r"openai-es: [\d,.]+ training episodes/s \(1 seed\(s\), 32 episodes per generation", out)
     envs = re.findall(r"(evosim/Maze-\w+-v0)\s+(single env|vector env x 256)\s+([\d,]+) steps/s", out)
     assert len({(e, kind) for e, kind, _ in envs}) == 4 and all(int(r.replace(",", "")) > 0 for *_, r in envs)
-    assert re.search(r"savanna, 1,000 creatures and 3,000 food items: [\d,]+ ticks/s headless; viewer [\d,]+ "
-                     r"frames/s", out)
+    assert re.search(r"savanna, 1,000 creatures and 3,000 food items:\n +[\d,]+ ticks/s headless\n.*\n"
+                     r"  viewer [\d,]+ frames/s", out)
+    assert re.search(r"^machine: \d+ cores?", out, re.M) and re.search(r"^at the end: ", out, re.M)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evosim.analysis.report import ReportSettings, default_out
-from evosim.commands.bench import BenchSettings
+from evosim.commands.bench import ROUNDS, BenchOptions, BenchSettings
 from evosim.commands.cli import cluster_for, main, parser, training_job
 from evosim.commands.demo import DemoSettings, arm_workers
 from evosim.core.settings import from_flags
@@ -96,7 +96,9 @@ def resolved(command: str, *extra: str) -> dict:
                                                                 "--disagreements-first"]))
         return asdict(from_flags(WatchSettings, args)) | {"duration": shown.video_duration, "fps": shown.video_fps,
                                                            "candidates": shown.previewed}
-    classes = {"ecology": EcologySettings, "deploy": DeploySettings, "bench": BenchSettings}
+    if command == "bench":  # --rounds: how many runs --compare with a Python makes
+        return asdict(from_flags(BenchSettings, args)) | asdict(from_flags(BenchOptions, args)) | {"rounds": ROUNDS}
+    classes = {"ecology": EcologySettings, "deploy": DeploySettings}
     return asdict(from_flags(classes[command], args))
 
 

@@ -116,8 +116,8 @@ def cmd_demo(args) -> None:
 
 
 def cmd_bench(args) -> None:
-    from evosim.commands.bench import BenchSettings, bench
-    bench(from_flags(BenchSettings, args))
+    from evosim.commands.bench import BenchOptions, BenchSettings, bench
+    bench(from_flags(BenchSettings, args), from_flags(BenchOptions, args))
 
 
 def cmd_report(args) -> None:
@@ -181,7 +181,7 @@ def add_training_command(sub, command: str, help: str) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from evosim.commands.bench import BenchSettings
+    from evosim.commands.bench import BenchOptions, BenchSettings
     from evosim.studies.deception_game import DeceptionSettings
     from evosim.commands.demo import DemoSettings
     from evosim.studies.ecology import EcologySettings
@@ -247,8 +247,10 @@ def parser() -> argparse.ArgumentParser:
     add_watch_arguments(p)
     p.set_defaults(func=cmd_watch)
 
-    p = sub.add_parser("bench", help="print batched evaluation speed")
+    p = sub.add_parser("bench", help="print speed figures, each with what it times and the machine's load; save "
+                       "them, or compare them with another evosim's")
     add_flags(p, BenchSettings)
+    add_flags(p, BenchOptions)
     p.set_defaults(func=cmd_bench)
     return top
 

@@ -21,13 +21,14 @@ from evosim.core.checks import problem
 from evosim.core.errors import UserError
 
 
-def setting(default: Any, help: str, shown: str | None = None, **allowed) -> Any:
+def setting(default: Any, help: str, shown: str | None = None, metavar: str | None = None, **allowed) -> Any:
     """A settings field: its default, one line of help, and the bounds or choices :func:`~evosim.core.checks.problem` takes.
 
     ``shown`` is what the help says of the default when the command resolves it from something else (e.g. "the
-    world file's"); the help of a None default without it says nothing of a default.
+    world file's"); the help of a None default without it says nothing of a default. ``metavar`` names the flag's
+    value in the help (default: the field's name in capitals).
     """
-    return field(default=default, metadata={"help": help, "allowed": allowed, "shown": shown})
+    return field(default=default, metadata={"help": help, "allowed": allowed, "shown": shown, "metavar": metavar})
 
 
 def flag(name: str) -> str:
@@ -118,6 +119,8 @@ def add_flags(parser: argparse.ArgumentParser, *classes: type,
             text = next(iter(texts))
         kind, _ = field_kind(pairs[0][0], name)
         how = {"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind}
+        if pairs[0][1].metadata.get("metavar"):
+            how["metavar"] = pairs[0][1].metadata["metavar"]
         parser.add_argument(flag(name), dest=name, default=None, help=text, **how)
 
 
