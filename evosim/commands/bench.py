@@ -307,8 +307,8 @@ def generation_figure(world, evolution) -> Measured:
                          f"{world.name} mazes (evaluation, {algorithm} ask and tell, logging)",
                     f"one train() of {n} generations of {population:,} planners, divided by {n}: its setup, "
                     f"{MAZES} {world.name} mazes drawn and stacked each generation, their distance tables, the "
-                    f"episodes, {algorithm}'s ask (and tell, but after the last), drives logged every generation (no probes); "
-                    "once")
+                    f"episodes, {algorithm}'s ask (and tell, but after the last), drives logged every generation "
+                    "(no probes); once")
 
 
 def gradient_figures(settings: BenchSettings) -> Iterator[Planned]:
@@ -406,7 +406,7 @@ def savanna_figures(settings: BenchSettings) -> Iterator[Planned]:
 
     def ticks() -> Measured:
         rate = savanna_ticks_per_second(world, settings.ticks)
-        return Measured(rate, f"  {rate:>10,.0f} ticks/s headless",
+        return Measured(rate, f"  {rate:,.0f} ticks/s headless",
                         f"{settings.ticks} ticks of {held}, after {settings.ticks} untimed ticks; once")
 
     def frames() -> Measured:

@@ -127,7 +127,8 @@ class Interleaved:
         listed = [LISTED.fullmatch(line.strip()) for line in done.stdout.splitlines() if line.strip()]
         if done.returncode != 0 or not listed or not all(listed):
             why = f"exit {done.returncode}: {last_line(done.stderr)}" if done.returncode else "it listed no figures"
-            raise UserError(f"{ref}: --compare: '{python} -m evosim bench --list' failed ({why}); it expects {EXPECTED}")
+            raise UserError(f"{ref}: --compare: '{python} -m evosim bench --list' failed ({why}); "
+                            f"it expects {EXPECTED}")
         return cls(ref, python, flags, [m[1] for m in listed])
 
     def run(self, keys: list[str], rounds: int, cores: int) -> tuple[Side, Side]:
@@ -159,7 +160,7 @@ class Interleaved:
         if done.returncode != 0:
             raise UserError(f"{who}: 'bench --only {key}' failed (exit {done.returncode}): {last_line(done.stderr)}")
         doc = read_figures(out)
-        (figure,) = [f for f in doc["figures"] if f.key == key] or [None]
+        figure = next((f for f in doc["figures"] if f.key == key), None)
         if figure is None:
             raise UserError(f"{who}: 'bench --only {key}' saved no figure {key}")
         return figure, described(doc.get("evosim"))
