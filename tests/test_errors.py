@@ -168,8 +168,8 @@ def test_bad_settings_are_one_line_before_any_compute(tmp_path, capsys, argv, me
                                            "keys: steps/maze-train/planner, steps/maze-train/reflex, "),
     (["bench", "--compare", "no/such/python"], "no/such/python: --compare: no such file, folder or command; it "
                                                "expects a figures file saved by 'evosim bench --save', "),
-    (["bench", "--rounds", "2"], "--rounds: 2 applies to --compare with a Python executable or environment"),
-    (["bench", "--list", "--save", "f.json"], "--list: True measures nothing: give it without --save and --compare"),
+    (["bench", "--rounds", "2"], "--rounds: applies to --compare with a Python executable or environment"),
+    (["bench", "--list", "--save", "f.json"], "--list: measures nothing; give it without --save and --compare"),
     (["watch", "worlds/maze_train.toml", "--size", "10x10"], "--size: '10x10' is smaller than 640x480"),
     (["watch", "worlds/maze_train.toml", "--size", "big"], "--size: 'big' is not WIDTHxHEIGHT"),
     (["watch", "worlds/maze_train.toml", "--speed", "-1"], "--speed: -1.0 must be above 0.0"),

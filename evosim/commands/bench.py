@@ -74,9 +74,9 @@ class BenchOptions(Settings):
 
     def check(self) -> None:
         if self.rounds is not None and self.compare is None:
-            self.fail("rounds", "applies to --compare with a Python executable or environment")
+            raise UserError("--rounds: applies to --compare with a Python executable or environment")
         if self.list and (self.save or self.compare):
-            self.fail("list", "measures nothing: give it without --save and --compare")
+            raise UserError("--list: measures nothing; give it without --save and --compare")
 
 
 def timed_agents(mind, world, population: int) -> tuple:
