@@ -142,6 +142,8 @@ def test_readme_timings_names_the_machine_and_times_each_command_readme_times(ca
     import sys
     from types import SimpleNamespace
 
+    from evosim.commands.machine import cpu_model
+
     timings = SimpleNamespace(**runpy.run_path(str(Path(__file__).parents[1] / "tools" / "readme_timings.py")))
     readme = " ".join(timings.README.read_text().split())
     for command in timings.COMMANDS:  # every figure it checks is one README gives, word for word
@@ -150,6 +152,6 @@ def test_readme_timings_names_the_machine_and_times_each_command_readme_times(ca
     listed = capsys.readouterr().out
     assert "ecology" in listed and "worlds/savanna.toml --ticks 20000" in listed and "demo" not in listed
     line = timings.machine()
-    assert f"{os.cpu_count()} cores" in line and timings.cpu_model() in line and "load average" in line
+    assert f"{os.cpu_count()} cores" in line and cpu_model() in line and "load average" in line
     seconds, done = timings.measure([sys.executable, "-c", "import time; time.sleep(0.3)"])
     assert done.returncode == 0 and 0.3 <= seconds < 5

@@ -20,8 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# cpu_model is imported for the tool's test, which names the machine with it
-from evosim.commands.machine import cpu_model, load_average, machine as described, machine_line  # noqa: F401
+from evosim.commands.machine import load_average, machine as described, machine_line
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
