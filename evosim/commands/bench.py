@@ -241,11 +241,6 @@ def savanna_frames_per_second(world, frames: int) -> float:
     return frames / seconds
 
 
-#: How the bench trains a jitted mind: one short run per base optimizer, from the start.
-NETWORK_TRAINING = {"gradient": (GradientSettings(updates=1, mazes=1, rollouts=8, learning_rate=0.005), 4),
-                    "openai-es": (OpenESSettings(generations=1, population=16, mazes=2), 1)}
-
-
 # -- the figures: PARTS plan them, each with its key, unit and heading; measuring one gives its value --------------
 
 @dataclass(frozen=True)
