@@ -1,9 +1,13 @@
-"""``evosim bench``: batched evaluation speed, generation time and update rate, printed as figures."""
+"""``evosim bench``: batched evaluation speed (and a big-maze evaluation's peak memory), generation time and update
+rate, printed as figures."""
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from evosim.core import limits
 from evosim.core.streams import stream
@@ -16,8 +20,10 @@ from evosim.optimizers.open_es import OpenESSettings
 from evosim.training.reporters import default_reporters
 from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
-from evosim.worlds import load_world
+from evosim.worlds import derive, load_world
 from evosim.worlds.maze.episodes import Episodes, run
+from evosim.worlds.maze.world import MAX_SIZE, MIN_SIZE
+from evosim.worlds.table import IntRange
 from evosim.worlds.savanna.world import MAX_CREATURES, MAX_ITEMS
 from evosim.training.savanna_species import new_ecology
 
@@ -39,6 +45,9 @@ class BenchSettings(Settings):
     ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1, most=limits.TICKS)
     neural_population: int = setting(256, "neural mind: agents evaluated at once", least=1, most=limits.POPULATION)
     neural_steps: int = setting(50, "neural mind: steps of its episodes timed, after one that compiles", least=1)
+    big_size: int = setting(31, "big mazes: cells a side of the maze_train mazes of one timed planner evaluation",
+                            least=MIN_SIZE, most=MAX_SIZE)
+    big_population: int = setting(1000, "big mazes: planners in that evaluation", least=1, most=limits.POPULATION)
 
 
 def timed_agents(mind, world, population: int) -> tuple:
@@ -57,6 +66,30 @@ def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float,
         _, steps = run(mind, params, batch, world.step_limits(batch), rng)
         best = max(best, steps / (time.perf_counter() - start))
     return best, steps
+
+
+def peak_memory() -> float:
+    """MiB of this process's peak resident memory: Linux's VmHWM, which a spawned process starts afresh (its
+    ru_maxrss starts at its parent's), else ru_maxrss."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        return next(int(line.split()[1]) for line in status.read_text().splitlines()
+                    if line.startswith("VmHWM:")) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def big_maze_evaluation(size: int, population: int) -> tuple[float, float, float]:
+    """One evaluation of ``population`` planners in MAZES maze_train mazes of ``size`` cells a side, their
+    distance tables included: agent-steps/s, seconds and this process's peak memory (MiB), meant to run in a
+    process of its own."""
+    world = load_world(TRAIN_WORLD)
+    world = derive(world, {"world.size": size}, size=IntRange(size, size))
+    mind = make_mind("planner")
+    rng, params, batch = timed_agents(mind, world, population)
+    start = time.perf_counter()
+    _, steps = run(mind, params, batch, world.step_limits(batch), rng)  # distances are computed at the first plan
+    seconds = time.perf_counter() - start
+    return steps / seconds, seconds, peak_memory()
 
 
 def generation_settings(algorithm: str, population: int, generations: int = 5):
@@ -224,6 +257,12 @@ def bench(settings: BenchSettings) -> None:
         for mind in minds:
             rate, steps = steps_per_second(mind, world, population, repeats)
             print(f"  {world.name:12s} {mind.name:8s} {rate:>12,.0f} agent-steps/s  ({steps:,} steps per run)")
+    size, big = settings.big_size, settings.big_population
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
+        rate, seconds, peak = alone.submit(big_maze_evaluation, size, big).result()
+    print(f"big mazes: evaluation of {big:,} planners x {MAZES} size-{size} mazes ({2 * size + 1} x {2 * size + 1} "
+          f"tiles), distance tables included: {rate:,.0f} agent-steps/s, {seconds:.2f} s, peak memory "
+          f"{peak:,.0f} MiB (a process of its own)")
     for algorithm, evolution in evolutions.items():
         sec = seconds_per_generation(worlds[0], evolution)
         print(f"{algorithm}: {sec:.3f} s per generation of {population} planners on {MAZES} "
@@ -247,5 +286,4 @@ def bench(settings: BenchSettings) -> None:
     fps = savanna_frames_per_second(savanna, settings.ticks)
     print(f"savanna, {settings.creatures:,} creatures and {settings.food:,} food items: {rate:,.0f} ticks/s headless; "
           f"viewer {fps:,.0f} frames/s at one tick per frame (1000x700, off-screen)")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory: {peak:,.0f} MiB")
+    print(f"peak memory: {peak_memory():,.0f} MiB")
