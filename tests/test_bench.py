@@ -73,7 +73,7 @@ def test_the_table_divides_this_by_the_reference_and_names_what_one_side_lacks()
 
 
 def test_compare_with_a_saved_file_prints_exact_ratios(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(bench, "peak_mib", lambda: 100.0)
+    monkeypatch.setattr(bench, "peak_memory", lambda: 100.0)
     same = tmp_path / "same.json"
     assert main(["bench", "--only", "memory", "--save", str(same)]) == 0
     assert main(["bench", "--only", "memory", "--compare", str(same)]) == 0

@@ -20,7 +20,7 @@ TABLE_ROW = re.compile(r"^  ((?:ga|gradient|reference) [\w-]+)(?: \*)?\s+(?:[\d.
 @pytest.mark.slow
 def test_bench_prints_speed_figures(capsys, tmp_path):
     argv = ["bench", "--population", "20", "--repeats", "1", "--env-steps", "2000", "--ticks", "20",
-            "--neural-population", "4", "--neural-steps", "3"]
+            "--neural-population", "4", "--neural-steps", "3", "--big-size", "5", "--big-population", "10"]
     assert main(argv + ["--save", str(tmp_path / "figures.json")]) == 0
     out = capsys.readouterr().out
     figures = read_figures(tmp_path / "figures.json")["figures"]
@@ -32,6 +32,12 @@ def test_bench_prints_speed_figures(capsys, tmp_path):
     assert {(w, m) for w, m, _ in rates} == {(w, m) for w in ("maze-train", "maze-deploy")
                                              for m in ("planner", "reflex")}
     assert all(int(r.replace(",", "")) > 0 for _, _, r in rates)
+    big = re.search(r"big mazes: evaluation of 10 planners x 8 size-5 mazes \(11 x 11 tiles\), distance tables "
+                    r"included, in a process of its own:\n  ([\d,]+) agent-steps/s \([\d.]+ s\)\n.*\n"
+                    r"  peak memory ([\d,]+) MiB \(the process's own\)", out)
+    peak = re.search(r"^peak memory: ([\d,]+) MiB", out, re.M)
+    assert big and int(big[1].replace(",", "")) > 0
+    assert 0 < int(big[2].replace(",", "")) < int(peak[1].replace(",", ""))  # its own process's, not the bench's
     assert re.search(r"ga: [\d.]+ s per generation of 20 planners", out)
     assert len(re.findall(r"gradient: [\d.]+ updates/s for 8 (planner|reflex) learners", out)) == 2
     batched = re.search(r"population 4 x 8 mazes at once\s+([\d,]+) agent-steps/s", out)

@@ -67,7 +67,7 @@ def test_a_new_mind_runs_under_evolve_deploy_probes_and_bench(beeline, tmp_path,
 
     capsys.readouterr()
     assert main(["bench", "--population", "10", "--repeats", "1", "--neural-population", "2",
-                 "--neural-steps", "2"]) == 0
+                 "--neural-steps", "2", "--big-size", "5", "--big-population", "10"]) == 0
     assert "maze-deploy  beeline" in capsys.readouterr().out
 
 

@@ -10,8 +10,10 @@ average exceeded the cores, and saves the records with ``--save``; ``--compare``
 """
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
@@ -31,10 +33,12 @@ from evosim.optimizers.open_es import OpenESSettings
 from evosim.training.reporters import default_reporters
 from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
-from evosim.worlds import load_world
+from evosim.worlds import derive, load_world
 from evosim.worlds.maze.episodes import Episodes, run
+from evosim.worlds.maze.world import MAX_SIZE, MIN_SIZE
 from evosim.worlds.savanna.world import MAX_CREATURES, MAX_ITEMS
 from evosim.training.savanna_species import new_ecology
+from evosim.worlds.table import IntRange
 
 MAZES = 8  # mazes each agent runs, as in a default generation
 ENVS = 256  # sub-environments of the vector env measured
@@ -55,6 +59,9 @@ class BenchSettings(Settings):
     ticks: int = setting(300, "savanna: ticks (and viewer frames) timed", least=1, most=limits.TICKS)
     neural_population: int = setting(256, "neural mind: agents evaluated at once", least=1, most=limits.POPULATION)
     neural_steps: int = setting(50, "neural mind: steps of its episodes timed, after one that compiles", least=1)
+    big_size: int = setting(31, "big mazes: cells a side of the maze_train mazes of one timed planner evaluation",
+                            least=MIN_SIZE, most=MAX_SIZE)
+    big_population: int = setting(1000, "big mazes: planners in that evaluation", least=1, most=limits.POPULATION)
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,30 @@ def steps_per_second(mind, world, population: int, repeats: int) -> tuple[float,
         _, steps = run(mind, params, batch, limits, rng)
         best = max(best, steps / (time.perf_counter() - start))
     return best, steps, "dist" in vars(batch) or "next_move" in vars(batch)
+
+
+def peak_memory() -> float:
+    """MiB of this process's peak resident memory: Linux's VmHWM, which a spawned process starts afresh (its
+    ru_maxrss starts at its parent's), else ru_maxrss."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        return next(int(line.split()[1]) for line in status.read_text().splitlines()
+                    if line.startswith("VmHWM:")) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def big_maze_evaluation(size: int, population: int) -> tuple[float, float, float]:
+    """One evaluation of ``population`` planners in MAZES maze_train mazes of ``size`` cells a side, their
+    distance tables included: agent-steps/s, seconds and this process's peak memory (MiB), meant to run in a
+    process of its own."""
+    world = load_world(TRAIN_WORLD)
+    world = derive(world, {"world.size": size}, size=IntRange(size, size))
+    mind = make_mind("planner")
+    rng, params, batch = timed_agents(mind, world, population)
+    start = time.perf_counter()
+    _, steps = run(mind, params, batch, world.step_limits(batch), rng)  # distances are computed at the first plan
+    seconds = time.perf_counter() - start
+    return steps / seconds, seconds, peak_memory()
 
 
 def generation_settings(algorithm: str, population: int, generations: int = 5):
@@ -286,6 +317,33 @@ def evaluation_figure(mind, world, population: int, repeats: int) -> Measured:
                     f"ends, {built}; each repeat on the mazes stacked anew (untimed); best of {repeats}")
 
 
+def big_maze_figures(settings: BenchSettings) -> Iterator[Planned]:
+    """Agent-steps/s and peak memory of one planner evaluation in big mazes, in a process of its own."""
+    size, big = settings.big_size, settings.big_population
+    heading = (f"big mazes: evaluation of {big:,} planners x {MAZES} size-{size} mazes ({2 * size + 1} x "
+               f"{2 * size + 1} tiles), distance tables included, in a process of its own:")
+    times = (f"run() of {big:,} planners x {MAZES} maze_train mazes of size {size} until every episode ends, "
+             "the all-pairs distance tables built inside the timed run; in a spawned process; once")
+    measured = {}  # one evaluation gives both figures
+
+    def evaluation() -> tuple[float, float, float]:
+        if not measured:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
+                measured["it"] = alone.submit(big_maze_evaluation, size, big).result()
+        return measured["it"]
+
+    def rate() -> Measured:
+        steps, seconds, _ = evaluation()
+        return Measured(steps, f"  {steps:,.0f} agent-steps/s ({seconds:.2f} s)", times)
+
+    def peak() -> Measured:
+        mib = evaluation()[2]
+        return Measured(mib, f"  peak memory {mib:,.0f} MiB (the process's own)", times + "; its peak VmHWM")
+
+    yield Planned(f"big/size-{size}/steps", "agent-steps/s", heading, rate)
+    yield Planned(f"big/size-{size}/memory", "MiB", heading, peak, LOWER)
+
+
 def generation_figures(settings: BenchSettings) -> Iterator[Planned]:
     """Seconds per whole planner generation of every evolution algorithm."""
     world = load_world(TRAIN_WORLD)
@@ -414,15 +472,10 @@ def savanna_figures(settings: BenchSettings) -> Iterator[Planned]:
     yield Planned("savanna/frames", "frames/s", heading, frames)
 
 
-def peak_mib() -> float:
-    """The peak resident memory of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def memory_figures(settings: BenchSettings) -> Iterator[Planned]:
     """The bench process's peak memory."""
     def peak() -> Measured:
-        mib = peak_mib()
+        mib = peak_memory()
         return Measured(mib, f"peak memory: {mib:,.0f} MiB",
                         "the peak resident memory of this bench process (getrusage), after the figures measured "
                         "before it in the same process; no time")
@@ -432,7 +485,7 @@ def memory_figures(settings: BenchSettings) -> Iterator[Planned]:
 
 #: What plans the bench's figures, in the order they are printed: a new figure is one more function here.
 PARTS: tuple[Callable[[BenchSettings], Iterator[Planned]], ...] = (
-    evaluation_figures, generation_figures, gradient_figures, network_figures, gymnasium_figures, savanna_figures,
+    evaluation_figures, big_maze_figures, generation_figures, gradient_figures, network_figures, gymnasium_figures, savanna_figures,
     memory_figures)
 
 

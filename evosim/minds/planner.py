@@ -38,7 +38,8 @@ from evosim.minds import register_mind, targets
 from evosim.minds.base import Mind, Option
 
 DISCOUNT = N_FEATURES  # index of the discount logit
-PLAN_CELLS = 1 << 21  # tiles valued at once when slots plan (~16 MB a float64 table), whatever the population
+PLAN_CELLS = 1 << 21  # tiles valued at once when slots plan, and at most kept valued for every slot (~16 MB a
+#                       float64 table), whatever the population and maze size
 
 
 def discount(params: np.ndarray) -> np.ndarray:
@@ -95,7 +96,10 @@ class PlannerController:
         w = params[:, :N_FEATURES].T  # (features, agents)
         self.log_gamma = -np.log1p(np.exp(-params[e.agent, DISCOUNT]))
         self.object_utility = per_slot(object_features(b.obj_color, b.obj_shape) @ w, e)
-        self.position_utility = per_slot(b.position @ w[POSITION_SLICE], e)
+        self.position_weights = w[POSITION_SLICE, :, None]  # (2, agents, 1)
+        self.tile_x, self.tile_y = b.position.transpose(2, 0, 1).copy()  # (K, F) each
+        # every slot's position utility, kept when it fits in PLAN_CELLS; else made anew whenever slots plan
+        self.position_table = self.position_utility(np.arange(e.size)) if e.size * b.width <= PLAN_CELLS else None
         self.floor = np.arange(b.width)[None, :] < b.n_floor[:, None]  # (K, F)
         self.target = np.full(e.size, -1, np.int64)
         self.planned_at = np.full(e.size, -1, np.int64)
@@ -107,13 +111,26 @@ class PlannerController:
         floor = self.floor[maze]
         return floor & (dist <= self.horizon) if self.horizon else floor
 
+    def position_utility(self, slots: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """(n, F) utility ``x * w_x + y * w_y`` of every tile's position for the given slots (into ``out``)."""
+        e = self.episodes
+        m = e.maze[slots]
+        wx, wy = self.position_weights[:, e.agent[slots]]
+        position, y = np.multiply(self.tile_x[m], wx, out=out), self.tile_y[m]
+        position += np.multiply(y, wy, out=y)
+        return position
+
     def values(self, slots: np.ndarray) -> np.ndarray:
         """Discounted utility of every floor tile for the given slots, -inf off the floor."""
         e, b = self.episodes, self.episodes.batch
         m = e.maze[slots]
         F = b.width
-        utility = np.zeros((len(slots), F + 1))
-        utility[:, :F] = self.position_utility[slots]
+        utility = np.empty((len(slots), F + 1))
+        utility[:, F] = 0.0
+        if self.position_table is None:
+            self.position_utility(slots, out=utility[:, :F])
+        else:
+            utility[:, :F] = self.position_table[slots]
         obj_util = np.where(e.eaten[slots] | (b.obj_tile[m] < 0), 0.0, self.object_utility[slots])
         tiles = np.where(b.obj_tile[m] >= 0, b.obj_tile[m], F)
         utility[np.arange(len(slots))[:, None], tiles] += obj_util

@@ -88,6 +88,7 @@ class Episodes:
         self.exit_reached = np.zeros(S, bool)
         self.eaten = np.zeros((S, batch.obj_tile.shape[1]), bool)
         self.first_visit = np.zeros((S, batch.width), np.int16)
+        self.visited = np.zeros(S, np.int64)  # (S,) tiles stood on so far, counted as first_visit fills
         self.restart(np.arange(S))
         self.agent_steps = 0  # steps taken by slots still running, summed
 
@@ -101,6 +102,7 @@ class Episodes:
         self.eaten[slots] = False
         self.first_visit[slots] = -1
         self.first_visit[slots, self.pos[slots]] = 0
+        self.visited[slots] = 1
 
     @property
     def size(self) -> int:
@@ -131,6 +133,7 @@ class Episodes:
         flat = idx * F + new
         fresh = visit[flat] < 0
         visit[flat[fresh]] = steps[fresh]
+        self.visited[idx[fresh]] += 1
         obj = self.batch.obj_at.reshape(-1)[m * F + new]
         has = np.flatnonzero(obj >= 0)
         self.eaten[idx[has], obj[has]] = True
@@ -147,11 +150,13 @@ class Episodes:
         return self.result()
 
     def result(self, slots: np.ndarray | None = None) -> EpisodeResult:
-        """What happened in every slot (or in ``slots``) so far."""
+        """What happened in every slot (or in ``slots``) so far. The result of every slot holds the episodes'
+        own ``first_visit`` (the largest array, not copied), which goes on changing if they go on."""
+        first_visit = self.first_visit if slots is None else self.first_visit[slots]
         slots = np.arange(self.size) if slots is None else slots
-        b, maze, first_visit = self.batch, self.maze[slots], self.first_visit[slots]
+        b, maze = self.batch, self.maze[slots]
         apples = (self.eaten[slots] & (b.obj_shape[maze] != EXIT)).sum(1)
-        explored = (first_visit >= 0).sum(1) / b.n_floor[maze]
+        explored = self.visited[slots] / b.n_floor[maze]
         return EpisodeResult(self.agent[slots], maze, self.steps[slots], self.exit_reached[slots],
                              apples, explored, first_visit)
 
