@@ -138,3 +138,23 @@ def test_same_seed_same_bytes_for_an_evolution_strategy_and_the_policy_gradient(
             outs.append(out)
         for name in ("generations.csv", "agents.npz"):
             assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), (command[0], name)
+
+
+def test_a_population_of_networks_too_large_for_memory_is_refused_where_planners_would_fit(tmp_path, capsys,
+                                                                                            monkeypatch):
+    """A network holds kilobytes per episode and tile (its hidden state and the jitted step's copies), a planner
+    bytes: the estimate before compute refuses the networks, in one line, on a machine the planners fit."""
+    from evosim.optimizers.open_es import OpenESSettings
+    from evosim.runs import memory
+    from evosim.training.evaluators import Fitness
+    from evosim.worlds import load_world
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2**30)  # 1 GiB
+    argv = ["evolve", TRAIN, "--algorithm", "openai-es", "--population", "2048", "--mazes", "8", "--generations", "1"]
+    assert main([*argv, "--mind", "neural", "--out", str(tmp_path / "n")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("evosim: error: --population: 2048") and err.count("\n") == 1
+    assert not (tmp_path / "n").exists()
+    settings = OpenESSettings(population=2048, mazes=8)
+    assert Fitness.step_memory(load_world(TRAIN), make_mind("planner"), settings, 1) < 2**30 / 4
+    assert make_mind("neural", channels=32).tile_bytes > make_mind("neural").tile_bytes

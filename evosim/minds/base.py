@@ -55,6 +55,9 @@ class Mind:
     n_params: int
     #: bytes its learner records per decision for the policy gradient (for the memory estimate)
     decision_bytes: ClassVar[int] = 1024
+    #: bytes an episode's first visits and the mind hold per floor tile while it runs (for the memory estimate;
+    #: measured for the numpy minds: 9 to 12 in mazes of size 12 to 31)
+    tile_bytes: ClassVar[int] = 16
     #: its constructor options (``--mind-option NAME=VALUE``); none for a mind without any
     OPTIONS: ClassVar[tuple[Option, ...]] = ()
     #: whether its learner draws targets from a softmax at ``temperature`` (``evosim train --temperature``)

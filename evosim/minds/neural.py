@@ -45,6 +45,12 @@ class Neural(Mind):
         self.architecture = Architecture(len(INPUTS), channels, ticks, recurrent)
         self.n_params = self.architecture.n_params
 
+    @property
+    def tile_bytes(self) -> int:
+        """About 2 tiles per floor tile, each holding the input, hidden state and the nine shifted copies a jitted
+        step makes (measured: 2.5, 3.1 and 8.8 KB at 2, 8 and 32 channels)."""
+        return 120 * (self.architecture.inputs + 2 * self.architecture.channels) + 1_000
+
     def options(self) -> dict:
         a = self.architecture
         return {"channels": a.channels, "ticks": a.ticks, "recurrent": a.recurrent}

@@ -20,6 +20,7 @@ from evosim.core.errors import UserError
 from evosim.core.outcome_names import DECISIVE
 from evosim.core.settings import Settings, setting
 from evosim.core.streams import stream
+from evosim.minds.base import Mind
 from evosim.studies.references import references
 from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import run
@@ -101,10 +102,11 @@ def record(run: Path, deployment: Deployment, world) -> None:
     rundir.update_run_json(run, deployed=deployed | {world.name: world.digest})
 
 
-def check_memory(agents: int, world, episodes: int) -> None:
-    """Refuse a deployment whose episodes (a chunk of agents at once) and rows (all of them) would not fit."""
+def check_memory(agents: int, world, episodes: int, tile_bytes: int) -> None:
+    """Refuse a deployment whose episodes (a chunk of agents at once, of minds holding ``tile_bytes`` per episode
+    and floor tile) and rows (all of them) would not fit."""
     slots = min(agents, AGENTS_PER_CHUNK) * episodes
-    need = world.step_memory(slots, episodes) + agents * episodes * ROW_BYTES
+    need = world.step_memory(slots, episodes, tile_bytes) + agents * episodes * ROW_BYTES
     require_memory(need, f"--episodes {episodes}:", f"{agents:,} agents (the run's and the reference agents) "
                                                    f"meet {episodes:,} mazes each, a row per episode,")
 
@@ -114,7 +116,8 @@ def deploy_run(run: Path, world, episodes: int, seed: int, replace: bool = False
     holding the run's lock; the agents and the deployment."""
     agents = rundir.load_agents(run)
     train = rundir.training_world(run)
-    check_memory(len(agents.params) + len(references(train)), world, episodes)
+    check_memory(len(agents.params) + len(references(train)), world, episodes, max(agents.make_mind().tile_bytes,
+                                                                                   Mind.tile_bytes))
     with rundir.locked(run):
         check_world(run, world, replace)
         deployment = deploy(agents, train, world, episodes, seed)

@@ -63,7 +63,8 @@ class Fitness:
     def step_memory(cls, world, mind, settings, seeds: int) -> int:
         """Bytes one step may need: its episodes, and its parameters a few times."""
         episodes = settings.episodes_per_step(seeds)
-        return world.step_memory(episodes, settings.mazes * seeds) + episodes // settings.mazes * mind.n_params * 32
+        return (world.step_memory(episodes, settings.mazes * seeds, mind.tile_bytes)
+                + episodes // settings.mazes * mind.n_params * 32)
 
     def controller(self, params: np.ndarray, episodes):
         return self.mind.controller(params, episodes)
@@ -113,7 +114,8 @@ class PolicyGradient:
     def step_memory(cls, world, mind, settings, seeds: int) -> int:
         """The episodes' memory, and what the learners record at each decision of every episode."""
         episodes = settings.episodes_per_step(seeds)
-        return world.step_memory(episodes, settings.mazes * seeds) + episodes * world.max_steps * mind.decision_bytes
+        return (world.step_memory(episodes, settings.mazes * seeds, mind.tile_bytes)
+                + episodes * world.max_steps * mind.decision_bytes)
 
     def controller(self, params: np.ndarray, episodes):
         return self.mind.learner(params, episodes, self.settings.temperature)

@@ -115,7 +115,8 @@ class Scene:
     def disagreements_first(self, candidates: int) -> list[Preview]:
         """Preview ``candidates`` mazes of the watched world; the most telling first (see :mod:`.preview`)."""
         per_maze = self.n_agents
-        require_memory(self.watched.step_memory(per_maze * candidates, candidates),
+        tile_bytes = max(team.mind.tile_bytes for team in self.teams)
+        require_memory(self.watched.step_memory(per_maze * candidates, candidates, tile_bytes),
                        f"--candidates {candidates} with {per_maze} agents", "previews as many episodes")
         keys = list(range(self.sampled, self.sampled + candidates))
         mazes = self.watched.sample(self.maze_rng, candidates)

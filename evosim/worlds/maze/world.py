@@ -31,7 +31,7 @@ OBJECT_KINDS = tuple(s for s in SHAPES if s != "exit")
 MIN_SIZE, MAX_SIZE = 2, 40
 MAX_STEPS = 30_000  # step counters are int16
 ROOM_CHECKS = 4  # worst-case mazes drawn when a world file is read, to see that its objects fit
-BYTES_PER_EPISODE_TILE = 48  # first visits, the mind's tile values and their temporaries (measured)
+BYTES_PER_EPISODE = 2_000  # an episode's own state, results and temporaries, whatever the maze's size (measured)
 BYTES_PER_TILE_PAIR = 4  # distances (int16), next moves (int8), and slack
 PROBE_NAME = re.compile(r"[A-Za-z0-9_.:+-]+")
 
@@ -152,10 +152,11 @@ class MazeWorld(WorldText):
         """Mazes stacked for batched episodes (all-pairs distances computed once)."""
         return MazeBatch.of(mazes)
 
-    def step_memory(self, episodes: int, worlds: int) -> int:
-        """Bytes that ``episodes`` batched episodes in ``worlds`` mazes of the largest size may need at once."""
+    def step_memory(self, episodes: int, worlds: int, tile_bytes: int) -> int:
+        """Bytes that ``episodes`` batched episodes in ``worlds`` mazes of the largest size may need at once, the
+        minds holding ``tile_bytes`` per episode and floor tile (their ``tile_bytes``)."""
         floor = 2 * self.size.hi * (self.size.hi + 1)  # cells and passages, braided at most
-        return episodes * floor * BYTES_PER_EPISODE_TILE + worlds * floor * floor * BYTES_PER_TILE_PAIR
+        return episodes * (BYTES_PER_EPISODE + floor * tile_bytes) + worlds * floor * floor * BYTES_PER_TILE_PAIR
 
     def step_limits(self, batch: MazeBatch) -> int | np.ndarray:
         """The step limit of the batch's mazes: ``max_steps``, or with ``steps_per_distance`` (K,) per maze,
