@@ -11,6 +11,8 @@ import os
 import platform
 from dataclasses import dataclass
 
+from evosim.runs.cluster import cores
+
 
 def cpu_model() -> str | None:
     """The CPU's model name from /proc/cpuinfo (Linux), else what the platform says, else None."""
@@ -32,7 +34,7 @@ def machine() -> dict:
         memory = round(psutil.virtual_memory().total / 2 ** 30, 1)
     except ImportError:
         memory = None
-    return {"cores": os.cpu_count() or 1, "cpu": cpu_model(), "memory_gib": memory, "platform": platform.platform(),
+    return {"cores": cores(), "cpu": cpu_model(), "memory_gib": memory, "platform": platform.platform(),
             "python": platform.python_version()}
 
 
