@@ -66,10 +66,10 @@ def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, comm
         assert main(["resume", str(run)]) == 0
     assert rundir.status(run) == rundir.COMPLETE
     assert not (run / rundir.CHECKPOINTS).exists() and not (run / rundir.LOCK).exists()
-    for name in OUTPUTS + (("replay.csv",) if "--source" in argv else ()):
+    for name in OUTPUTS + (rundir.SNAPSHOTS_NPZ,) + (("replay.csv",) if "--source" in argv else ()):
         whole = tmp_path / "whole" / name
-        if not whole.exists():  # the drives and alignment of a mind without explicit drives
-            assert name in ("drives.csv", "alignment.csv") and not (run / name).exists()
+        if not whole.exists():  # the drives and alignment of a mind without explicit drives, a planner's snapshots
+            assert name in ("drives.csv", "alignment.csv", rundir.SNAPSHOTS_NPZ) and not (run / name).exists()
             continue
         assert (run / name).read_bytes() == whole.read_bytes(), name
 

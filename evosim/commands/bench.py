@@ -33,12 +33,11 @@ from evosim.optimizers.open_es import OpenESSettings
 from evosim.training.reporters import default_reporters
 from evosim.core.settings import Settings, setting
 from evosim.training.loop import train
-from evosim.worlds import derive, load_world
+from evosim.worlds import load_world
 from evosim.worlds.maze.episodes import Episodes, run
 from evosim.worlds.maze.world import MAX_SIZE, MIN_SIZE
 from evosim.worlds.savanna.world import MAX_CREATURES, MAX_ITEMS
 from evosim.training.savanna_species import new_ecology
-from evosim.worlds.table import IntRange
 
 MAZES = 8  # mazes each agent runs, as in a default generation
 ENVS = 256  # sub-environments of the vector env measured
@@ -126,8 +125,7 @@ def big_maze_evaluation(size: int, population: int) -> tuple[float, float, float
     """One evaluation of ``population`` planners in MAZES maze_train mazes of ``size`` cells a side, their
     distance tables included: agent-steps/s, seconds and this process's peak memory (MiB), meant to run in a
     process of its own."""
-    world = load_world(TRAIN_WORLD)
-    world = derive(world, {"world.size": size}, size=IntRange(size, size))
+    world = load_world(TRAIN_WORLD).of_size(size)
     mind = make_mind("planner")
     rng, params, batch = timed_agents(mind, world, population)
     start = time.perf_counter()

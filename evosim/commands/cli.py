@@ -110,6 +110,15 @@ def cmd_deploy(args) -> None:
         print(f"  {line}")
 
 
+def cmd_planning(args) -> None:
+    """``evosim planning RUN WORLD``: thinking steps, target probes and steering of a neural run's agents."""
+    from evosim.studies.learned_planning import PlanningSettings, measure
+
+    tables = measure(args.run, args.world, from_flags(PlanningSettings, args))
+    print(f"measured {args.run}'s agents in {args.world}: " + ", ".join(
+        f"{len(rows)} rows in {Path(args.run) / name}.csv" for name, rows in tables.items()))
+
+
 def cmd_demo(args) -> None:
     from evosim.commands.demo import DemoSettings, demo
     demo(from_flags(DemoSettings, args))
@@ -187,6 +196,7 @@ def parser() -> argparse.ArgumentParser:
     from evosim.studies.ecology import EcologySettings
     from evosim.studies.deployment import DeploySettings
     from evosim.analysis.report import ReportSettings
+    from evosim.studies.learned_planning import PlanningSettings
     from evosim.studies.sweep import SweepSettings
     from evosim.viewer.app import add_watch_arguments
 
@@ -233,6 +243,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("world", help="deployment world file (TOML)")
     add_flags(p, DeploySettings)
     p.set_defaults(func=cmd_deploy)
+
+    p = sub.add_parser("planning", help="tell a learned planner from a heuristic: a neural run's agents given "
+                       "thinking steps, decoded by target probes, steered; tables in RUN")
+    p.add_argument("run", help="run directory of a neural training run")
+    p.add_argument("world", help="maze world file with green objects besides the exit, e.g. worlds/maze_deploy.toml")
+    add_flags(p, PlanningSettings)
+    p.set_defaults(func=cmd_planning)
 
     p = sub.add_parser("report", help="write report.md and figures for run directories")
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories to report on, or a folder of "

@@ -59,6 +59,9 @@ STREAMS = {
                            "in the window as in the preview that orders the mazes", (0x71E,)),
     "bootstrap": Stream("analysis: bootstrap resampling of confidence intervals"),
     "chance": Stream("analysis: a drive-less planner's walks that set a probe's chance level"),
+    "planning": Stream("evosim planning: its mazes (keys: the maze size asked for, 0 for the world's)", (0x91A,)),
+    "planning-acting": Stream("evosim planning: the agents' actions, the same under every intervention compared",
+                              (0x91B,)),
     "bench": Stream("evosim bench: the timed agents and mazes"),
 }
 DRAWN_SEEDS = 2**63  # a seed drawn from a stream is one ``integers(DRAWN_SEEDS)`` draw

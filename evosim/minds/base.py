@@ -64,6 +64,9 @@ class Mind:
     samples_targets: ClassVar[bool] = False
     #: whether it is a jitted network (the bench times it apart: a smaller population, compiling untimed)
     jitted: ClassVar[bool] = False
+    #: whether a training run keeps its agents' parameters at every probe step (snapshots.npz), so that what forms
+    #: inside a network over training can be measured afterwards (a mind with drives logs them instead)
+    keeps_snapshots: ClassVar[bool] = False
 
     def options(self) -> dict:
         """Constructor options, saved beside the parameters so that the mind can be rebuilt."""

@@ -35,6 +35,7 @@ class Neural(Mind):
 
     name = "neural"
     jitted = True
+    keeps_snapshots = True
     decision_bytes = 40_000  # measured: 885 MiB peak for 160 maze_train episodes of 200 steps, ~15 KB a decision
     OPTIONS = (Option("channels", int, 8, 1, 256, "hidden channels on every tile"),
                Option("ticks", int, 1, 1, 64, "internal ticks of the network per move (its thinking steps)"),
@@ -116,17 +117,25 @@ class NeuralController:
         e = self.episodes
         return e.batch.tiles[e.maze[slots], e.pos[slots]].astype(np.int32)
 
+    def padded(self, slots: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+        """``slots`` and the per-slot ``arrays``, padded with copies of their first row to the size :func:`bucket`
+        gives, so that a jitted call compiles for a few shapes only."""
+        m = bucket(len(slots), self.episodes.size) - len(slots)
+        return [np.concatenate([a, np.repeat(a[:1], m, 0)]) for a in (slots,) + arrays]
+
     def logits(self, slots: np.ndarray, x: np.ndarray, pos: np.ndarray, ticks: int) -> np.ndarray:
         """(n, 4) move logits of ``slots`` after ``ticks`` ticks; their hidden states move on."""
         from evosim.networks import convrnn
-        n, m = len(slots), bucket(len(slots), self.episodes.size)
-        pad = np.concatenate([slots, np.full(m - n, slots[0])])
-        x = np.concatenate([x, np.zeros((m - n,) + x.shape[1:], x.dtype)])
-        pos = np.concatenate([pos, np.repeat(pos[:1], m - n, 0)])
+        n = len(slots)
+        pad, x, pos = self.padded(slots, x, pos)
         logits, hidden = convrnn.forward(self.arch, self.params[self.episodes.agent[pad]], x, self.hidden[pad],
                                          pos, ticks)
         self.hidden[slots] = np.asarray(hidden)[:n]
         return np.asarray(logits, np.float64)[:n]
+
+    def move_logits(self, slots: np.ndarray, x: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """(n, 4) the logits of this move of ``slots``, seeing ``x`` at ``pos``: one move's ticks."""
+        return self.logits(slots, x, pos, self.arch.ticks)
 
     def act(self, rng: np.random.Generator) -> np.ndarray:
         e = self.episodes
@@ -134,7 +143,7 @@ class NeuralController:
         self.hidden[slots[e.steps[slots] == 0]] = 0.0  # a slot whose episode (re)starts forgets
         self.last = slots, self.observe(slots), self.positions(slots)
         direction = np.zeros(e.size, np.int64)
-        direction[slots] = self.choose(softmax(self.logits(*self.last, self.arch.ticks)), slots, rng)
+        direction[slots] = self.choose(softmax(self.move_logits(*self.last)), slots, rng)
         return direction
 
     def choose(self, p: np.ndarray, slots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -180,20 +189,39 @@ class NeuralLearner(NeuralController):
         return np.asarray(grad, np.float64)
 
 
+CENTRE = 4  # the 3x3 kernel's middle tap (evosim.networks.convrnn.TAPS); its four neighbours' taps:
+SIDES = (1, 3, 5, 7)
+GREEN_INPUT = OBJECT.start + len(SHAPES) + COLOR_NAMES.index("green")  # the green colour's input channel
+EXPLORER_KERNEL = {(CENTRE, WALL, 0): -4.0, (CENTRE, VISITED, 0): -2.0}
+
+
+def hand_set(arch: Architecture, kernel: dict, bias: dict, neighbour: dict) -> np.ndarray:
+    """(1, D) parameters of a hand-wired network: every layer's kernel entries ``kernel`` ((tap, input,
+    channel) -> weight), biases ``bias`` and the readout's ``neighbour`` weights (channel -> weight); the rest 0."""
+    theta, at = np.zeros(arch.n_params), 0
+    for name, shape in arch.parts:
+        size = int(np.prod(shape))
+        part = theta[at:at + size].reshape(shape)
+        for index, value in {"kernel": kernel, "bias": bias, "neighbour": neighbour}.get(name, {}).items():
+            part[index] = value
+        at += size
+    return theta[None]
+
+
 def explorer(arch: Architecture) -> np.ndarray:
     """(1, D) parameters that make the network a known heuristic, with no goal: step onto an open tile not yet
     visited, else onto a visited one, hardly ever into a wall. Hidden channel 0 of each tile is
     ``tanh(1.5 - 4 wall - 2 visited)``, the same at every tick; a move's logit is 6 times its neighbour's."""
-    theta = np.zeros(arch.n_params)
-    at, centre = 0, 4  # the kernel's middle tap
-    for name, shape in arch.parts:
-        size = int(np.prod(shape))
-        part = theta[at:at + size].reshape(shape)
-        if name == "kernel":
-            part[centre, WALL, 0], part[centre, VISITED, 0] = -4.0, -2.0
-        elif name == "bias":
-            part[0] = 1.5
-        elif name == "neighbour":
-            part[0] = 6.0
-        at += size
-    return theta[None]
+    return hand_set(arch, EXPLORER_KERNEL, {0: 1.5}, {0: 6.0})
+
+
+def green_seeker(arch: Architecture) -> np.ndarray:
+    """(1, D) parameters (2 channels or more) that make the network a hand-wired planner whose goal is green:
+    the explorer's channel 0, and a channel 1 that spreads value from green objects through the open tiles, a
+    tile further each tick (a wall's is held at -1, and cancelled in its neighbours by the wall input); a
+    move's logit rises steeply with its neighbour's value, so it walks up the value toward green once the value
+    has reached it, and explores until then."""
+    value = arch.inputs + 1  # hidden channel 1, as the kernel's input
+    spread = {(tap, source, 1): 0.45 for tap in SIDES for source in (value, WALL)}
+    kernel = EXPLORER_KERNEL | {(CENTRE, WALL, 1): -10.0, (CENTRE, GREEN_INPUT, 1): 3.0} | spread
+    return hand_set(arch, kernel, {0: 1.5}, {0: 6.0, 1: 3000.0})

@@ -77,6 +77,13 @@ def forward(arch: Architecture, theta: jnp.ndarray, x: jnp.ndarray, h: jnp.ndarr
     return readout(parts, h, pos[:, None])[:, 0], h[:, 0]
 
 
+@partial(jax.jit, static_argnames=("arch",))
+def read(arch: Architecture, theta: jnp.ndarray, h: jnp.ndarray, pos: jnp.ndarray) -> jnp.ndarray:
+    """(S, 4) move logits of S slots' hidden states ``h`` (S, H, W, C), each with its own parameters: the
+    readout alone, for a hidden state changed from outside (a steering vector added)."""
+    return readout(unpack(arch, theta), h[:, None], pos[:, None])[:, 0]
+
+
 def episode_objective(arch: Architecture, params: jnp.ndarray, x: jnp.ndarray, pos: jnp.ndarray,
                       move: jnp.ndarray, weight: jnp.ndarray, acted: jnp.ndarray, entropy: float) -> jnp.ndarray:
     """``sum(weight * log p(move)) + entropy * sum(H)`` over the moves of whole episodes.

@@ -27,12 +27,12 @@ from evosim.core.errors import UserError
 from evosim.runs.files import atomic, draft_of
 from evosim.runs.lock import LOCK, holder, is_lock, is_locked, locked  # noqa: F401  (a run's lock, used with its files)
 
-RUN_JSON, AGENTS_NPZ, AGENTS_JSON = "run.json", "agents.npz", "agents.json"
+RUN_JSON, AGENTS_NPZ, AGENTS_JSON, SNAPSHOTS_NPZ = "run.json", "agents.npz", "agents.json", "snapshots.npz"
 CHECKPOINTS, REPORT = "checkpoints", "report"
 RUNNING, INTERRUPTED, COMPLETE = "running", "interrupted", "complete"
 #: The tables evosim writes into a run directory.
 TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "reference", "adversary", "replay",
-          "population", "meals", "drive_stats")
+          "population", "meals", "drive_stats", "thinking", "target_probes", "steering")
 #: The figures ``evosim report`` may draw, and the file formats it writes them in (``--format``, the first the
 #: default).
 FIGURES = ("drive_tracking", "drives", "shift_comparison", "capability", "population_dynamics", "adversary",
@@ -429,14 +429,31 @@ def save_agents(out: Path, agents: SavedAgents) -> None:
 
 def load_agents(run: str | Path) -> SavedAgents:
     """The saved agents of a complete run, checked against their description (finite, right shape)."""
-    from evosim.minds import MINDS
-
     run = Path(run)
     require_complete(run)
     if not (run / AGENTS_NPZ).exists() or not (run / AGENTS_JSON).exists():
         raise UserError(f"{run}: holds no saved agents ({AGENTS_NPZ} + {AGENTS_JSON}); "
                         "run 'evosim evolve' or 'evosim train' with --out first")
-    meta_path, npz = run / AGENTS_JSON, run / AGENTS_NPZ
+    agents, _ = _load_params(run / AGENTS_NPZ, run / AGENTS_JSON)
+    return agents
+
+
+def load_snapshots(run: str | Path) -> tuple[SavedAgents, np.ndarray]:
+    """The agents a complete run kept at every snapshot step (``snapshots.npz``, written for minds that keep
+    snapshots), and the step of each."""
+    run = Path(run)
+    require_complete(run)
+    if not (run / SNAPSHOTS_NPZ).exists():
+        raise UserError(f"{run}: holds no {SNAPSHOTS_NPZ}; only training runs of a mind that keeps snapshots "
+                        "(neural) write one")
+    return _load_params(run / SNAPSHOTS_NPZ, run / AGENTS_JSON, "step")
+
+
+def _load_params(npz: Path, meta_path: Path, *extra: str) -> tuple[SavedAgents, np.ndarray | None]:
+    """Parameter vectors (``npz``: params, seed, agent and the ``extra`` per-row array) of the mind that
+    ``meta_path`` (agents.json) describes, checked: finite, the mind's shape, one seed and agent per row."""
+    from evosim.minds import MINDS, check_options
+
     try:
         meta = json.loads(meta_path.read_bytes().decode("utf-8"))
         mind_name, optimizer, options = meta["mind"], meta["optimizer"], meta.get("mind_options", {})
@@ -446,7 +463,6 @@ def load_agents(run: str | Path) -> SavedAgents:
         raise UserError(f"{meta_path}: not evosim's agents.json: {e}") from None
     if mind_name not in MINDS:
         raise UserError(f"{meta_path}: mind {mind_name!r} is not one of: {', '.join(MINDS)}")
-    from evosim.minds import check_options
     try:
         mind = MINDS[mind_name](**check_options(mind_name, options, f"{meta_path}: mind_options"))
     except TypeError as e:
@@ -454,6 +470,7 @@ def load_agents(run: str | Path) -> SavedAgents:
     try:
         with np.load(npz, allow_pickle=False) as z:
             params, seed, agent = z["params"], z["seed"], z["agent"]
+            rows = [z[name] for name in extra]
     except (ValueError, KeyError, OSError, EOFError) as e:
         raise UserError(f"{npz}: unreadable saved agents: {e}") from None
     except Exception as e:  # a cut zip file raises zipfile.BadZipFile
@@ -461,12 +478,13 @@ def load_agents(run: str | Path) -> SavedAgents:
     if params.ndim != 2 or params.shape[1] != mind.n_params or params.dtype.kind != "f":
         raise UserError(f"{npz}: params has shape {params.shape} and dtype {params.dtype}, "
                         f"mind {mind_name} needs floats of shape (n, {mind.n_params})")
-    if seed.shape != (len(params),) or agent.shape != (len(params),) or len(params) == 0:
-        raise UserError(f"{npz}: seed {seed.shape} and agent {agent.shape} must be one per agent "
+    if any(a.shape != (len(params),) for a in [seed, agent] + rows) or len(params) == 0:
+        raise UserError(f"{npz}: {', '.join(['seed', 'agent', *extra])} must be one per agent "
                         f"({len(params)}), and there must be at least one")
     if not np.isfinite(params).all():
         raise UserError(f"{npz}: params holds NaN or infinite values; these agents cannot act")
-    return SavedAgents(optimizer_name(optimizer), mind_name, dict(options), params, seed, agent)
+    agents = SavedAgents(optimizer_name(optimizer), mind_name, dict(options), params, seed, agent)
+    return agents, (rows[0] if rows else None)
 
 
 def write_training(out: Path, logs: list, mind) -> None:
@@ -478,3 +496,15 @@ def write_training(out: Path, logs: list, mind) -> None:
     seed = np.concatenate([np.full(len(log.final_params), log.seed) for log in logs])
     agent = np.concatenate([np.arange(len(log.final_params)) for log in logs])
     save_agents(out, SavedAgents(logs[0].optimizer, mind.name, mind.options(), params, seed, agent))
+    if logs[0].snapshots:
+        save_snapshots(out, logs)
+
+
+def save_snapshots(out: Path, logs: list) -> None:
+    """Write every seed's snapshots (``snapshots.npz``: params, step, seed, agent; one row per agent and step)."""
+    record(out, SNAPSHOTS_NPZ)
+    kept = [(log.seed, step, a, p) for log in logs for step, params in zip(log.snapshot_steps, log.snapshots)
+            for a, p in enumerate(params)]
+    seed, step, agent, params = zip(*kept)
+    with atomic(out / SNAPSHOTS_NPZ, "wb") as f:
+        np.savez(f, params=np.stack(params), step=np.array(step), seed=np.array(seed), agent=np.array(agent))

@@ -70,10 +70,15 @@ class TrainingLog:
     tables: dict[str, list[dict]] = field(default_factory=dict)
     episodes: int = 0  # training episodes so far
     final_params: np.ndarray | None = None
+    snapshot_steps: list[int] = field(default_factory=list)
+    snapshots: list[np.ndarray] = field(default_factory=list)  # the kept agents' parameters at each snapshot step
+
+    #: The fields that are arrays, saved beside the document rather than in it.
+    ARRAYS = ("final_params", "snapshots")
 
     def to_doc(self) -> dict:
-        """Everything but the final parameters, as JSON (floats round-trip exactly)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "final_params"}
+        """Everything but the parameters, as JSON (floats round-trip exactly)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.ARRAYS}
 
     def ids(self, step: int) -> dict:
         return {"optimizer": self.optimizer, "mind": self.mind, "seed": self.seed, "step": step}
@@ -97,8 +102,12 @@ class TrainingLog:
         ids = self.ids(step) | {"episodes": self.episodes}
         self.tables.setdefault(table, []).extend(ids | r for r in rows)
 
-    def report(self, step: int, params: np.ndarray, reporters, last: bool) -> None:
-        """Run the reporters due at this step; their summaries join this step's generations row."""
+    def report(self, step: int, params: np.ndarray, reporters, last: bool, snapshot_every: int = 0) -> None:
+        """Run the reporters due at this step; their summaries join this step's generations row. Every
+        ``snapshot_every`` steps (0: never) and at the last, the agents' parameters are kept as a snapshot."""
+        if snapshot_every and (step % snapshot_every == 0 or last):
+            self.snapshot_steps.append(step)
+            self.snapshots.append(params.copy())
         for reporter in reporters:
             if step % reporter.every and not last:
                 continue
@@ -155,6 +164,7 @@ class Training:
         self.source = WorldFile(world) if source is None else source
         self.logs = [TrainingLog(settings.algorithm, mind.name, seed) for seed in self.seeds]
         self.n_params = mind.n_params
+        self.snapshot_every = settings.log_every if mind.keeps_snapshots else 0
         self.position = 0  # the next step
         self.postfix: dict = {}
 
@@ -181,7 +191,7 @@ class Training:
         for i, log in enumerate(logs):
             agents = slice(i * per_seed, (i + 1) * per_seed)
             log.record_episodes(step, result.of_agents(agents), world.objective, per_seed * mazes * rollouts, columns)
-            log.report(step, kept[i * per_kept:(i + 1) * per_kept], self.reporters, last)
+            log.report(step, kept[i * per_kept:(i + 1) * per_kept], self.reporters, last, self.snapshot_every)
         scores = WorldScores(world, batch, result, slots, len(logs))
         for i, log in enumerate(logs):
             rows = source.tell(step, i, scores)
@@ -205,6 +215,7 @@ class Training:
         source_arrays, source_doc = self.source.state()
         arrays |= {f"source.{k}": v for k, v in source_arrays.items()}
         arrays |= {f"final.{i}": log.final_params for i, log in enumerate(self.logs) if log.final_params is not None}
+        arrays |= {f"snapshots.{i}": np.stack(log.snapshots) for i, log in enumerate(self.logs) if log.snapshots}
         return arrays, {"next_step": self.position, "algorithm": self.settings.algorithm, "seeds": self.seeds,
                         "optimizer": doc, "streams": [stream_state(r) for r in self.rngs],
                         "actions": self.evaluator.state(), "source": source_doc,
@@ -216,6 +227,8 @@ class Training:
         spec = {f"optimizer.{k}": e for k, e in self.optimizer.spec().items()}
         spec |= {f"source.{k}": e for k, e in self.source.spec().items()}
         spec |= {f"final.{i}": Expect("f", ("final agents per seed", self.n_params), optional=True)
+                 for i in range(len(self.seeds))}
+        spec |= {f"snapshots.{i}": Expect("f", ("snapshots", "final agents per seed", self.n_params), optional=True)
                  for i in range(len(self.seeds))}
         return spec | {"next_step": Expect("i", None, 0, self.settings.steps + 1)}
 
@@ -236,6 +249,7 @@ class Training:
             for key, value in saved.items():
                 setattr(log, key, value)
             log.final_params = arrays.get(f"final.{i}")
+            log.snapshots = list(arrays.get(f"snapshots.{i}", []))
         self.position = doc["next_step"]
 
 

@@ -152,6 +152,10 @@ class MazeWorld(WorldText):
         """Mazes stacked for batched episodes (all-pairs distances computed once)."""
         return MazeBatch.of(mazes)
 
+    def of_size(self, size: int) -> "MazeWorld":
+        """This world with every maze ``size`` cells a side."""
+        return derive(self, {"world.size": size}, size=IntRange(size, size))
+
     def step_memory(self, episodes: int, worlds: int, tile_bytes: int) -> int:
         """Bytes that ``episodes`` batched episodes in ``worlds`` mazes of the largest size may need at once, the
         minds holding ``tile_bytes`` per episode and floor tile (their ``tile_bytes``)."""
