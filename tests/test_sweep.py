@@ -318,3 +318,23 @@ def test_a_shipped_experiment_runs_quick_to_the_same_sweep_csv_and_is_reported(t
     assert (one / "sweep.csv").read_bytes() == (two / "sweep.csv").read_bytes()
     assert main(["report", str(one)]) == 0
     assert (one / "report" / figure).stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_a_sweep_with_planning_measures_its_neural_cells_once(tmp_path, capsys):
+    path = tmp_path / "planned.toml"
+    path.write_text('[sweep]\ntrain = "maze_train.toml"\ndeploy = ["maze_deploy.toml"]\nplanning = "maze_deploy.toml"\n'
+                    'arms = ["gradient/neural:channels=2", "ga/planner"]\nseeds = 1\nepisodes = 4\n'
+                    'budgets = { neural = 64, planner = 1600 }\n')
+    out = tmp_path / "o"
+    sweep(Experiment.load(path), out, ClusterSettings(workers=1))
+    neural, planner = out / "cells" / "gradient-neural-channels-2", out / "cells" / "ga-planner"
+    assert {"thinking.csv", "target_probes.csv", "steering.csv"} <= set(rundir.manifest(neural))
+    assert "planned" in rundir.load_run(neural) and "planned" not in rundir.load_run(planner)
+    probes = (neural / "target_probes.csv").read_bytes()
+    (neural / "target_probes.csv").write_bytes(b"")  # a rerun keeps the finished measurement as it is
+    sweep(Experiment.load(path), out, ClusterSettings(workers=1))
+    assert (neural / "target_probes.csv").read_bytes() == b"" and probes
+    (tmp_path / "bad").mkdir()
+    sweep_refuses(tmp_path / "bad", capsys, path.read_text().replace('"gradient/neural:channels=2", ', ""),
+                  "[sweep] planning: measures neural cells, and no arm has the neural mind")

@@ -306,11 +306,15 @@ def check_run(run: Path, world, settings: PlanningSettings):
 
 
 def measure(run: str | Path, path, settings: PlanningSettings) -> dict[str, list[dict]]:
-    """``evosim planning RUN WORLD``: the three measurements of the run's agents in the maze world at ``path``,
-    recorded in the run's tables (replacing rows of a world of the same name); the new rows by table."""
+    """``evosim planning RUN WORLD``: :func:`measure_world` in the maze world file at ``path``."""
+    return measure_world(Path(run), load_world(path, ("maze",)), settings)
+
+
+def measure_world(run: Path, world, settings: PlanningSettings) -> dict[str, list[dict]]:
+    """The three measurements of the run's agents in ``world``, recorded in the run's tables (replacing rows of
+    a world of the same name; run.json's ``planned`` notes which file made them); the new rows by table."""
     from tqdm import tqdm
 
-    run, world = Path(run), load_world(path, ("maze",))
     agents, train = check_run(run, world, settings)
     recurrent = agents.make_mind().architecture.recurrent
     units = (len(settings.size_list) * len(settings.thinking_list) if recurrent else 0) + settings.snapshots + 3
@@ -325,4 +329,6 @@ def measure(run: str | Path, path, settings: PlanningSettings) -> dict[str, list
         for name, rows in tables.items():
             kept = [r for r in rundir.read_csv(run / f"{name}.csv") if r["world"] != world.name]
             rundir.write_table(run, name, kept + rows)
+        planned = rundir.load_run(run).get("planned", {})
+        rundir.update_run_json(run, planned=planned | {world.name: world.digest})
     return tables

@@ -11,7 +11,9 @@ option of every arm whose mind has it). An arm may set mind options itself:
 side by side: each makes its own fixed changes (``set``) and says which world key
 each named axis sets in it (``axes = { share = "exit.mix.0.share" }``). Every
 combination of arm, series and axis values is a cell: trained (with
-checkpoints) and deployed into ``OUT/cells/NAME``.
+checkpoints) and deployed into ``OUT/cells/NAME``; with ``[sweep] planning``
+(a world file), every neural cell's learned planning is measured there too
+(:mod:`evosim.studies.learned_planning`).
 ``OUT/sweep.csv`` indexes the cells: axis values, status, run directory, and
 outcome shares per deployment world (over its decisive episodes, then all): the same
 bytes whenever the same experiment runs again. ``OUT/timings.csv`` has each cell's
@@ -56,7 +58,7 @@ from evosim.worlds import load_world, parse_world, put
 
 RETRIES = 1
 #: The keys of an experiment's [sweep] table, which its [quick] table may replace.
-SWEEP_KEYS = {"train", "deploy", "seeds", "episodes", "arms", "budgets", "optimizers", "set", "axes", "series",
+SWEEP_KEYS = {"train", "deploy", "planning", "seeds", "episodes", "arms", "budgets", "optimizers", "set", "axes", "series",
               "exclude"}
 #: The axes that set where training worlds come from rather than a key of the world file: ``adversary`` (true
 #: or false: with --adversary) and ``source`` (a name of SOURCES).
@@ -124,6 +126,7 @@ class Experiment:
     episodes: int  # deployment episodes per agent
     cells: tuple[Cell, ...]
     optimizers: dict = field(default_factory=dict, hash=False)  # algorithm -> settings its arms change
+    planning: Path | None = None  # the world of the learned-planning measurements of every neural cell
 
     @classmethod
     def load(cls, path: str | Path, quick: bool = False) -> "Experiment":
@@ -142,6 +145,7 @@ class Experiment:
             sweep = sweep | quick_values
         train = _world_file(path, "sweep.train", sweep["train"])
         deploy = tuple(_world_file(path, "sweep.deploy", d) for d in _list(path, "sweep.deploy", sweep["deploy"]))
+        planning = _world_file(path, "sweep.planning", sweep["planning"]) if "planning" in sweep else None
         seeds = _number(path, "sweep.seeds", sweep.get("seeds", 1), int, least=1, most=limits.SEEDS)
         episodes = _number(path, "sweep.episodes", sweep.get("episodes", 32), int, least=1, most=limits.EPISODES)
         budgets = sweep.get("budgets", {})
@@ -161,6 +165,8 @@ class Experiment:
             options = parse_options(mind, tail.split(","), f"{path}: [sweep] arms: {arm!r}") if colon else {}
             EVALUATORS[OPTIMIZERS[algorithm].Settings.evaluation].check_mind(make_mind(mind, **options))
             arms.append((algorithm, mind, options))
+        if planning is not None and not any(mind == "neural" for _, mind, _ in arms):
+            raise UserError(f"{path}: [sweep] planning: measures neural cells, and no arm has the neural mind")
         train_raw = tomllib.loads(train.read_text())
         for key, value in _table(path, sweep, "set", None).items():
             _put(train_raw, key, value, path, "sweep.set")
@@ -206,7 +212,7 @@ class Experiment:
         if not cells:
             raise UserError(f"{path}: [sweep] exclude: leaves out every cell of the sweep")
         experiment = cls(path, train, deploy, train_raw, quick, hashlib.sha256(data).hexdigest(), seeds, episodes,
-                         tuple(cells), optimizers)
+                         tuple(cells), optimizers, planning)
         for cell in cells:  # every cell's world, budget and adversary is checked before any compute
             experiment.job(cell)
         return experiment
@@ -432,6 +438,11 @@ def run_cell(experiment: Experiment, cell: Cell, out: Path) -> tuple[dict, float
             deploy_run(run, world, experiment.episodes, 0)
         rows = [r for r in rundir.read_csv(run / "deploy.csv") if r["world"] == world.name]
         shares |= Shares.of(rows).columns(world.name)
+    if experiment.planning is not None and cell.mind == "neural":
+        from evosim.studies.learned_planning import PlanningSettings, measure_world
+        world = load_world(experiment.planning)
+        if rundir.load_run(run).get("planned", {}).get(world.name) != world.digest:
+            measure_world(run, world, PlanningSettings(episodes=max(experiment.episodes, 4)))
     return row | shares, round(time.perf_counter() - began, 2)
 
 
@@ -481,7 +492,8 @@ class Sweep(Study):
         took = {r["run"]: float(r["seconds"]) for r in rundir.read_csv(out / f"{TIMINGS}.csv")}
         rundir.record(out, *(f"{CELLS}/{cell.name}/" for cell in experiment.cells))
         rows: dict[str, dict] = {}
-        shipped = replace(experiment, deploy=tuple(map(for_workers, experiment.deploy)))  # the files workers read
+        shipped = replace(experiment, deploy=tuple(map(for_workers, experiment.deploy)),  # the files workers read
+                          planning=experiment.planning and for_workers(experiment.planning))
         futures = {client.submit(self.cell_fn, shipped, cell, for_workers(out), key=f"cell-{cell.name}",
                                  retries=RETRIES, pure=False): cell for cell in experiment.cells}
         for future in tqdm(as_completed(futures), total=len(futures), desc="sweep cells", disable=None):
