@@ -93,7 +93,7 @@ class ReflexController:
         self.params = params.astype(np.float32)
         b = episodes.batch
         #: floor tile (or -1) under each window cell, by (maze, tile, heading) flattened
-        self.window = np.empty((b.size * b.width * 4, (2 * mind.radius + 1) ** 2), np.int64)
+        self.window = np.empty((b.size * b.width * 4, (2 * mind.radius + 1) ** 2), np.int32)
         self.refresh(np.arange(b.size))
 
     def refresh(self, mazes: np.ndarray) -> None:
