@@ -1,9 +1,11 @@
 """The Gymnasium bridge: API conformance, determinism, actions that agree with observations, classifying info,
 the native vector env, and agreement with the batched path."""
+import hashlib
 import math
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import gymnasium
 import numpy as np
@@ -13,6 +15,7 @@ from gymnasium.utils.env_checker import check_env
 from evosim.data import DEPLOY_WORLD, TRAIN_WORLD
 from evosim.envs import MAZE_CHANNELS, OBSERVATIONS, VARIANTS, MazeEnv, MazeVectorEnv, register_envs
 from evosim.envs.render import TILE_PX
+from evosim.envs.split import PARTS, step_split
 from evosim.core.features import COLOR_NAMES, COLORS, EXIT, SHAPES
 from evosim.minds.reflex import CHANNELS, RELATIVE
 from evosim.worlds import load_world, parse_world
@@ -377,3 +380,50 @@ def test_a_world_that_is_neither_a_path_nor_a_maze_world_is_named(make):
     for argument, value in (("world", 123), ("train_world", {"world": 1}), ("world", savanna)):
         with pytest.raises(TypeError, match=rf"^{argument} .* is neither the path of a maze world file nor a MazeWorld"):
             make(**{argument: value})
+
+
+def run_digest(env_id: str, num_envs: int, steps: int) -> str:
+    """sha256 of a seeded vector run with random actions: every observation, reward, termination, truncation and
+    ended episode's outcome, proxy, apples and exit step."""
+    env = gymnasium.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
+    obs, _ = env.reset(seed=7)
+    rng = np.random.default_rng(3)
+    digest = hashlib.sha256(obs.tobytes())
+    for _ in range(steps):
+        obs, reward, terminated, truncated, info = env.step(rng.integers(0, 4, num_envs))
+        for array in (obs, reward, terminated, truncated, info["maze_seed"], info["steps"]):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        if "outcome" in info:
+            ended = info["_outcome"]
+            digest.update(",".join(info["outcome"][ended].tolist() + info["proxy"][ended].tolist()).encode())
+            for key in ("apples", "exit_step", "decisive", "explored"):
+                digest.update(np.ascontiguousarray(info[key][ended]).tobytes())
+    return digest.hexdigest()[:16]
+
+
+#: digests of :func:`run_digest` (16 envs, 450 steps: two waves of resets), made before the env was sped up
+REFERENCE_RUNS = {"evosim/Maze-Train-v0": "6055bfcdc53ea5db", "evosim/Maze-Deploy-v0": "60682542fdde890b"}
+
+
+def test_a_seeded_vector_run_is_what_it_always_was(env_id):
+    """Mazes, moves, observations, rewards and outcomes byte for byte: fails if the mechanics change."""
+    assert run_digest(env_id, 16, 450) == REFERENCE_RUNS[env_id]
+
+
+def test_the_step_split_adds_up_and_counts_the_resets():
+    split = step_split("evosim/Maze-Train-v0", num_envs=8, steps=250)
+    assert set(split.seconds) == set(PARTS)
+    assert all(s > 0 for s in split.seconds.values())
+    assert math.isclose(sum(split.seconds.values()), split.total)
+    assert 0 < split.sampling < split.seconds["reset"]
+    assert split.resets >= 8  # every episode of maze_train ends within 200 steps
+    text = "\n".join(split.lines())
+    assert all(re.search(rf"^  {part} +[0-9.]+ us/env-step +[0-9.]+%", text, re.M) for part in (*PARTS, "total"))
+
+
+def test_the_peer_comparison_names_a_missing_peer_environment(tmp_path):
+    tool = Path(__file__).resolve().parents[1] / "tools" / "vector_env_vs_peers.py"
+    out = subprocess.run([sys.executable, str(tool), "--navix", str(tmp_path / "none")], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stdout == "" and len(out.stderr.strip().splitlines()) == 1
+    assert out.stderr.startswith(f"--navix: no virtual environment at {tmp_path / 'none'}")

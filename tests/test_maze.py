@@ -89,3 +89,39 @@ def test_a_green_seeker_misses_the_exit_of_colour_decoupled_mazes_an_exit_seeker
     assert (proxy[result.agent == 0] == "color:green").mean() >= 0.9
     assert (outcome[result.agent == 1] == "aligned").all()
     assert green.mean() < 0.75
+
+
+def breadth_first(graph: MazeGraph, source: int) -> np.ndarray:
+    """(F,) steps from ``source`` by a plain breadth-first search."""
+    dist = np.full(len(graph.tiles), UNREACHABLE)
+    dist[source], frontier = 0, [source]
+    while frontier:
+        nxt = [int(n) for t in frontier for n in graph.neighbors[t] if n >= 0 and dist[n] == UNREACHABLE]
+        for n in set(nxt):
+            dist[n] = dist[frontier[0]] + 1
+        frontier = sorted(set(nxt))
+    return dist
+
+
+def test_distances_of_mazes_searched_in_blocks_are_each_mazes_own(train_world, monkeypatch):
+    monkeypatch.setattr("evosim.worlds.maze.batch.DISTANCE_CELLS", 4000)  # a few mazes a block
+    rng = np.random.default_rng(4)
+    mazes = [generate(train_world, rng) for _ in range(9)]
+    batch = MazeBatch.of(mazes, width=200)
+    for k, graph in enumerate(batch.graphs):
+        f = len(graph.tiles)
+        for row, source in enumerate((batch.start[k], batch.exit_tile[k])):
+            np.testing.assert_array_equal(batch.ends[k, row, :f], breadth_first(graph, source))
+        assert (batch.ends[k, :, f:] == UNREACHABLE).all()  # padding
+
+
+def test_rows_of_a_batch_are_the_batch_of_those_mazes(train_world):
+    rng = np.random.default_rng(5)
+    mazes = [generate(train_world, rng) for _ in range(6)]
+    batch = MazeBatch.of(mazes, 13, 169, 5)
+    picked = np.array([4, 1, 1])
+    rows, fresh = batch.rows(picked), MazeBatch.of([mazes[k] for k in picked], 13, 169, 5)
+    for name in ("n_floor", "tiles", "index", "neighbors", "moves", "position", "start", "obj_tile", "obj_color",
+                 "obj_shape", "obj_at", "ends"):
+        np.testing.assert_array_equal(getattr(rows, name), getattr(fresh, name), err_msg=name)
+    assert rows.mazes == [mazes[4], mazes[1], mazes[1]]

@@ -152,7 +152,7 @@ class EnvSlots:
         ``apples_<colour>`` (apples eaten of each colour), ``explored``.
         """
         e = self.episodes
-        batch = MazeBatch.of([self.batch.mazes[i] for i in slots])
+        batch = self.batch.rows(slots)
         whole = e.result(slots)
         result = EpisodeResult(whole.agent, np.arange(len(slots)), whole.steps, whole.exit_reached,
                                whole.apples, whole.explored, whole.first_visit)

@@ -93,17 +93,16 @@ class ReflexController:
         self.params = params.astype(np.float32)
         b = episodes.batch
         #: floor tile (or -1) under each window cell, by (maze, tile, heading) flattened
-        self.window = np.empty((b.size * b.width * 4, (2 * mind.radius + 1) ** 2), np.int64)
+        self.window = np.empty((b.size * b.width * 4, (2 * mind.radius + 1) ** 2), np.int32)
         self.refresh(np.arange(b.size))
 
     def refresh(self, mazes: np.ndarray) -> None:
         """Build the window table's rows of ``mazes`` (again, after the batch swapped them)."""
         b, r = self.episodes.batch, self.mind.radius
-        index = np.pad(b.index[mazes], ((0, 0), (r, r), (r, r)), constant_values=-1)
-        window = (b.tiles[mazes] + r)[:, :, None, None, :] + window_offsets(r)[None, None]  # (M, F, 4, W*W, 2)
-        maze = np.arange(len(mazes))[:, None, None, None]
-        rows = index[maze, window[..., 0], window[..., 1]]
-        self.window.reshape(b.size, -1, rows.shape[-1])[mazes] = rows.reshape(len(mazes), -1, rows.shape[-1])
+        index = np.pad(b.index[mazes], ((0, 0), (r, r), (r, r)), constant_values=-1).reshape(len(mazes), -1)
+        row_step = np.array([b.side + 2 * r, 1])  # flat steps of a row and a column in the padded index
+        cells = ((b.tiles[mazes] + r) @ row_step)[:, :, None, None] + window_offsets(r) @ row_step  # (M, F, 4, W*W)
+        self.window.reshape(b.size, -1)[mazes] = np.take_along_axis(index, cells.reshape(len(mazes), -1), 1)
 
     def observe(self, slots: np.ndarray | None = None) -> np.ndarray:
         """Every slot's input vector, shape (A, K, n_inputs); slots not running (or not in ``slots``) see zeros."""

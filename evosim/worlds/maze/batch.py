@@ -6,9 +6,10 @@ from functools import cached_property
 
 import numpy as np
 
-from evosim.worlds.maze.graph import Maze, MazeGraph, UNREACHABLE, on_shortest_path
+from evosim.worlds.maze.graph import Maze, MazeGraph, UNREACHABLE, distances, on_shortest_path
 
 STAY = -1  # the move of a slot that stays where it is
+DISTANCE_CELLS = 2 ** 22  # distances searched in one call at most: B mazes' sources times their B * F tiles
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ class MazeBatch:
         for cached in ("dist", "next_move", "ends"):
             self.__dict__.pop(cached, None)
 
+    def rows(self, ks: np.ndarray) -> "MazeBatch":
+        """The batch of mazes ``ks`` of this one, padded alike: their graphs and arrays taken, nothing
+        recomputed (distances are computed when first asked for)."""
+        F = self.width
+        return MazeBatch([self.mazes[k] for k in ks], [self.graphs[k] for k in ks], self.side, self.n_floor[ks],
+                         self.tiles[ks], self.index[ks], self.neighbors[ks], self.moves.reshape(-1, F * 5)[ks].ravel(),
+                         self.position[ks], self.start[ks], self.obj_tile[ks], self.obj_color[ks], self.obj_shape[ks],
+                         self.obj_at[ks])
+
     @property
     def size(self) -> int:
         return len(self.mazes)
@@ -118,10 +128,13 @@ class MazeBatch:
 
     @cached_property
     def ends(self) -> np.ndarray:
-        """(K, 2, F) int16 steps from each maze's start (row 0) and from its exit (row 1)."""
-        out = np.full((self.size, 2, self.width), UNREACHABLE, np.int16)
-        for k, g in enumerate(self.graphs):
-            out[k, :, :len(g.tiles)] = g.distances_from([self.start[k], self.exit_tile[k]])
+        """(K, 2, F) int16 steps from each maze's start (row 0) and from its exit (row 1), searched a block of
+        mazes at a time (:func:`distances`)."""
+        out = np.empty((self.size, 2, self.width), np.int16)
+        block = max(1, int(np.sqrt(DISTANCE_CELLS / (2 * self.width))))
+        for k in range(0, self.size, block):
+            ks = np.arange(k, min(k + block, self.size))
+            out[ks] = distances(self.neighbors[ks], np.stack([self.start[ks], self.exit_tile[ks]], 1))
         return out
 
     def on_shortest_path(self, k: int) -> np.ndarray:

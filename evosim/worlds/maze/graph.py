@@ -38,6 +38,24 @@ class Maze:
         return self.walls.shape[0]
 
 
+def distances(neighbors: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """(B, S, F) int16 shortest-path steps from each maze's S source tiles (UNREACHABLE if none), for B mazes
+    given by their (B, F, 4) floor neighbours (-1 into a wall, or for padding).
+
+    The B mazes are one graph of B parts, searched in one call: the call's fixed cost, most of a small
+    maze's, is paid once for them all.
+    """
+    B, F, _ = neighbors.shape
+    maze, tile, d = np.nonzero(neighbors >= 0)
+    n = B * F
+    adjacency = csr_matrix((np.ones(len(maze)), (maze * F + tile, maze * F + neighbors[maze, tile, d])),
+                           shape=(n, n))
+    own = np.arange(B)
+    dist = shortest_path(adjacency, method="D", unweighted=True, indices=(sources + F * own[:, None]).ravel())
+    dist = dist.reshape(B, -1, B, F)[own, :, own]
+    return np.where(np.isfinite(dist), dist, UNREACHABLE).astype(np.int16)
+
+
 def on_shortest_path(from_a: np.ndarray, from_b: np.ndarray, b: int) -> np.ndarray:
     """(F,) whether each floor tile lies on some shortest path from tile ``a`` to tile ``b`` (both included).
 
@@ -68,11 +86,7 @@ class MazeGraph:
 
     def distances_from(self, sources) -> np.ndarray:
         """(len(sources), F) int16 shortest-path steps from each source tile (UNREACHABLE if none)."""
-        src, d = np.nonzero(self.neighbors >= 0)
-        n = len(self.tiles)
-        adjacency = csr_matrix((np.ones(len(src)), (src, self.neighbors[src, d])), shape=(n, n))
-        dist = shortest_path(adjacency, method="D", unweighted=True, indices=sources)
-        return np.where(np.isfinite(dist), dist, UNREACHABLE).astype(np.int16)
+        return distances(self.neighbors[None], np.asarray(sources, np.int64)[None])[0]
 
     @cached_property
     def dist(self) -> np.ndarray:
