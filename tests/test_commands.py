@@ -161,3 +161,20 @@ def test_readme_timings_names_the_machine_and_times_each_command_readme_times(ca
     assert f"{os.cpu_count()} cores" in line and cpu_model() in line and "load average" in line
     seconds, done = timings.measure([sys.executable, "-c", "import time; time.sleep(0.3)"])
     assert done.returncode == 0 and 0.3 <= seconds < 5
+
+
+def test_savanna_vs_mesa_says_in_one_line_when_the_mesa_venv_is_missing_or_lacks_mesa(tmp_path):
+    import subprocess
+    import sys
+
+    tool = Path(__file__).parents[1] / "tools" / "savanna_vs_mesa.py"
+    lacking = Path(sys.prefix)  # evosim's own environment: a Python, and no Mesa (where both hold)
+    python = lacking / "bin" / "python"
+    if not python.exists() or subprocess.run([str(python), "-c", "import mesa"], capture_output=True).returncode == 0:
+        lacking = None
+    for venv, said in [(tmp_path / "none", "no Mesa venv at"), (lacking, "has no Mesa wolf-sheep example")]:
+        if venv is None:
+            continue
+        done = subprocess.run([sys.executable, str(tool), "--mesa-venv", str(venv)], capture_output=True, text=True)
+        assert done.returncode == 2 and done.stdout == "", done
+        assert len(done.stderr.splitlines()) == 1 and said in done.stderr and str(venv) in done.stderr

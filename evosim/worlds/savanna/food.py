@@ -3,8 +3,9 @@
 Slots of a kind are contiguous, so a kind's items are one slice of the arrays.
 A kind is active from tick 0 (ancestral) or from the shift on; an eaten item's
 slot grows a new item with the kind's ``regrow`` chance each tick, at a fresh
-place in its patch (or anywhere). :meth:`Food.nearest` answers, for many points
-at once, the nearest item of every kind, with one KD-tree per kind.
+place in its patch (or anywhere). :class:`Nearest` answers, for many points at
+once, the nearest item of the kinds each point asks for, with one KD-tree per kind
+built the first time the kind is asked for; :meth:`Food.nearest` asks for every kind.
 """
 from __future__ import annotations
 
@@ -60,22 +61,52 @@ class Food:
 
     def nearest(self, points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """(N, kinds) distance to the nearest item of each kind within ``radius`` (inf if none), and its slot (-1)."""
-        dist = np.full((len(points), self.n_kinds), np.inf)
-        slot = np.full((len(points), self.n_kinds), -1)
-        for k in np.flatnonzero(self.active):
-            lo, hi = self.bounds[k], self.bounds[k + 1]
-            slots = lo + np.flatnonzero(self.alive[lo:hi])
-            if len(slots) == 0 or len(points) == 0:
-                continue
-            tree = cKDTree(self.pos[slots], balanced_tree=False, compact_nodes=False)
-            d, i = tree.query(points, k=1, distance_upper_bound=radius)
-            found = i < len(slots)
-            dist[:, k] = d
-            slot[found, k] = slots[i[found]]
-        return dist, slot
+        return Nearest(self, radius).table(points, np.ones((len(points), self.n_kinds), bool))
 
     def state(self) -> dict[str, np.ndarray]:
         return {"food_pos": self.pos, "food_alive": self.alive, "food_active": self.active}
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.pos, self.alive, self.active = arrays["food_pos"], arrays["food_alive"], arrays["food_active"]
+
+
+class Nearest:
+    """The items of an arena at one moment, searchable by kind for the nearest within ``radius``.
+
+    A kind's KD-tree is built when a point first asks for the kind, and each point
+    is searched only in the kinds it asks for: a tree costs its items, a search its points.
+    """
+
+    def __init__(self, food: Food, radius: float):
+        self.food, self.radius = food, radius
+        self.trees: dict[int, tuple[cKDTree, np.ndarray]] = {}
+
+    def tree(self, k: int) -> tuple[cKDTree | None, np.ndarray]:
+        """Kind ``k``'s tree over its items (None if it has none) and the slot of each tree point."""
+        if k not in self.trees:
+            f = self.food
+            lo, hi = f.bounds[k], f.bounds[k + 1]
+            slots = lo + np.flatnonzero(f.alive[lo:hi]) if f.active[k] else np.arange(0)
+            self.trees[k] = (cKDTree(f.pos[slots], balanced_tree=False, compact_nodes=False) if len(slots)
+                             else None, slots)
+        return self.trees[k]
+
+    def table(self, points: np.ndarray, asked: np.ndarray, dist: np.ndarray | None = None,
+              slot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(N, kinds) distance and slot of the nearest item within the radius where ``asked`` (N, kinds) holds.
+
+        Elsewhere the entries of ``dist`` and ``slot`` are kept (given) or inf and -1 (new).
+        """
+        if dist is None:
+            dist, slot = np.full(asked.shape, np.inf), np.full(asked.shape, -1)
+        for k in np.flatnonzero(asked.any(0)):
+            tree, slots = self.tree(k)
+            rows = np.flatnonzero(asked[:, k])
+            if tree is None:
+                dist[rows, k], slot[rows, k] = np.inf, -1
+                continue
+            d, i = tree.query(points[rows], k=1, distance_upper_bound=self.radius)
+            found = i < len(slots)
+            dist[rows, k] = d
+            slot[rows, k] = np.where(found, slots[np.minimum(i, len(slots) - 1)], -1)
+        return dist, slot

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.minds import targets
-from evosim.worlds.savanna.food import Food
+from evosim.worlds.savanna.food import Food, Nearest
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
@@ -125,23 +125,38 @@ class Ecology:
         self.energy -= metabolic_cost(life, self.genome[:, self.n_drives], self.genome[:, self.n_drives + 1])
         self.age += 1
         dead = (self.energy <= 0) | (self.age >= life.max_age)
-        self.deaths += np.bincount(self.species[dead], minlength=len(SPECIES))
-        self.keep(~dead)
+        if dead.any():
+            self.deaths += np.bincount(self.species[dead], minlength=len(SPECIES))
+            self.keep(~dead)
         self.replace_trained()
         self.give_birth()
         self.food.regrow_step(self.rng)
         self.tick += 1
 
     def targets(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each creature's target slot (-1: none) and its distance."""
+        """Each creature's target slot (-1: none) and its distance.
+
+        A kind is searched only where it could be the target: its utility is positive and
+        at least the worth of the nearest item of the creature's favourite kind (a worth
+        is at most its utility, so a kind of lower utility can never be worth more).
+        """
         drives, speed = self.genome[:, :self.n_drives], self.genome[:, self.n_drives]
         radius = self.genome[:, self.n_drives + 1]
-        dist, slot = self.food.nearest(self.pos, float(radius.max(initial=0.0)))
-        seen = dist <= radius[:, None]
-        decay = targets.decay(self.world.discount, dist / speed[:, None], seen)
-        best, none = targets.choose(targets.values(drives @ self.features.T, decay, seen))
+        utility = drives @ self.features.T
+        near = Nearest(self.food, float(radius.max(initial=0.0)))
+        wanted = utility > 0
+        favourite = wanted & (np.arange(utility.shape[1]) == utility.argmax(1)[:, None])
+        dist, slot = near.table(self.pos, favourite)
+        rivals = wanted & ~favourite & (utility >= self.worth(dist, utility, speed, radius).max(1)[:, None])
+        dist, slot = near.table(self.pos, rivals, dist, slot)
+        best, none = targets.choose(self.worth(dist, utility, speed, radius))
         rows = np.arange(self.n)
         return np.where(none, -1, slot[rows, best]), np.where(none, np.inf, dist[rows, best])
+
+    def worth(self, dist: np.ndarray, utility: np.ndarray, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
+        """(N, kinds) worth of the nearest item of each kind: utility discounted by the ticks to reach it."""
+        seen = dist <= radius[:, None]
+        return targets.values(utility, targets.decay(self.world.discount, dist / speed[:, None], seen), seen)
 
     def move_and_eat(self) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
@@ -171,9 +186,11 @@ class Ecology:
         """Mature evolved creatures past the threshold give birth, within the cap; offspring are mutated copies."""
         life, g = self.world.life, self.world.genome
         evolved = self.species == EVOLVED
+        room = max(life.cap - int(evolved.sum()), 0)
+        if room == 0:  # at the cap: no birth (and no draw: choosing none of the parents draws nothing)
+            return
         mature = evolved & (self.age >= life.maturity)
         parents = np.flatnonzero(mature & (self.energy >= life.reproduce_at))
-        room = max(life.cap - int(evolved.sum()), 0)
         if len(parents) > room:
             parents = np.sort(self.rng.choice(parents, room, replace=False))
         if len(parents) == 0:
