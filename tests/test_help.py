@@ -18,6 +18,7 @@ from evosim.optimizers import OPTIMIZERS, algorithms
 from evosim.studies.deception_game import DeceptionSettings, played
 from evosim.studies.deployment import DeploySettings
 from evosim.studies.ecology import EcologySettings
+from evosim.studies.learned_planning import PlanningSettings
 from evosim.studies.maze_training import MazeTraining
 from evosim.studies.sweep import Sweep, SweepSettings
 from evosim.viewer.app import SAVANNA_SPEED, WatchSettings
@@ -75,7 +76,7 @@ def resolved_training(command: str, *extra: str) -> dict:
 def resolved(command: str, *extra: str) -> dict:
     """What a command other than evolve and train runs without its optional flags."""
     head = {"resume": ["r"], "sweep": ["e.toml", "--out", "x"], "deception": [str(DECEPTION)], "report": ["r"],
-            "ecology": ["w", "--out", "x"], "deploy": ["r", "w"], "watch": ["w"]}.get(command, [])
+            "ecology": ["w", "--out", "x"], "deploy": ["r", "w"], "planning": ["r", "w"], "watch": ["w"]}.get(command, [])
     args = parser().parse_args([command, *head, *extra])
     if command == "demo":
         settings = from_flags(DemoSettings, args)
@@ -98,7 +99,7 @@ def resolved(command: str, *extra: str) -> dict:
                                                            "candidates": shown.previewed}
     if command == "bench":  # --rounds: how many runs --compare with a Python makes
         return asdict(from_flags(BenchSettings, args)) | asdict(from_flags(BenchOptions, args)) | {"rounds": ROUNDS}
-    classes = {"ecology": EcologySettings, "deploy": DeploySettings}
+    classes = {"ecology": EcologySettings, "deploy": DeploySettings, "planning": PlanningSettings}
     return asdict(from_flags(classes[command], args))
 
 

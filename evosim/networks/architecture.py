@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 N_MOVES = 4  # north, east, south, west, as evosim.worlds.maze.graph.DIRECTIONS
+NEIGHBOURS = ((-1, 0), (0, 1), (1, 0), (0, -1))  # the tile offset of each move, whose hidden state the readout reads
 
 
 @dataclass(frozen=True)

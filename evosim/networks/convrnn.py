@@ -17,11 +17,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from evosim.networks.architecture import Architecture
+from evosim.networks.architecture import NEIGHBOURS, Architecture
 
-#: Tile offsets of the 3x3 kernel's taps (row-major) and of the four moves' neighbours.
+#: Tile offsets of the 3x3 kernel's taps (row-major).
 TAPS = tuple((i, j) for i in (-1, 0, 1) for j in (-1, 0, 1))
-NEIGHBOURS = ((-1, 0), (0, 1), (1, 0), (0, -1))
 
 
 def unpack(arch: Architecture, theta: jnp.ndarray) -> list[jnp.ndarray]:

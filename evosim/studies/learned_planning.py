@@ -40,7 +40,7 @@ from evosim.core.outcome_names import DECISIVE
 from evosim.core.settings import Settings, setting
 from evosim.core.streams import stream
 from evosim.minds.neural import NeuralController
-from evosim.networks.convrnn import NEIGHBOURS
+from evosim.networks.architecture import NEIGHBOURS
 from evosim.runs import rundir
 from evosim.worlds import load_world
 from evosim.worlds.maze.batch import STAY
@@ -185,7 +185,8 @@ def labels(result, batch, controller) -> dict[str, np.ndarray]:
     target = {"first": np.where(first >= 0, objects[np.arange(len(slots)), np.maximum(first, 0)], -1),
               "exit": batch.exit_tile[maze]}
     green = (batch.obj_color[maze] == GREEN) & (objects >= 0) & ~eaten
-    distance = np.where(green, batch.dist[maze[:, None], tiles[:, None], np.maximum(objects, 0)], NEVER)
+    distance = np.where(green, batch.dist[maze[:, None], tiles[:, None], np.maximum(objects, 0)].astype(np.int64),
+                        NEVER)  # int64, or NEVER would wrap to int16's -1 and win
     target["green"] = np.where(green.any(1), objects[np.arange(len(slots)), distance.argmin(1)], -1)
     return {name: np.where(t >= 0, batch.next_move[maze, tiles, np.maximum(t, 0)], STAY)
             for name, t in target.items()}
