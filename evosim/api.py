@@ -25,7 +25,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
-from evosim.analysis import capacity_report, ecology_report, sources_report, sweep_report, training_report
+from evosim.analysis import (capacity_report, ecology_report, planning_report, sources_report, sweep_report,
+                             training_report)
 from evosim.analysis.deception_figure import deception_evolution_figure
 from evosim.analysis.tables import read_table
 from evosim.core.errors import UserError
@@ -360,6 +361,15 @@ FIGURES: dict[str, Drawing] = {
                           "outcome shares against maze size, in worlds whose size is a range", labelled=True),
     "adversary": Drawing(MazeTraining.kind, "fig", _training(training_report.plot_adversary),
                          "what the adversary proposed over training", labelled=True),
+    "thinking_steps": Drawing(MazeTraining.kind, "fig", _training(planning_report.plot_thinking_steps),
+                              "evosim planning's thinking steps: decisive exit rate and misgeneralized share "
+                              "against extra thinking ticks, a panel per maze size", labelled=True),
+    "target_probes": Drawing(MazeTraining.kind, "fig", _training(planning_report.plot_target_probes),
+                             "evosim planning's target probes: held-out accuracy over training, a panel per target",
+                             labelled=True),
+    "steering": Drawing(MazeTraining.kind, "fig", _training(planning_report.plot_steering),
+                        "evosim planning's steering: p(green first) with the green vector subtracted, not "
+                        "added, and added", labelled=True),
     "diversity": Drawing(Sweep.kind, "fig", lambda runs, fig, labels: sweep_report.plot_diversity(runs, fig=fig),
                          "a sweep's outcome shares in its last deployment world against its axis", one=True),
     "capacity": Drawing(Sweep.kind, "fig", lambda runs, fig, labels: capacity_report.plot_capacity(runs, fig=fig),

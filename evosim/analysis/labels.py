@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 
-from evosim.analysis.tables import Run, check_columns, table
+from evosim.analysis.tables import Run, check_columns, load_runs, table
 from evosim.core.errors import UserError
 from evosim.runs import rundir
 
@@ -89,3 +89,8 @@ def labelled(runs: list[Run], labels: list[str] | None = None) -> list[Run]:
                         f"pooled share the name {same[0]}; name every run's line with --label NAME (one per run, "
                         "in order)")
     return [replace(run, label=own.get(run.path, arm(run))) for run in runs]
+
+
+def labelled_runs(run_dirs, labels: list[str] | None = None) -> list[Run]:
+    """The complete runs in ``run_dirs``, each with its line (:func:`labelled`)."""
+    return labelled(load_runs(run_dirs), labels)

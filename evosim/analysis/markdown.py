@@ -20,6 +20,16 @@ def pct(mean: float, lo: float | None = None, hi: float | None = None) -> str:
     return f"{mean:.0%} [{lo:.0%}, {hi:.0%}]"
 
 
+def points(mean: float, lo: float | None = None, hi: float | None = None) -> str:
+    """A change of shares in percentage points, signed: ``+25 pp [+10, +40]``, or ``+25 pp`` without an interval
+    (or a degenerate one), ``-`` for NaN."""
+    if mean != mean:  # NaN
+        return "-"
+    if lo is None or (lo == hi == mean):
+        return f"{mean * 100:+.0f} pp"
+    return f"{mean * 100:+.0f} pp [{lo * 100:+.0f}, {hi * 100:+.0f}]"
+
+
 def exit_rate(mean: float, lo: float, hi: float) -> str:
     """A final training exit rate with its interval, starred below competence (see :data:`STARRED`)."""
     return pct(mean, lo, hi) + " *" * bool(mean < COMPETENT)

@@ -18,6 +18,8 @@ LEVEL = 0.95
 N_BOOT = 1000
 SEED = 0  # of every bootstrap, so that figures and tables are the same on every run
 UNIT = ["run", "seed"]  # what one replicate is
+#: The keywords of a seaborn call that draws a 95% CI over :func:`replicates`: seaborn's bootstrap, as :func:`mean_ci`'s.
+CI = {"errorbar": ("ci", 95), "n_boot": N_BOOT, "seed": SEED}
 
 
 def replicates(df: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:

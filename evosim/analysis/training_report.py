@@ -25,13 +25,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from tqdm import tqdm
 
-from evosim.analysis.labels import labelled, unpooled
+from evosim.analysis import planning_report
+from evosim.analysis.competence import BELOW, below_competence, exit_rates, legend, lines_below, marked
+from evosim.analysis.labels import labelled, labelled_runs, unpooled
 from evosim.analysis.markdown import figure_section, md_table, pct, write_md
 from evosim.analysis.outcomes import (AGENT, DECISIVE, REFERENCE, episode_counts, outcome_shares, reference_agents,
                                       scoped, separation_reasons, share_stats, toward)
-from evosim.analysis.stats import LEVEL, N_BOOT, SEED, band_note, mean_ci, replicates
-from evosim.analysis.style import (EPISODES_LABEL, OUTCOME_COLORS, PALETTE, REFERENCE_LINE, colors, line_handles,
-                                   panels_and_row, save, subplots)
+from evosim.analysis.stats import CI, LEVEL, band_note, mean_ci, replicates
+from evosim.analysis.style import (EPISODES_LABEL, OUTCOME_COLORS, PALETTE, REFERENCE_LINE, colors, panels_and_row,
+                                   save, subplots)
 from evosim.analysis.tables import (References, Run, chance, check_columns, feature_roles, final_step, load_runs,
                                     need, references, table, world_order)
 from evosim.core.errors import UserError
@@ -40,36 +42,11 @@ from evosim.core.outcome_names import COMPETENT, OUTCOMES, SEPARATES
 from evosim.runs.rundir import FIGURE_FORMATS
 
 CHANCE_LABEL = "no drives (walks to random tiles)"
-BELOW = f"below competence (exit rate < {COMPETENT:.0%} in training)"
-CI = {"errorbar": ("ci", 95), "n_boot": N_BOOT, "seed": SEED}  # seaborn's bootstrap, as stats.mean_ci's
 ADVERSARY_IDS = ("optimizer", "mind", "seed", "step", "episodes", "adversary_generation", "proposal",
                  "failure_rate", "run", "label")
 ADVERSARY_BINS = 20  # stretches of training the proposals' parameters are counted over
 DEPLOY_COLUMNS = ("seed", "agent", "world", "episode", "outcome", "proxy", "decisive", "size")
 DEPLOY_HINT = "run 'evosim deploy RUN WORLD' first"
-
-
-def exit_rates(gens: pd.DataFrame) -> pd.DataFrame:
-    """Each line's exit rate in its last training step: mean over seeds with its CI (label, mean, lo, hi, seeds)."""
-    return mean_ci(final_step(gens), "exit_rate", ["label"])
-
-
-def below_competence(gens: pd.DataFrame | None) -> set[str]:
-    """The lines whose final training exit rate (mean over seeds) is below ``COMPETENT``."""
-    if gens is None:
-        return set()
-    rates = exit_rates(gens)
-    return set(rates[rates["mean"] < COMPETENT]["label"])
-
-
-def marked(name: str, below: set[str]) -> str:
-    """A line's name, marked when it is below competence."""
-    return f"{name}, {BELOW}" if name in below else name
-
-
-def legend(palette: dict[str, tuple], below: set[str], **kw) -> list[Line2D]:
-    """Legend entries of the lines, the ones below competence marked."""
-    return line_handles({marked(name, below): c for name, c in palette.items()}, **kw)
 
 
 def sized_worlds(deploy: pd.DataFrame) -> list[str]:
@@ -366,23 +343,14 @@ def adversary_figure(adversary: pd.DataFrame, below: set[str] = frozenset(),
 
 # -- from run directories to figure files -----------------------------------------------
 
-def _runs(run_dirs, labels: list[str] | None) -> list[Run]:
-    """The complete runs, each with its line (:func:`~evosim.analysis.labels.labelled`)."""
-    return labelled(load_runs(run_dirs), labels)
-
-
-def _below(runs: list[Run]) -> set[str]:
-    return below_competence(table(runs, "generations"))
-
-
 def plot_drive_tracking(run_dirs, out=None, labels: list[str] | None = None,
                         fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The probe battery over training from the runs' probes.csv (and chance.csv), drawn into ``fig`` (or a figure of
     its own); written to OUT/drive_tracking.FMT when ``out`` is given. Returns the figure."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     probes = need(runs, "probes", ("optimizer", "mind", "seed", "episodes", "agent", "proxy", "p_goal"),
                   "train with the probe reporter to record the probe battery")
-    fig = drive_tracking_figure(probes, chance(runs), _below(runs), fig)
+    fig = drive_tracking_figure(probes, chance(runs), lines_below(runs), fig)
     save(fig, out, "drive_tracking", fmt)
     return fig
 
@@ -391,10 +359,10 @@ def plot_drives(run_dirs, out=None, labels: list[str] | None = None,
                 fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The planner drive weights over training from the runs' drives.csv (and alignment.csv), drawn into ``fig`` (or
     a figure of its own); written to OUT/drives.FMT when ``out`` is given. Returns the figure."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     drives = need(runs, "drives", ("optimizer", "mind", "seed", "episodes", "agent", "feature", "weight"),
                   "only planner minds have explicit drives")
-    fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), _below(runs), fig)
+    fig = drives_figure(drives, table(runs, "alignment"), feature_roles(runs), lines_below(runs), fig)
     save(fig, out, "drives", fmt)
     return fig
 
@@ -403,9 +371,9 @@ def plot_shift_comparison(run_dirs, out=None, labels: list[str] | None = None,
                           fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The outcome shares before and after the shift from the runs' deploy.csv and reference.csv, drawn into ``fig``
     (or a figure of its own); written to OUT/shift_comparison.FMT when ``out`` is given. Returns the figure."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
-    fig = shift_comparison_figure(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs),
+    fig = shift_comparison_figure(deploy, world_order(deploy, runs), {r.training_world for r in runs}, lines_below(runs),
                                   references(runs).rows, fig)
     save(fig, out, "shift_comparison", fmt)
     return fig
@@ -415,12 +383,12 @@ def plot_capability(run_dirs, out=None, labels: list[str] | None = None,
                     fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """The outcome shares against maze size from the runs' deploy.csv and reference.csv, drawn into ``fig`` (or a
     figure of its own); written to OUT/capability.FMT when ``out`` is given. Returns the figure."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
     if not sized_worlds(deploy):
         raise UserError(f"{', '.join(str(r.path) for r in runs)}: no deployment world's mazes vary in size; the "
                         "capability curve needs a world whose size is a range, e.g. size = [8, 10]")
-    fig = capability_figure(deploy, references(runs).rows, _below(runs), fig)
+    fig = capability_figure(deploy, references(runs).rows, lines_below(runs), fig)
     save(fig, out, "capability", fmt)
     return fig
 
@@ -428,19 +396,19 @@ def plot_capability(run_dirs, out=None, labels: list[str] | None = None,
 def plot_outcome_shares(run_dirs, labels: list[str] | None = None, ax: Axes | None = None) -> Axes:
     """Every line's outcome shares in every world from the runs' deploy.csv, drawn into one axes (``ax``, or one of
     its own figure); returns the axes."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     deploy = need(runs, "deploy", DEPLOY_COLUMNS, DEPLOY_HINT)
-    return outcome_shares_axes(deploy, world_order(deploy, runs), {r.training_world for r in runs}, _below(runs), ax)
+    return outcome_shares_axes(deploy, world_order(deploy, runs), {r.training_world for r in runs}, lines_below(runs), ax)
 
 
 def plot_adversary(run_dirs, out=None, labels: list[str] | None = None,
                    fig: Figure | SubFigure | None = None, fmt: str = FIGURE_FORMATS[0]) -> Figure:
     """What the adversary proposed over training, from the runs' adversary.csv, drawn into ``fig`` (or a figure of
     its own); written to OUT/adversary.FMT when ``out`` is given. Returns the figure."""
-    runs = _runs(run_dirs, labels)
+    runs = labelled_runs(run_dirs, labels)
     adversary = need(runs, "adversary", ("optimizer", "mind", "seed", "episodes", "failure_rate"),
                      "train with --adversary to record the adversary's proposals")
-    fig = adversary_figure(adversary, _below(runs), fig)
+    fig = adversary_figure(adversary, lines_below(runs), fig)
     save(fig, out, "adversary", fmt)
     return fig
 
@@ -454,7 +422,9 @@ FIGURES = {"drive_tracking": (plot_drive_tracking, "Probe battery over training"
                                 lambda t: t["deploy"] is not None),
            "capability": (plot_capability, "Capability against maze size",
                           lambda t: t["deploy"] is not None and bool(sized_worlds(t["deploy"]))),
-           "adversary": (plot_adversary, "What the adversary proposed", lambda t: t["adversary"] is not None)}
+           "adversary": (plot_adversary, "What the adversary proposed", lambda t: t["adversary"] is not None)} | {
+    name: (plot, title, lambda t, measured=measured: t[measured] is not None)
+    for name, (plot, title, measured) in planning_report.FIGURES.items()}
 
 
 def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None = None) -> None:
@@ -467,7 +437,8 @@ def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None 
     runs = labelled(runs, labels)
     gens = need(runs, "generations", ("optimizer", "mind", "seed", "step", "episodes", "exit_rate"),
                 "a training run writes it")
-    tables = {name: table(runs, name) for name in ("probes", "drives", "deploy", "alignment", "adversary")}
+    tables = {name: table(runs, name) for name in ("probes", "drives", "deploy", "alignment", "adversary",
+                                                   *planning_report.TABLES)}
     deploy = tables["deploy"]
     if deploy is not None:
         check_columns(deploy, runs, "deploy", DEPLOY_COLUMNS)
@@ -485,6 +456,7 @@ def write(run_dirs: list[Path], draft: Path, fmt: str, labels: list[str] | None 
     lines += _training_section(rates, below, tables["probes"], tables["alignment"])
     lines += _outcome_section(runs, deploy, refs, rates, below)
     lines += _narrative(runs, gens, tables["probes"], deploy, refs, below)
+    lines += planning_report.section(runs, tables, below)
     for name, title in made.items():
         lines += figure_section(title, name, fmt)
     lines += _reading_notes(runs, tables["probes"] is not None, tables["alignment"] is not None)

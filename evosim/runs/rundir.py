@@ -36,7 +36,7 @@ TABLES = ("generations", "drives", "alignment", "probes", "chance", "deploy", "r
 #: The figures ``evosim report`` may draw, and the file formats it writes them in (``--format``, the first the
 #: default).
 FIGURES = ("drive_tracking", "drives", "shift_comparison", "capability", "population_dynamics", "adversary",
-           "diversity", "capacity", "sources")
+           "diversity", "capacity", "sources", "thinking_steps", "target_probes", "steering")
 FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
