@@ -1,6 +1,7 @@
 """Sweeps: cells on a real Dask LocalCluster, a failure retried once, reruns that skip, the same tables
 on any number of workers, one-line mistakes, and the diversity report."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,22 @@ def experiment(tmp_path) -> Experiment:
     path = tmp_path / "tiny.toml"
     path.write_text(EXPERIMENT)
     return Experiment.load(path)
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> tuple[Experiment, Path]:
+    """The tiny experiment swept once on one worker, for the tests that start from a finished sweep: its
+    experiment and the sweep folder (each test works on its own copy)."""
+    folder = tmp_path_factory.mktemp("swept")
+    (folder / "tiny.toml").write_text(EXPERIMENT)
+    experiment = Experiment.load(folder / "tiny.toml")
+    sweep(experiment, folder / "one", ClusterSettings(workers=1))
+    return experiment, folder / "one"
+
+
+def copy_of(swept: tuple[Experiment, Path], out: Path) -> Path:
+    shutil.copytree(swept[1], out)
+    return out
 
 
 def flaky_cell(experiment, cell, out: Path) -> dict:
@@ -88,9 +105,9 @@ def test_a_cell_that_fails_once_is_retried_and_the_rest_go_on(experiment, tmp_pa
 
 
 @pytest.mark.slow
-def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experiment, tmp_path):
-    one, two = tmp_path / "one", tmp_path / "two"
-    first = sweep(experiment, one, ClusterSettings(workers=1))
+def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(swept, tmp_path):
+    experiment, one, two = swept[0], copy_of(swept, tmp_path / "one"), tmp_path / "two"
+    first = load_sweep(one)
     sweep(experiment, two, ClusterSettings(workers=2))
     assert cell_bytes(one) == cell_bytes(two) and len(cell_bytes(one)) >= 4 * 5
     assert (one / "sweep.csv").read_bytes() == (two / "sweep.csv").read_bytes()
@@ -99,14 +116,13 @@ def test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips(experimen
     stamps = {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()}
     again = sweep(experiment, one, ClusterSettings(workers=2))
     assert {p: p.stat().st_mtime_ns for p in (one / "cells").rglob("*") if p.is_file()} == stamps  # nothing redone
-    assert again == first
+    assert [{k: str(v) for k, v in r.items()} for r in again] == first
     assert rundir.read_csv(one / "timings.csv") == took  # wall times kept from the run that did the work
 
 
 @pytest.mark.slow
-def test_an_interrupted_cell_is_resumed(experiment, tmp_path):
-    out = tmp_path / "s"
-    sweep(experiment, out, ClusterSettings(workers=1))
+def test_an_interrupted_cell_is_resumed(swept, tmp_path):
+    experiment, out = swept[0], copy_of(swept, tmp_path / "s")
     whole = cell_bytes(out)
     run = out / "cells" / FLAKY
     rundir.update_run_json(run, status=rundir.INTERRUPTED)
@@ -175,9 +191,8 @@ def test_a_sweep_never_writes_into_a_folder_it_did_not_make(experiment, tmp_path
 
 
 @pytest.mark.slow
-def test_the_report_of_a_sweep_draws_the_diversity_curve(experiment, tmp_path):
-    out = tmp_path / "s"
-    sweep(experiment, out, ClusterSettings(workers=1))
+def test_the_report_of_a_sweep_draws_the_diversity_curve(swept, tmp_path):
+    out = copy_of(swept, tmp_path / "s")
     assert main(["report", str(out)]) == 0
     text = (out / "report" / "report.md").read_text()
     assert ("| arm | exit.mix.0.share | decisive episodes | misgeneralized | misgeneralized toward colour | "
@@ -304,20 +319,31 @@ def test_a_sweep_whose_scheduler_never_answers_leaves_nothing(experiment, tmp_pa
     assert "no Dask scheduler answers" in capsys.readouterr().err and not out.exists()
 
 
+SHIPPED = Path(__file__).resolve().parents[1] / "experiments"
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_experiment_validates_whole_and_quick(path):
+    for quick in (False, True):  # every cell's world parsed, every arm's settings built, as a sweep starts them
+        experiment = Experiment.load(path, quick)
+        assert experiment.cells and all(experiment.settings(cell) for cell in experiment.cells)
+    assert len(Experiment.load(path, True).cells) <= len(Experiment.load(path).cells)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name, figure", [("diversity", "diversity.png"), ("capacity", "capacity.png"),
                                           ("curricula", "sources.png")])
-def test_a_shipped_experiment_runs_quick_to_the_same_sweep_csv_and_is_reported(tmp_path, name, figure):
-    experiment = Path(__file__).resolve().parents[1] / "experiments" / f"{name}.toml"
-    one, two = tmp_path / "one", tmp_path / "two"
-    for out, workers in ((one, "2"), (two, "1")):
-        assert main(["sweep", str(experiment), "--quick", "--out", str(out), "--workers", workers]) == 0
-    rows = load_sweep(one)
+def test_a_shipped_experiment_runs_quick_and_is_reported(tmp_path, name, figure):
+    """Each figure's shipped experiment runs --quick on two workers and is reported. The same tables on one worker:
+    test_tables_are_identical_on_one_and_two_workers_and_a_rerun_skips for cells, and the
+    same_seed_same_bytes_in_process_on_dask tests of test_replay and test_adversary for curricula's sources."""
+    experiment, out = SHIPPED / f"{name}.toml", tmp_path / "s"
+    assert main(["sweep", str(experiment), "--quick", "--out", str(out), "--workers", "2"]) == 0
+    rows = load_sweep(out)
     assert len(rows) == len(Experiment.load(experiment, quick=True).cells) and all(
         r["status"] == "complete" for r in rows)
-    assert (one / "sweep.csv").read_bytes() == (two / "sweep.csv").read_bytes()
-    assert main(["report", str(one)]) == 0
-    assert (one / "report" / figure).stat().st_size > 10_000
+    assert main(["report", str(out)]) == 0
+    assert (out / "report" / figure).stat().st_size > 10_000
 
 
 @pytest.mark.slow
