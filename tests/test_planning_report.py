@@ -47,8 +47,8 @@ def test_thinking_that_helps_only_in_the_big_maze_is_shown_there_in_points_and_w
 
 
 def test_probes_gain_over_the_untrained_network_and_steering_in_both_directions_are_told_apart():
-    probes = pd.concat([rows(step=step, episodes=4 * step, target=target, best_guess=0.4,
-                             accuracy=(acc, acc + 0.02, acc - 0.02, acc) if step else 0.5)
+    probes = pd.concat([rows(step=step, episodes=4 * step, target=target, best_guess=0.4, untrained=0.5,
+                             accuracy=(acc, acc + 0.02, acc - 0.02, acc) if step else 0.1)
                         for step in (0, 1, 2) for target, acc in (("exit", 0.5), ("green", 0.9))])
     lines, words = planning.probes_table(probes)
     spread = np.array([0.0, 0.02, -0.02, 0.0])  # the seeds' final accuracies about their mean

@@ -31,7 +31,7 @@ HINT = "run 'evosim planning RUN WORLD' first"
 COLUMNS = {"thinking": ("optimizer", "mind", "seed", "agent", "world", "size", "thinking", "decisive_episodes",
                         "aligned", "misgeneralized"),
            "target_probes": ("optimizer", "mind", "seed", "agent", "step", "episodes", "world", "target", "accuracy",
-                             "best_guess"),
+                             "untrained", "best_guess"),
            "steering": ("optimizer", "mind", "seed", "agent", "world", "coefficient", "p_green_first",
                         "decisive_episodes")}
 TABLES = tuple(COLUMNS)
@@ -116,13 +116,13 @@ def thinking_figure(thinking: pd.DataFrame, lines: list[str] | None = None, belo
 def target_probes_figure(probes: pd.DataFrame, lines: list[str] | None = None, below: set[str] = frozenset(),
                          fig: Figure | SubFigure | None = None) -> Figure:
     """Held-out accuracy of the linear target probes over training: a row of panels per world, one per target, a
-    line per report line with a 95% CI band over seeds; dashed, the best single guess (the most common move's
-    share). Each line's first point is step 0, the untrained network: the level its random features decode."""
+    line per report line with a 95% CI band over seeds; dotted, the same probe on an untrained network that saw
+    what the agents saw (the chance level, on the same decisions); dashed, the best single guess (the most common
+    move's share)."""
     known = probes.dropna(subset=["accuracy", "episodes"])
     df = replicates(known, "accuracy", ["label", "world", "target", "episodes"])
     guess = replicates(known.dropna(subset=["best_guess"]), "best_guess", ["label", "world", "target", "episodes"])
-    untrained = known[known["step"] == 0].groupby(["label", "world", "target", "episodes"], as_index=False)[
-        "accuracy"].mean()
+    untrained = replicates(known.dropna(subset=["untrained"]), "untrained", ["label", "world", "target", "episodes"])
     worlds = list(dict.fromkeys(probes["world"]))
     targets = list(dict.fromkeys(probes["target"]))
     palette = _palette(probes, lines)
@@ -136,9 +136,9 @@ def target_probes_figure(probes: pd.DataFrame, lines: list[str] | None = None, b
             sns.lineplot(guess[(guess["world"] == world) & (guess["target"] == target)], x="episodes",
                          y="best_guess", hue="label", hue_order=list(palette), palette=palette, linestyle="--",
                          linewidth=1, errorbar=None, legend=False, ax=ax)
-        for label, u in untrained[(untrained["world"] == world) & (untrained["target"] == target)].groupby("label"):
-            ax.scatter(u["episodes"], u["accuracy"], s=40, facecolors="none", edgecolors=[palette[label]],
-                       linewidths=1.2, zorder=3)
+            sns.lineplot(untrained[(untrained["world"] == world) & (untrained["target"] == target)],
+                         x="episodes", y="untrained", hue="label", hue_order=list(palette), palette=palette,
+                         linestyle=":", linewidth=1.2, errorbar=None, legend=False, ax=ax)
         ax.set_ylim(-0.03, 1.03)
         words = TARGET_WORDS.get(target, target)
         note = band_note(here, "label") if len(here) else "too few held-out decisions to score"
@@ -147,12 +147,12 @@ def target_probes_figure(probes: pd.DataFrame, lines: list[str] | None = None, b
         ax.set_ylabel("held-out probe accuracy")
     guess_line = Line2D([], [], color="0.3", linestyle="--", linewidth=1,
                         label="best single guess (the most common move)")
-    step_0 = Line2D([], [], color="0.3", marker="o", markerfacecolor="none", linestyle="",
-                    label="step 0: the untrained network")
-    _line_legend(fig, palette, probes, below, [guess_line, step_0])
+    chance = Line2D([], [], color="0.3", linestyle=":", linewidth=1.2,
+                    label="an untrained network seeing the same (chance)")
+    _line_legend(fig, palette, probes, below, [guess_line, chance])
     fig.suptitle("Target probes: does the hidden state come to encode where the agent is heading?\n(line: mean over "
-                 "seeds of the agents' held-out accuracy; ring: step 0, the untrained network, the level it decodes "
-                 "untrained)", fontsize=11)
+                 "seeds of the agents' held-out accuracy; dotted: the same probe on an untrained network that saw "
+                 "what the agent saw, at the same decisions)", fontsize=11)
     return fig
 
 
@@ -269,16 +269,14 @@ def thinking_table(thinking: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 def probes_table(probes: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """report.md's probe table (each target's accuracy at step 0 and at the last step, and the gain, per line and
-    world) and what it shows per line."""
-    df = probes.dropna(subset=["accuracy"])
+    """report.md's probe table (each target's accuracy at the last step, an untrained network's on the same
+    decisions, and the gain, per line and world) and what it shows per line."""
+    last = final_step(probes.dropna(subset=["accuracy", "untrained"]))
     keys = ["label", "world", "target"]
-    first = mean_ci(df[df["step"] == 0], "accuracy", keys).set_index(keys)
-    last = final_step(df)
+    first = mean_ci(last, "untrained", keys).set_index(keys)
     final = mean_ci(last, "accuracy", keys).set_index(keys)
     guess = mean_ci(last.dropna(subset=["best_guess"]), "best_guess", keys).set_index(keys)
-    at = pd.concat([df[df["step"] == 0].assign(at="untrained"), last.assign(at="final")])
-    gain = mean_ci(_change(at, "accuracy", "at", "untrained", "final", keys), "change", keys).set_index(keys)
+    gain = mean_ci(last.assign(change=last["accuracy"] - last["untrained"]), "change", keys).set_index(keys)
     rows, words = [], []
     targets = list(dict.fromkeys(probes["target"]))
     for label, world in probes[["label", "world"]].drop_duplicates().sort_values(["label", "world"]).itertuples(
@@ -292,8 +290,8 @@ def probes_table(probes: pd.DataFrame) -> tuple[list[str], list[str]]:
             f"the {', '.join(above)} probe(s) decode above the untrained network's level (the whole CI of the gain "
             "above 0): training put where the agent is heading into its hidden state" if above else
             "no probe decodes above the untrained network's level beyond the CI") + ".")
-    header = ["line", "world", "target", "accuracy at step 0 (untrained)", "accuracy at the last step",
-              "best single guess (last step)", "gain over step 0"]
+    header = ["line", "world", "target", "an untrained network's accuracy (chance)", "the agents' accuracy",
+              "best single guess", "gain over chance"]
     return md_table(header, rows), words
 
 
@@ -415,6 +413,7 @@ PARTS = (("thinking", "Thinking steps", thinking_table, "exit rate over decisive
           "fewest extra thinking ticks before the first move and with the most (recurrent networks only; a "
           "feed-forward network has no state to think with)"),
          ("target_probes", "Target probes", probes_table, "held-out accuracy of linear probes decoding the first move "
-          "toward each target from the hidden state, at step 0 (the untrained network) and at the last snapshot"),
+          "toward each target from the hidden state at the last snapshot, and of the same probes on an untrained network "
+          "that saw what the agents saw, at the same decisions (chance)"),
          ("steering", "Steering", steering_table, "share of decisive episodes reaching a green object before the "
           "exit, with the green vector subtracted, not added, and added"))

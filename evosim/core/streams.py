@@ -62,6 +62,8 @@ STREAMS = {
     "planning": Stream("evosim planning: its mazes (keys: the maze size asked for, 0 for the world's)", (0x91A,)),
     "planning-acting": Stream("evosim planning: the agents' actions, the same under every intervention compared",
                               (0x91B,)),
+    "planning-untrained": Stream("evosim planning: the untrained networks whose probes are the chance level",
+                                 (0x91C,)),
     "bench": Stream("evosim bench: the timed agents and mazes"),
 }
 DRAWN_SEEDS = 2**63  # a seed drawn from a stream is one ``integers(DRAWN_SEEDS)`` draw

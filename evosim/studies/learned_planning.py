@@ -15,8 +15,10 @@ name are replaced):
   (what the network's readout sees), the first move toward (a) the target the
   agent will reach first, (b) the exit, (c) the nearest green object. They are
   fitted on half the mazes and scored on the other half, for the run's snapshots
-  over training; the snapshot of step 0, the untrained network, is the chance
-  level.
+  over training. The chance level (``untrained``) is the same probe on an
+  untrained network of the same shape that sees what the agent sees, at the very
+  same decisions (the maze's walls alone tell the way in a corridor, so it is well
+  above a quarter).
 - ``steering.csv`` (after Turner et al., 2023): in each maze, the difference of the
   hidden state at the first move (a recurrent network's settled over extra
   ticks) with and without the maze's green objects is added to (or subtracted from) the hidden state at every move; how often
@@ -103,10 +105,14 @@ class Instrumented(NeuralController):
     ``record``, what the readout saw at every decision (the hidden state around the agent)."""
 
     def __init__(self, arch, params, episodes, thinking: int = 0, steering: np.ndarray | None = None,
-                 record: bool = False):
+                 record: bool = False, untrained: np.ndarray | None = None):
         super().__init__(arch, params, episodes)
         self.thinking, self.steering = thinking, steering
-        self.decisions: list[tuple] | None = [] if record else None  # (slots, tiles, eaten, features) per step
+        #: (slots, tiles, eaten, features, the untrained network's features) per step
+        self.decisions: list[tuple] | None = [] if record else None
+        #: with ``untrained`` parameters (one per agent): networks that see what each agent sees, their hidden
+        #: states recorded beside the agent's (the chance level of a probe, on the very same decisions)
+        self.untrained = None if untrained is None else NeuralController(arch, untrained, episodes)
 
     def move_logits(self, slots: np.ndarray, x: np.ndarray, pos: np.ndarray) -> np.ndarray:
         from evosim.networks import convrnn
@@ -118,8 +124,12 @@ class Instrumented(NeuralController):
             logits = np.asarray(convrnn.read(self.arch, self.params[e.agent[pad]], hidden, at),
                                 np.float64)[:len(slots)]
         if self.decisions is not None:
+            shadow = None
+            if self.untrained is not None:
+                self.untrained.logits(slots, x, pos, self.arch.ticks)
+                shadow = around(self.untrained.hidden[slots], pos)
             self.decisions.append((slots, e.pos[slots].copy(), e.eaten[slots].copy(),
-                                   around(self.hidden[slots], pos)))
+                                   around(self.hidden[slots], pos), shadow))
         return logits
 
 
@@ -177,7 +187,7 @@ def who(agents, a: int) -> dict:
 def labels(result, batch, controller) -> dict[str, np.ndarray]:
     """Per recorded decision, the first move of a shortest path toward each of :data:`TARGETS` (STAY where
     there is none: nothing reached first, no green object left, or already there)."""
-    slots, tiles, eaten, _ = (np.concatenate(parts) for parts in zip(*controller.decisions))
+    slots, tiles, eaten = (np.concatenate(parts) for parts in list(zip(*controller.decisions))[:3])
     maze = result.maze[slots]
     objects = batch.obj_tile[maze]  # (n, N)
     reached = result.reached_at(batch.obj_tile[result.maze])
@@ -218,18 +228,22 @@ def probe_rows(snapshots, step: np.ndarray, episodes: dict, world, settings: Pla
     rows = []
     for s in probe_steps(step, settings.snapshots):
         at = np.flatnonzero(step == s)
-        result, controller = play(mind, snapshots.params[at], world, batch, settings.seed, record=True)
+        untrained = mind.init(stream("planning-untrained", settings.seed), len(at))
+        result, controller = play(mind, snapshots.params[at], world, batch, settings.seed, record=True,
+                                  untrained=untrained)
         slots = np.concatenate([d[0] for d in controller.decisions])
-        features = np.concatenate([d[3] for d in controller.decisions])
+        features, shadow = (np.concatenate([d[i] for d in controller.decisions]) for i in (3, 4))
         fit, agent = result.maze[slots] % 2 == 0, result.agent[slots]
         for name, label in labels(result, batch, controller).items():
             for a, i in enumerate(at):
                 mine = agent == a
                 accuracy, best_guess, n = probe_accuracy(features[mine], label[mine], fit[mine])
+                chance, _, _ = probe_accuracy(shadow[mine], label[mine], fit[mine])
                 seed = int(snapshots.seed[i])
                 rows.append(who(snapshots, i) | {"step": int(s), "episodes": episodes.get((seed, int(s)), ""),
                                                  "world": world.name, "target": name,
                                                  "accuracy": "" if accuracy is None else accuracy,
+                                                 "untrained": "" if chance is None else chance,
                                                  "best_guess": best_guess, "decisions": n})
         progress.update()
     return rows
