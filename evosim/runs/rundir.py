@@ -124,7 +124,9 @@ def check_out(out: str | Path, force: bool = False) -> Path:
     out = check_writable(out, "--out")
     if out.exists():
         run = is_run(out)
-        if any(not is_lock(p.name) for p in out.iterdir()) and not run:
+        # a folder whose lock another live command holds is that command's run in the making (its run.json
+        # perhaps still a draft): taking the lock refuses it in its own words
+        if any(not is_lock(p.name) for p in out.iterdir()) and not run and not is_locked(out):
             raise UserError(f"{out}: --out is a folder evosim did not write (no run.json of its own); "
                             "evosim writes only into a new or empty folder, or over one of its runs")
         if run and not force:
