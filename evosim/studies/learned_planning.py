@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -99,6 +100,17 @@ class PlanningSettings(Settings):
         return integers(self.thinking, "thinking", 0, 64)
 
 
+class Decisions(NamedTuple):
+    """What :class:`Instrumented` records at every decision: the acting slot, its tile and eaten objects, the
+    hidden state around it (what the readout sees), and the untrained network's beside it (None without one)."""
+
+    slots: np.ndarray
+    tiles: np.ndarray
+    eaten: np.ndarray
+    features: np.ndarray
+    untrained: np.ndarray | None
+
+
 class Instrumented(NeuralController):
     """The neural controller with this module's interventions: ``thinking`` extra ticks before the first move,
     a ``steering`` (S, H, W, C) added to every slot's hidden state after each move's ticks, and, with
@@ -108,8 +120,7 @@ class Instrumented(NeuralController):
                  record: bool = False, untrained: np.ndarray | None = None):
         super().__init__(arch, params, episodes)
         self.thinking, self.steering = thinking, steering
-        #: (slots, tiles, eaten, features, the untrained network's features) per step
-        self.decisions: list[tuple] | None = [] if record else None
+        self.steps: list[Decisions] | None = [] if record else None  # what each step recorded
         #: with ``untrained`` parameters (one per agent): networks that see what each agent sees, their hidden
         #: states recorded beside the agent's (the chance level of a probe, on the very same decisions)
         self.untrained = None if untrained is None else NeuralController(arch, untrained, episodes)
@@ -123,14 +134,18 @@ class Instrumented(NeuralController):
             pad, hidden, at = self.padded(slots, self.hidden[slots], pos)
             logits = np.asarray(convrnn.read(self.arch, self.params[e.agent[pad]], hidden, at),
                                 np.float64)[:len(slots)]
-        if self.decisions is not None:
+        if self.steps is not None:
             shadow = None
             if self.untrained is not None:
                 self.untrained.logits(slots, x, pos, self.arch.ticks)
                 shadow = around(self.untrained.hidden[slots], pos)
-            self.decisions.append((slots, e.pos[slots].copy(), e.eaten[slots].copy(),
-                                   around(self.hidden[slots], pos), shadow))
+            self.steps.append(Decisions(slots, e.pos[slots].copy(), e.eaten[slots].copy(),
+                                        around(self.hidden[slots], pos), shadow))
         return logits
+
+    def decisions(self) -> Decisions:
+        """Every recorded decision, in the order they were taken."""
+        return Decisions(*(None if part[0] is None else np.concatenate(part) for part in zip(*self.steps)))
 
 
 def around(hidden: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -184,10 +199,10 @@ def who(agents, a: int) -> dict:
             "agent": int(agents.agent[a])}
 
 
-def labels(result, batch, controller) -> dict[str, np.ndarray]:
-    """Per recorded decision, the first move of a shortest path toward each of :data:`TARGETS` (STAY where
-    there is none: nothing reached first, no green object left, or already there)."""
-    slots, tiles, eaten = (np.concatenate(parts) for parts in list(zip(*controller.decisions))[:3])
+def labels(result, batch, decisions: Decisions) -> dict[str, np.ndarray]:
+    """Per decision, the first move of a shortest path toward each of :data:`TARGETS` (STAY where there is
+    none: nothing reached first, no green object left, or already there)."""
+    slots, tiles, eaten = decisions.slots, decisions.tiles, decisions.eaten
     maze = result.maze[slots]
     objects = batch.obj_tile[maze]  # (n, N)
     reached = result.reached_at(batch.obj_tile[result.maze])
@@ -219,26 +234,25 @@ def probe_accuracy(features: np.ndarray, label: np.ndarray, fit: np.ndarray) -> 
     return float(probe.score(features[test], label[test])), float(np.bincount(label[test]).max() / n), n
 
 
-def probe_rows(snapshots, step: np.ndarray, episodes: dict, world, settings: PlanningSettings,
+def probe_rows(snapshots, step: np.ndarray, episodes: dict, world, batch, settings: PlanningSettings,
                progress) -> list[dict]:
     """target_probes.csv: the probe accuracies of each of the ``snapshots`` (saved agents, each at its training
-    ``step``; ``episodes``: the training episodes at each (seed, step)) in ``world``, at :func:`probe_steps`."""
+    ``step``; ``episodes``: the training episodes at each (seed, step)) in the measurement's mazes ``batch`` of
+    ``world``, at :func:`probe_steps`."""
     mind = snapshots.make_mind()
-    batch = mazes(world, settings.episodes, settings.seed)
     rows = []
     for s in probe_steps(step, settings.snapshots):
         at = np.flatnonzero(step == s)
         untrained = mind.init(stream("planning-untrained", settings.seed), len(at))
         result, controller = play(mind, snapshots.params[at], world, batch, settings.seed, record=True,
                                   untrained=untrained)
-        slots = np.concatenate([d[0] for d in controller.decisions])
-        features, shadow = (np.concatenate([d[i] for d in controller.decisions]) for i in (3, 4))
-        fit, agent = result.maze[slots] % 2 == 0, result.agent[slots]
-        for name, label in labels(result, batch, controller).items():
+        decisions = controller.decisions()
+        fit, agent = result.maze[decisions.slots] % 2 == 0, result.agent[decisions.slots]
+        for name, label in labels(result, batch, decisions).items():
             for a, i in enumerate(at):
                 mine = agent == a
-                accuracy, best_guess, n = probe_accuracy(features[mine], label[mine], fit[mine])
-                chance, _, _ = probe_accuracy(shadow[mine], label[mine], fit[mine])
+                accuracy, best_guess, n = probe_accuracy(decisions.features[mine], label[mine], fit[mine])
+                chance, _, _ = probe_accuracy(decisions.untrained[mine], label[mine], fit[mine])
                 seed = int(snapshots.seed[i])
                 rows.append(who(snapshots, i) | {"step": int(s), "episodes": episodes.get((seed, int(s)), ""),
                                                  "world": world.name, "target": name,
@@ -283,11 +297,10 @@ def green_first(result, batch) -> np.ndarray:
     return green < result.reached_at(batch.exit_tile[m][:, None])[:, 0]
 
 
-def steering_rows(agents, train, world, settings: PlanningSettings, progress) -> list[dict]:
-    """steering.csv: each agent's decisive p(green first) and outcome shares with the green vector subtracted,
-    none, and added."""
+def steering_rows(agents, train, world, batch, settings: PlanningSettings, progress) -> list[dict]:
+    """steering.csv: each agent's decisive p(green first) and outcome shares in the measurement's mazes ``batch``
+    of ``world``, with the green vector subtracted, none, and added."""
     mind = agents.make_mind()
-    batch = mazes(world, settings.episodes, settings.seed)
     plain = world.batch(without_green(batch))
     vector = (first_hidden(mind, agents.params, world, batch, settings.seed)
               - first_hidden(mind, agents.params, world, plain, settings.seed))
@@ -306,18 +319,17 @@ def steering_rows(agents, train, world, settings: PlanningSettings, progress) ->
     return rows
 
 
-def check_run(run: Path, world, settings: PlanningSettings):
-    """The run's agents and training world, or a one-line UserError: a neural run, complete, with snapshots,
-    and a world with green objects to steer by."""
+def check_run(run: Path, world, batch):
+    """The run's agents, training world and snapshots, or a one-line UserError: a neural run, complete, with
+    snapshots, and measurement mazes ``batch`` of ``world`` with green objects to steer by."""
     agents = rundir.load_agents(run)
     if agents.mind != "neural":
         raise UserError(f"{run}: a run of the {agents.mind} mind; evosim planning measures neural runs")
-    rundir.load_snapshots(run)
-    batch = mazes(world, settings.episodes, settings.seed)
+    snapshots = rundir.load_snapshots(run)
     if not (batch.obj_color[:, 1:] == GREEN).any():
         raise UserError(f"{world.path}: its mazes hold no green object besides the exit; the steering measurement "
                         "needs some (e.g. maze_deploy.toml)")
-    return agents, rundir.training_world(run)
+    return agents, rundir.training_world(run), snapshots
 
 
 def measure(run: str | Path, path, settings: PlanningSettings) -> dict[str, list[dict]]:
@@ -330,15 +342,15 @@ def measure_world(run: Path, world, settings: PlanningSettings) -> dict[str, lis
     a world of the same name; run.json's ``planned`` notes which file made them); the new rows by table."""
     from tqdm import tqdm
 
-    agents, train = check_run(run, world, settings)
+    batch = mazes(world, settings.episodes, settings.seed)
+    agents, train, (snapshots, step) = check_run(run, world, batch)
     recurrent = agents.make_mind().architecture.recurrent
     units = (len(settings.size_list) * len(settings.thinking_list) if recurrent else 0) + settings.snapshots + 3
     with rundir.locked(run), tqdm(total=units, desc=f"planning {run.name}", leave=False) as progress:
-        snapshots, step = rundir.load_snapshots(run)
         episodes = {(int(r["seed"]), int(r["step"])): int(r["episodes"])
                     for r in rundir.read_csv(run / "generations.csv")}
-        tables = {PROBES_CSV: probe_rows(snapshots, step, episodes, world, settings, progress),
-                  STEERING_CSV: steering_rows(agents, train, world, settings, progress)}
+        tables = {PROBES_CSV: probe_rows(snapshots, step, episodes, world, batch, settings, progress),
+                  STEERING_CSV: steering_rows(agents, train, world, batch, settings, progress)}
         if recurrent:
             tables[THINKING_CSV] = thinking_rows(agents, train, world, settings, progress)
         for name, rows in tables.items():
