@@ -25,6 +25,13 @@ def cell_of(x: float, scale: float, side: int) -> int:
 
 
 @numba.njit(cache=True)
+def cell(x: float, y: float, base: int, side: int, scale: float) -> int:
+    """The cell of (x, y) in a kind's grid of ``side`` cells a side (``scale`` of them to a unit of length),
+    its first cell ``base``."""
+    return base + cell_of(y, scale, side) * side + cell_of(x, scale, side)
+
+
+@numba.njit(cache=True)
 def bucket(pos, alive, active, bounds, size):
     """The items of the active kinds, grouped by kind and cell: each kind's grid's ``sides`` (about
     ``ITEMS_PER_CELL`` of its slots to a cell) and first cell, ``start`` (first item of each cell, kind by kind,
@@ -34,28 +41,25 @@ def bucket(pos, alive, active, bounds, size):
     for k in range(kinds):
         sides[k] = min(max(round(np.sqrt((bounds[k + 1] - bounds[k]) / ITEMS_PER_CELL)), 1), MAX_SIDE)
         base[k + 1] = base[k] + sides[k] * sides[k]
-    cell = np.full(len(alive), -1, np.int64)
     start = np.zeros(base[kinds] + 1, np.int64)
     for k in range(kinds):
         if active[k]:
-            side = sides[k]
-            scale = side / size
+            scale = sides[k] / size
             for s in range(bounds[k], bounds[k + 1]):
                 if alive[s]:
-                    c = base[k] + cell_of(pos[s, 1], scale, side) * side + cell_of(pos[s, 0], scale, side)
-                    cell[s] = c
-                    start[c + 1] += 1
+                    start[cell(pos[s, 0], pos[s, 1], base[k], sides[k], scale) + 1] += 1
     for c in range(base[kinds]):
         start[c + 1] += start[c]
     free = start[:-1].copy()  # where the next item of each cell goes
-    slots = np.empty(start[-1], np.int64)
-    xy = np.empty((start[-1], 2))
-    for s in range(len(alive)):
-        c = cell[s]
-        if c >= 0:
-            slots[free[c]] = s
-            xy[free[c], 0], xy[free[c], 1] = pos[s, 0], pos[s, 1]
-            free[c] += 1
+    slots, xy = np.empty(start[-1], np.int64), np.empty((start[-1], 2))
+    for k in range(kinds):
+        if active[k]:
+            scale = sides[k] / size
+            for s in range(bounds[k], bounds[k + 1]):
+                if alive[s]:
+                    c = cell(pos[s, 0], pos[s, 1], base[k], sides[k], scale)
+                    slots[free[c]], xy[free[c], 0], xy[free[c], 1] = s, pos[s, 0], pos[s, 1]
+                    free[c] += 1
     return sides, base, start, slots, xy
 
 
@@ -84,7 +88,7 @@ def nearest(x, y, k, grid, size, bound2):
     side = sides[k]
     scale, width, margin = side / size, size / side, MARGIN * size
     cx, cy = cell_of(x, scale, side), cell_of(y, scale, side)
-    best, found = np.inf, -1
+    best, found = bound2, -1  # an item counts when nearer than the best so far, the first than the bound
     for r in range(side):
         for j in range(max(cy - r, 0), min(cy + r, side - 1) + 1):
             dy = apart(y, j, width, margin)
@@ -92,19 +96,19 @@ def nearest(x, y, k, grid, size, bound2):
             i = max(cx - r, 0) if edge else cx - r
             while i <= min(cx + r, side - 1):
                 dx = apart(x, i, width, margin)
-                if i >= 0 and dx * dx + dy * dy < min(best, bound2):
+                if i >= 0 and dx * dx + dy * dy < best:
                     c = base[k] + j * side + i
                     for n in range(start[c], start[c + 1]):
                         ex = xy[n, 0] - x
                         ey = xy[n, 1] - y
                         d = ex * ex + ey * ey
-                        if d < bound2 and d < best:
+                        if d < best:
                             best, found = d, slots[n]
                 i += 1 if edge else 2 * r
         reach = min(gap(x, cx - r, cx + r, side, width), gap(y, cy - r, cy + r, side, width)) - margin
-        if reach > 0 and reach * reach >= min(best, bound2):  # nothing further out is nearer
+        if reach > 0 and reach * reach >= best:  # nothing further out is nearer
             break
-    return best, found
+    return (best, found) if found >= 0 else (np.inf, found)
 
 
 @numba.njit(cache=True)

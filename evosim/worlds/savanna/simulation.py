@@ -150,14 +150,14 @@ class Ecology:
         near = Nearest(self.food, float(radius.max(initial=0.0)))
         favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size,
                                                              near.bound2)
-        steps, seen = rival_items(self.pos, utility, speed, radius, favourite, self.world.discount ** steps, seen,
+        seen, steps = rival_items(self.pos, utility, speed, radius, favourite, self.world.discount ** steps, seen,
                                   dist, slot, near.grid, near.size, near.bound2)
-        return best_targets(self.pos, self.food.pos, utility, self.world.discount ** steps, seen, dist, slot)
+        return best_targets(self.pos, self.food.pos, utility, seen, self.world.discount ** steps, dist, slot)
 
     def move_and_eat(self) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
         target, dist, toward = self.targets()
-        turn = self.rng.normal(0.0, WANDER, self.n)
+        turn = self.rng.standard_normal(self.n) * WANDER  # normal(0, WANDER)'s draws and bytes, less overhead
         heading = np.where(target >= 0, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
         self.pos, self.heading = step_and_eat(self.pos, heading, np.cos(heading), np.sin(heading),
                                               self.genome[:, self.n_drives], target, dist, self.world.size,
@@ -266,10 +266,10 @@ def favourite_items(pos, utility, speed, radius, grid, size, bound2):
 @numba.njit(cache=True)
 def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size, bound2):
     """The nearest item of each kind that could beat the favourite's (utility positive and at least the favourite
-    item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then (N, kinds) ``steps`` and
-    ``seen`` of every item found."""
+    item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then which items found are ``near``
+    (N, kinds: within the creature's radius) and the ``steps`` to reach each, creature by creature."""
     n, kinds = utility.shape
-    steps, near = np.zeros((n, kinds)), np.zeros((n, kinds), np.bool_)
+    near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
     for i in range(n):
         f = favourite[i]
         if f < 0:
@@ -281,21 +281,24 @@ def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot,
                 dist[i, k] = np.sqrt(d2)
         for k in range(kinds):
             if dist[i, k] <= radius[i]:
-                steps[i, k], near[i, k] = dist[i, k] / speed[i], True
-    return steps, near
+                near[i, k], steps[m], m = True, dist[i, k] / speed[i], m + 1
+    return near, steps[:m]
 
 
 @numba.njit(cache=True)
-def best_targets(pos, food_pos, utility, decay, seen, dist, slot):
-    """The item of highest worth ``decay * utility`` among the seen (the first of equals), none unless positive:
-    its slot (-1), distance (inf) and the way to it ((0, 0))."""
+def best_targets(pos, food_pos, utility, near, decay, dist, slot):
+    """The item of highest worth ``decay * utility`` among the ``near`` (``decay`` creature by creature; the first
+    of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((0, 0))."""
     n, kinds = utility.shape
     target, reach, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((n, 2))
+    m = 0
     for i in range(n):
         best, value = 0, -np.inf
         for k in range(kinds):
-            if seen[i, k] and decay[i, k] * utility[i, k] > value:
-                best, value = k, decay[i, k] * utility[i, k]
+            if near[i, k]:
+                if decay[m] * utility[i, k] > value:
+                    best, value = k, decay[m] * utility[i, k]
+                m += 1
         if value > 0:
             target[i], reach[i] = slot[i, best], dist[i, best]
             toward[i, 0] = food_pos[target[i], 0] - pos[i, 0]
