@@ -19,7 +19,7 @@ MAX_SIDE = 512  # cells along a side at most
 MARGIN = 1e-9  # of the arena's side: what a cell's edge may be off by in floating point, searched beyond
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def cell_of(x: float, scale: float, side: int) -> int:
     return min(max(int(x * scale), 0), side - 1)
 
@@ -63,7 +63,7 @@ def bucket(pos, alive, active, bounds, size):
     return sides, base, start, slots, xy
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def gap(x: float, lo: int, hi: int, side: int, width: float) -> float:
     """How far ``x`` is from the cells outside columns (or rows) lo..hi: inf where the grid ends."""
     g = np.inf
@@ -74,40 +74,52 @@ def gap(x: float, lo: int, hi: int, side: int, width: float) -> float:
     return g
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def apart(x: float, i: int, width: float, margin: float) -> float:
     """A lower bound of how far ``x`` is from column (or row) ``i`` of cells."""
     return max(i * width - x, x - (i + 1) * width, margin) - margin
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def scan(x, y, first, last, slots, xy, best, found):
+    """Items ``first`` to ``last`` (excluded) of the grid searched: the best squared distance and slot so far."""
+    for n in range(first, last):
+        ex = xy[n, 0] - x
+        ey = xy[n, 1] - y
+        d = ex * ex + ey * ey
+        if d < best:
+            best, found = d, slots[n]
+    return best, found
+
+
+@numba.njit(cache=True, inline="always")
 def nearest(x, y, k, grid, size, bound2):
     """The squared distance (inf: none) and the slot (-1) of kind ``k``'s nearest item to (x, y) strictly within
     ``bound2`` (a squared distance), in ``grid``: (sides, base, start, slots, xy) of :func:`bucket`."""
     sides, base, start, slots, xy = grid
-    side = sides[k]
+    side, first = sides[k], base[k]
     scale, width, margin = side / size, size / side, MARGIN * size
     cx, cy = cell_of(x, scale, side), cell_of(y, scale, side)
-    best, found = bound2, -1  # an item counts when nearer than the best so far, the first than the bound
-    for r in range(side):
+    c = first + cy * side + cx
+    # an item counts when nearer than the best so far, the first one when nearer than the bound
+    best, found = scan(x, y, start[c], start[c + 1], slots, xy, bound2, -1)
+    for r in range(1, side):
+        reach = min(gap(x, cx - r + 1, cx + r - 1, side, width), gap(y, cy - r + 1, cy + r - 1, side, width)) - margin
+        if reach > 0 and reach * reach >= best:  # nothing outside rings 0..r-1 is nearer
+            break
+        right = min(cx + r, side - 1)
         for j in range(max(cy - r, 0), min(cy + r, side - 1) + 1):
             dy = apart(y, j, width, margin)
+            if dy * dy >= best:
+                continue
             edge = j == cy - r or j == cy + r  # of a ring's inner rows, only the two ends are in the ring
-            i = max(cx - r, 0) if edge else cx - r
-            while i <= min(cx + r, side - 1):
+            i, step = (max(cx - r, 0), 1) if edge else (cx - r, 2 * r)
+            while i <= right:
                 dx = apart(x, i, width, margin)
                 if i >= 0 and dx * dx + dy * dy < best:
-                    c = base[k] + j * side + i
-                    for n in range(start[c], start[c + 1]):
-                        ex = xy[n, 0] - x
-                        ey = xy[n, 1] - y
-                        d = ex * ex + ey * ey
-                        if d < best:
-                            best, found = d, slots[n]
-                i += 1 if edge else 2 * r
-        reach = min(gap(x, cx - r, cx + r, side, width), gap(y, cy - r, cy + r, side, width)) - margin
-        if reach > 0 and reach * reach >= best:  # nothing further out is nearer
-            break
+                    c = first + j * side + i
+                    best, found = scan(x, y, start[c], start[c + 1], slots, xy, best, found)
+                i += step
     return (best, found) if found >= 0 else (np.inf, found)
 
 

@@ -134,7 +134,7 @@ class Ecology:
         self.food.regrow_step(self.rng)
         self.tick += 1
 
-    def targets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def targets(self, speed: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each creature's target slot (-1: none), its distance (inf) and the way to it ((0, 0) for none).
 
         The worth of an item is its kind's utility discounted by the ticks it takes to reach,
@@ -144,9 +144,7 @@ class Ecology:
         at least the worth of the nearest item of the creature's favourite kind (a worth
         is at most its utility, so a kind of lower utility can never be worth more).
         """
-        d = self.n_drives
-        speed, radius = self.genome[:, d], self.genome[:, d + 1]
-        utility = self.genome[:, :d] @ self.features.T
+        utility = self.genome[:, :self.n_drives] @ self.features.T
         near = Nearest(self.food, float(radius.max(initial=0.0)))
         favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size,
                                                              near.bound2)
@@ -156,11 +154,12 @@ class Ecology:
 
     def move_and_eat(self) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
-        target, dist, toward = self.targets()
+        speed, radius = np.ascontiguousarray(self.genome[:, self.n_drives:].T)  # compiled loops read these faster
+        target, dist, toward = self.targets(speed, radius)
         turn = self.rng.standard_normal(self.n) * WANDER  # normal(0, WANDER)'s draws and bytes, less overhead
         heading = np.where(target >= 0, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
         self.pos, self.heading = step_and_eat(self.pos, heading, np.cos(heading), np.sin(heading),
-                                              self.genome[:, self.n_drives], target, dist, self.world.size,
+                                              speed, target, dist, self.world.size,
                                               self.food.alive, self.food.kind, self.nutrition, self.energy,
                                               self.eaten, self.species)
 
