@@ -8,9 +8,9 @@ once, the nearest item of every kind (by :class:`~evosim.worlds.savanna.nearest.
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from evosim.core.compiled import compiled
 from evosim.worlds.savanna.nearest import Nearest
 
 
@@ -65,7 +65,7 @@ class Food:
         self.pos, self.alive, self.active = arrays["food_pos"], arrays["food_alive"], arrays["food_active"]
 
 
-@numba.njit(cache=True)
+@compiled
 def regrowing(alive, active, kind, regrow, draw):
     """The empty slots of active kinds whose ``draw`` (uniform, one a slot) falls below their kind's chance."""
     grows = np.zeros(len(alive), np.bool_)
@@ -74,7 +74,7 @@ def regrowing(alive, active, kind, regrow, draw):
     return np.flatnonzero(grows)
 
 
-@numba.njit(cache=True)
+@compiled
 def place(pos, alive, slots, kind, centre, spread, size, anywhere, reach, cos, sin):
     """Put an item in each slot: at ``anywhere`` (uniform in the unit square) times the arena's side, or in its
     patch, ``spread * sqrt(reach)`` from the centre in the direction (cos, sin); inside the arena."""

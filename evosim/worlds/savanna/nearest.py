@@ -1,6 +1,6 @@
 """The nearest food item of a kind to many points at once: items bucketed in a grid, searched ring by ring.
 
-Compiled by numba. The answer is a KD-tree's (scipy's cKDTree, k=1, p=2, eps=0):
+Compiled (:mod:`evosim.core.compiled`). The answer is a KD-tree's (scipy's cKDTree, k=1, p=2, eps=0):
 the squared distance is ``dx * dx + dy * dy`` in that order, an item counts when it
 is strictly nearer than the bound, the distance returned is its square root, and
 of two items at the same distance the one seen first stays (exact ties, which
@@ -11,27 +11,28 @@ far, or within the bound.
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from evosim.core.compiled import compiled
 
 ITEMS_PER_CELL = 4.0
 MAX_SIDE = 512  # cells along a side at most
 MARGIN = 1e-9  # of the arena's side: what a cell's edge may be off by in floating point, searched beyond
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline=True)
 def cell_of(x: float, scale: float, side: int) -> int:
     return min(max(int(x * scale), 0), side - 1)
 
 
-@numba.njit(cache=True)
+@compiled
 def cell(x: float, y: float, base: int, side: int, scale: float) -> int:
     """The cell of (x, y) in a kind's grid of ``side`` cells a side (``scale`` of them to a unit of length),
     its first cell ``base``."""
     return base + cell_of(y, scale, side) * side + cell_of(x, scale, side)
 
 
-@numba.njit(cache=True)
+@compiled
 def bucket(pos, alive, active, bounds, size):
     """The items of the active kinds, grouped by kind and cell: each kind's grid's ``sides`` (about
     ``ITEMS_PER_CELL`` of its slots to a cell) and first cell, ``start`` (first item of each cell, kind by kind,
@@ -63,7 +64,7 @@ def bucket(pos, alive, active, bounds, size):
     return sides, base, start, slots, xy
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline=True)
 def gap(x: float, lo: int, hi: int, side: int, width: float) -> float:
     """How far ``x`` is from the cells outside columns (or rows) lo..hi: inf where the grid ends."""
     g = np.inf
@@ -74,13 +75,13 @@ def gap(x: float, lo: int, hi: int, side: int, width: float) -> float:
     return g
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline=True)
 def apart(x: float, i: int, width: float, margin: float) -> float:
     """A lower bound of how far ``x`` is from column (or row) ``i`` of cells."""
     return max(i * width - x, x - (i + 1) * width, margin) - margin
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline=True)
 def scan(x, y, first, last, slots, xy, best, found):
     """Items ``first`` to ``last`` (excluded) of the grid searched: the best squared distance and slot so far."""
     for n in range(first, last):
@@ -92,7 +93,7 @@ def scan(x, y, first, last, slots, xy, best, found):
     return best, found
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline=True)
 def nearest(x, y, k, grid, size, bound2):
     """The squared distance (inf: none) and the slot (-1) of kind ``k``'s nearest item to (x, y) strictly within
     ``bound2`` (a squared distance), in ``grid``: (sides, base, start, slots, xy) of :func:`bucket`."""
@@ -123,7 +124,7 @@ def nearest(x, y, k, grid, size, bound2):
     return (best, found) if found >= 0 else (np.inf, found)
 
 
-@numba.njit(cache=True)
+@compiled
 def fill(points, dist, slot, grid, size, bound2):
     """Every kind's nearest item to every point, into ``dist`` and ``slot`` (N, kinds)."""
     for p in range(len(points)):

@@ -18,11 +18,11 @@ its dead is replaced by a fresh copy at a random place.
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 from deap import tools
 from scipy.spatial import cKDTree
 
+from evosim.core.compiled import compiled
 from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.worlds.savanna.food import Food
@@ -239,7 +239,7 @@ class Ecology:
 
 # -- the tick's compiled loops: one creature at a time, in creature order ---------------------------
 
-@numba.njit(cache=True)
+@compiled
 def favourite_items(pos, utility, speed, radius, grid, size, bound2):
     """Each creature's favourite kind (its highest utility, the first of equals; -1 where none is positive) and
     that kind's nearest item, in (N, kinds) ``dist`` and ``slot`` (inf and -1 elsewhere); ``steps`` to reach it
@@ -262,7 +262,7 @@ def favourite_items(pos, utility, speed, radius, grid, size, bound2):
     return favourite, dist, slot, steps, seen
 
 
-@numba.njit(cache=True)
+@compiled
 def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size, bound2):
     """The nearest item of each kind that could beat the favourite's (utility positive and at least the favourite
     item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then which items found are ``near``
@@ -284,7 +284,7 @@ def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot,
     return near, steps[:m]
 
 
-@numba.njit(cache=True)
+@compiled
 def best_targets(pos, food_pos, utility, near, decay, dist, slot):
     """The item of highest worth ``decay * utility`` among the ``near`` (``decay`` creature by creature; the first
     of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((0, 0))."""
@@ -305,7 +305,7 @@ def best_targets(pos, food_pos, utility, near, decay, dist, slot):
     return target, reach, toward
 
 
-@numba.njit(cache=True)
+@compiled
 def step_and_eat(pos, heading, cos, sin, speed, target, dist, size, alive, kind, nutrition, energy, eaten, species):
     """Step each creature ``min(speed, dist)`` along its heading, inside the arena (turning back off its edge), and
     let it eat its target if within a step: of several claimants the nearest, then the first. Returns the new places
