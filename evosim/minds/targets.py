@@ -1,5 +1,8 @@
 """Discounted-drive target choice: the one rule by which planners and savanna creatures pick what to pursue.
 
+(The savanna's tick applies it creature by creature in compiled loops,
+:func:`evosim.worlds.savanna.simulation.best_targets`, with numpy's powers.)
+
 A target of drive utility ``u = w . f`` that lies ``d`` steps away is worth
 ``v = u * gamma ** d``. A deployed agent pursues the target of highest worth, and
 none when no worth is positive. A learner draws its target from ``softmax(v / T)``

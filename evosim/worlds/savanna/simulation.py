@@ -22,10 +22,11 @@ import numpy as np
 from deap import tools
 from scipy.spatial import cKDTree
 
+from evosim.core.compiled import compiled
 from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
-from evosim.minds import targets
-from evosim.worlds.savanna.food import Food, Nearest
+from evosim.worlds.savanna.food import Food
+from evosim.worlds.savanna.nearest import Nearest, nearest
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
@@ -133,54 +134,34 @@ class Ecology:
         self.food.regrow_step(self.rng)
         self.tick += 1
 
-    def targets(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each creature's target slot (-1: none) and its distance.
+    def targets(self, speed: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each creature's target slot (-1: none), its distance (inf) and the way to it ((0, 0) for none).
 
+        The worth of an item is its kind's utility discounted by the ticks it takes to reach,
+        as :mod:`evosim.minds.targets` rules; the compiled loops below search and compare, the
+        discount's powers are numpy's (its vectorised ``**`` rounds unlike the C library's).
         A kind is searched only where it could be the target: its utility is positive and
         at least the worth of the nearest item of the creature's favourite kind (a worth
         is at most its utility, so a kind of lower utility can never be worth more).
         """
-        drives, speed = self.genome[:, :self.n_drives], self.genome[:, self.n_drives]
-        radius = self.genome[:, self.n_drives + 1]
-        utility = drives @ self.features.T
+        utility = self.genome[:, :self.n_drives] @ self.features.T
         near = Nearest(self.food, float(radius.max(initial=0.0)))
-        wanted = utility > 0
-        favourite = wanted & (np.arange(utility.shape[1]) == utility.argmax(1)[:, None])
-        dist, slot = near.table(self.pos, favourite)
-        rivals = wanted & ~favourite & (utility >= self.worth(dist, utility, speed, radius).max(1)[:, None])
-        dist, slot = near.table(self.pos, rivals, dist, slot)
-        best, none = targets.choose(self.worth(dist, utility, speed, radius))
-        rows = np.arange(self.n)
-        return np.where(none, -1, slot[rows, best]), np.where(none, np.inf, dist[rows, best])
-
-    def worth(self, dist: np.ndarray, utility: np.ndarray, speed: np.ndarray, radius: np.ndarray) -> np.ndarray:
-        """(N, kinds) worth of the nearest item of each kind: utility discounted by the ticks to reach it."""
-        seen = dist <= radius[:, None]
-        return targets.values(utility, targets.decay(self.world.discount, dist / speed[:, None], seen), seen)
+        favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size,
+                                                             near.bound2)
+        seen, steps = rival_items(self.pos, utility, speed, radius, favourite, self.world.discount ** steps, seen,
+                                  dist, slot, near.grid, near.size, near.bound2)
+        return best_targets(self.pos, self.food.pos, utility, seen, self.world.discount ** steps, dist, slot)
 
     def move_and_eat(self) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
-        target, dist = self.targets()
-        speed = self.genome[:, self.n_drives]
-        has = target >= 0
-        toward = self.food.pos[target] - self.pos
-        turn = self.rng.normal(0.0, WANDER, self.n)
-        self.heading = np.where(has, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
-        step = np.minimum(speed, dist)
-        moved = self.pos + step[:, None] * np.stack([np.cos(self.heading), np.sin(self.heading)], 1)
-        self.pos = np.clip(moved, 0.0, self.world.size)
-        bounced = (moved != self.pos).any(1)
-        self.heading[bounced] += np.pi
-        reached = np.flatnonzero(has & (dist <= speed))
-        if len(reached) == 0:
-            return
-        order = reached[np.lexsort((reached, dist[reached], target[reached]))]
-        first = np.concatenate([[True], target[order][1:] != target[order][:-1]])
-        eaters, slots = order[first], target[order][first]
-        kinds = self.food.kind[slots]
-        self.food.alive[slots] = False
-        self.energy[eaters] += self.nutrition[kinds]
-        np.add.at(self.eaten, (self.species[eaters], kinds), 1)
+        speed, radius = np.ascontiguousarray(self.genome[:, self.n_drives:].T)  # compiled loops read these faster
+        target, dist, toward = self.targets(speed, radius)
+        turn = self.rng.standard_normal(self.n) * WANDER  # normal(0, WANDER)'s draws and bytes, less overhead
+        heading = np.where(target >= 0, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
+        self.pos, self.heading = step_and_eat(self.pos, heading, np.cos(heading), np.sin(heading),
+                                              speed, target, dist, self.world.size,
+                                              self.food.alive, self.food.kind, self.nutrition, self.energy,
+                                              self.eaten, self.species)
 
     def give_birth(self) -> None:
         """Mature evolved creatures past the threshold give birth, within the cap; offspring are mutated copies."""
@@ -254,3 +235,96 @@ class Ecology:
         set_stream_state(ecology.rng, doc["rng"])
         set_stream_state(ecology.deap, doc["deap"])
         return ecology
+
+
+# -- the tick's compiled loops: one creature at a time, in creature order ---------------------------
+
+@compiled
+def favourite_items(pos, utility, speed, radius, grid, size, bound2):
+    """Each creature's favourite kind (its highest utility, the first of equals; -1 where none is positive) and
+    that kind's nearest item, in (N, kinds) ``dist`` and ``slot`` (inf and -1 elsewhere); ``steps`` to reach it
+    where ``seen`` (within the creature's radius), 0 elsewhere."""
+    n, kinds = utility.shape
+    favourite = np.full(n, -1, np.int64)
+    dist, slot = np.full((n, kinds), np.inf), np.full((n, kinds), -1, np.int64)
+    steps, seen = np.zeros(n), np.zeros(n, np.bool_)
+    for i in range(n):
+        f = 0
+        for k in range(1, kinds):
+            if utility[i, k] > utility[i, f]:
+                f = k
+        if utility[i, f] > 0:
+            favourite[i] = f
+            d2, slot[i, f] = nearest(pos[i, 0], pos[i, 1], f, grid, size, bound2)
+            dist[i, f] = np.sqrt(d2)
+            if dist[i, f] <= radius[i]:
+                steps[i], seen[i] = dist[i, f] / speed[i], True
+    return favourite, dist, slot, steps, seen
+
+
+@compiled
+def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size, bound2):
+    """The nearest item of each kind that could beat the favourite's (utility positive and at least the favourite
+    item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then which items found are ``near``
+    (N, kinds: within the creature's radius) and the ``steps`` to reach each, creature by creature."""
+    n, kinds = utility.shape
+    near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
+    for i in range(n):
+        f = favourite[i]
+        if f < 0:
+            continue
+        worth = decay[i] * utility[i, f] if seen[i] else -np.inf
+        for k in range(kinds):
+            if k != f and utility[i, k] > 0 and utility[i, k] >= worth:
+                d2, slot[i, k] = nearest(pos[i, 0], pos[i, 1], k, grid, size, bound2)
+                dist[i, k] = np.sqrt(d2)
+        for k in range(kinds):
+            if dist[i, k] <= radius[i]:
+                near[i, k], steps[m], m = True, dist[i, k] / speed[i], m + 1
+    return near, steps[:m]
+
+
+@compiled
+def best_targets(pos, food_pos, utility, near, decay, dist, slot):
+    """The item of highest worth ``decay * utility`` among the ``near`` (``decay`` creature by creature; the first
+    of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((0, 0))."""
+    n, kinds = utility.shape
+    target, reach, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((n, 2))
+    m = 0
+    for i in range(n):
+        best, value = 0, -np.inf
+        for k in range(kinds):
+            if near[i, k]:
+                if decay[m] * utility[i, k] > value:
+                    best, value = k, decay[m] * utility[i, k]
+                m += 1
+        if value > 0:
+            target[i], reach[i] = slot[i, best], dist[i, best]
+            toward[i, 0] = food_pos[target[i], 0] - pos[i, 0]
+            toward[i, 1] = food_pos[target[i], 1] - pos[i, 1]
+    return target, reach, toward
+
+
+@compiled
+def step_and_eat(pos, heading, cos, sin, speed, target, dist, size, alive, kind, nutrition, energy, eaten, species):
+    """Step each creature ``min(speed, dist)`` along its heading, inside the arena (turning back off its edge), and
+    let it eat its target if within a step: of several claimants the nearest, then the first. Returns the new places
+    and headings; eats into ``alive``, ``energy`` and ``eaten``."""
+    moved, heading = np.empty_like(pos), heading.copy()
+    claimant = np.full(len(alive), -1, np.int64)
+    for i in range(len(pos)):
+        step = min(speed[i], dist[i])
+        x, y = pos[i, 0] + step * cos[i], pos[i, 1] + step * sin[i]
+        moved[i, 0], moved[i, 1] = min(max(x, 0.0), size), min(max(y, 0.0), size)
+        if moved[i, 0] != x or moved[i, 1] != y:
+            heading[i] += np.pi
+        t = target[i]
+        if t >= 0 and dist[i] <= speed[i] and (claimant[t] < 0 or dist[i] < dist[claimant[t]]):
+            claimant[t] = i
+    for s in range(len(alive)):
+        i = claimant[s]
+        if i >= 0:
+            alive[s] = False
+            energy[i] += nutrition[kind[s]]
+            eaten[species[i], kind[s]] += 1
+    return moved, heading
