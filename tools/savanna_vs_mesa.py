@@ -3,7 +3,8 @@
     python tools/savanna_vs_mesa.py [--mesa-venv DIR] [--rounds 5] [--ticks 300] [--creatures 1000] [--food 3000]
 
 evosim's side is the bench's held savanna (``evosim bench --only savanna/ticks``:
-``creatures`` creatures and about ``food`` food items, no birth, death or starving),
+``creatures`` creatures and about ``food`` food items, no starving or ageing; a death,
+from toadstools, refilled by a birth),
 timed in a fresh process of this Python. Mesa's side is the wolf-sheep example of the
 Mesa installed in DIR (its own virtual environment, Mesa 3), timed in a fresh process
 of DIR's Python: a 60 x 60 torus (3,600 grass patches), its animals a third of

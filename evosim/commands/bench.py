@@ -232,7 +232,8 @@ def env_steps_per_second(env_id: str, num_envs: int, steps: int, repeats: int) -
 
 def held_savanna(world, creatures: int, items: int):
     """The savanna world holding ``creatures`` evolved creatures and about ``items`` ancestral food items:
-    no creature starves, ages out or is born, and every eaten item grows back the next tick."""
+    no creature starves or ages out, and every eaten item grows back the next tick. A creature that eats
+    toadstools can still die; a birth then refills its place (the cap is ``creatures``)."""
     total = sum(k.count for k in world.foods[:world.ancestral])
     foods = tuple(replace(k, count=max(1, round(k.count * items / total)), regrow=1.0)
                   for k in world.foods[:world.ancestral])
@@ -452,8 +453,8 @@ def savanna_figures(settings: BenchSettings) -> Iterator[Planned]:
     """Ticks per second of a held savanna, and frames per second of its viewer."""
     world = held_savanna(load_world(SAVANNA_WORLD), settings.creatures, settings.food)
     heading = f"savanna, {settings.creatures:,} creatures and {settings.food:,} food items:"
-    held = (f"an ecology held at {settings.creatures:,} creatures and about {settings.food:,} food items (no birth, "
-            "death or starving; eaten food grows back the next tick)")
+    held = (f"an ecology held at {settings.creatures:,} creatures and about {settings.food:,} food items (no "
+            "starving or ageing; a death, from toadstools, refilled by a birth; eaten food grows back the next tick)")
 
     def ticks() -> Measured:
         rate = savanna_ticks_per_second(world, settings.ticks)
