@@ -56,7 +56,7 @@ class Food:
 
     def nearest(self, points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """(N, kinds) distance to the nearest item of each kind within ``radius`` (inf if none), and its slot (-1)."""
-        return Nearest(self, radius).table(points)
+        return Nearest(self).table(points, radius)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"food_pos": self.pos, "food_alive": self.alive, "food_active": self.active}

@@ -18,6 +18,7 @@ from evosim.core.compiled import compiled
 ITEMS_PER_CELL = 4.0
 MAX_SIDE = 512  # cells along a side at most
 MARGIN = 1e-9  # of the arena's side: what a cell's edge may be off by in floating point, searched beyond
+ROUNDING = 1e-12  # relative: more than a squared distance's rounding, so a bound keeps all it should
 
 
 @compiled(inline=True)
@@ -62,6 +63,13 @@ def bucket(pos, alive, active, bounds, size):
                     slots[free[c]], xy[free[c], 0], xy[free[c], 1] = s, pos[s, 0], pos[s, 1]
                     free[c] += 1
     return sides, base, start, slots, xy
+
+
+@compiled(inline=True)
+def within(radius: float) -> float:
+    """A squared distance bound that keeps every item whose distance (the rounded square root) is at most
+    ``radius``, and few beyond: its square, a little more for rounding."""
+    return radius * radius * (1.0 + ROUNDING)
 
 
 @compiled(inline=True)
@@ -134,17 +142,17 @@ def fill(points, dist, slot, grid, size, bound2):
 
 
 class Nearest:
-    """The items of an arena at one moment, bucketed once, searchable by kind for the nearest within ``radius``.
+    """The items of an arena at one moment, bucketed once, searchable by kind for the nearest within a radius.
 
-    ``grid`` and ``bound2`` are what the compiled searches take: :func:`nearest` for one point and kind.
+    ``grid`` and ``size`` are what the compiled searches take: :func:`nearest` for one point and kind.
     """
 
-    def __init__(self, food, radius: float):
-        self.size, self.bound2 = float(food.size), radius * radius
+    def __init__(self, food):
+        self.size = float(food.size)
         self.grid = bucket(food.pos, food.alive, food.active, food.bounds, self.size)
 
-    def table(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, kinds) distance to the nearest item of each kind within the radius (inf if none), and its slot (-1)."""
+    def table(self, points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+        """(N, kinds) distance to the nearest item of each kind within ``radius`` (inf if none), and its slot (-1)."""
         dist, slot = np.empty((len(points), len(self.grid[0]))), np.empty((len(points), len(self.grid[0])), np.int64)
-        fill(points, dist, slot, self.grid, self.size, self.bound2)
+        fill(points, dist, slot, self.grid, self.size, radius * radius)
         return dist, slot

@@ -26,7 +26,7 @@ from evosim.core.compiled import compiled
 from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.worlds.savanna.food import Food
-from evosim.worlds.savanna.nearest import Nearest, nearest
+from evosim.worlds.savanna.nearest import Nearest, nearest, within
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
@@ -142,14 +142,14 @@ class Ecology:
         discount's powers are numpy's (its vectorised ``**`` rounds unlike the C library's).
         A kind is searched only where it could be the target: its utility is positive and
         at least the worth of the nearest item of the creature's favourite kind (a worth
-        is at most its utility, so a kind of lower utility can never be worth more).
+        is at most its utility, so a kind of lower utility can never be worth more). A creature's
+        searches look only as far as its own radius: an item beyond it is never seen.
         """
         utility = self.genome[:, :self.n_drives] @ self.features.T
-        near = Nearest(self.food, float(radius.max(initial=0.0)))
-        favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size,
-                                                             near.bound2)
+        near = Nearest(self.food)
+        favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size)
         seen, steps = rival_items(self.pos, utility, speed, radius, favourite, self.world.discount ** steps, seen,
-                                  dist, slot, near.grid, near.size, near.bound2)
+                                  dist, slot, near.grid, near.size)
         return best_targets(self.pos, self.food.pos, utility, seen, self.world.discount ** steps, dist, slot)
 
     def move_and_eat(self) -> None:
@@ -240,10 +240,10 @@ class Ecology:
 # -- the tick's compiled loops: one creature at a time, in creature order ---------------------------
 
 @compiled
-def favourite_items(pos, utility, speed, radius, grid, size, bound2):
+def favourite_items(pos, utility, speed, radius, grid, size):
     """Each creature's favourite kind (its highest utility, the first of equals; -1 where none is positive) and
-    that kind's nearest item, in (N, kinds) ``dist`` and ``slot`` (inf and -1 elsewhere); ``steps`` to reach it
-    where ``seen`` (within the creature's radius), 0 elsewhere."""
+    that kind's nearest item within about the creature's radius, in (N, kinds) ``dist`` and ``slot`` (inf and -1
+    elsewhere); ``steps`` to reach it where ``seen`` (within the creature's radius), 0 elsewhere."""
     n, kinds = utility.shape
     favourite = np.full(n, -1, np.int64)
     dist, slot = np.full((n, kinds), np.inf), np.full((n, kinds), -1, np.int64)
@@ -255,7 +255,7 @@ def favourite_items(pos, utility, speed, radius, grid, size, bound2):
                 f = k
         if utility[i, f] > 0:
             favourite[i] = f
-            d2, slot[i, f] = nearest(pos[i, 0], pos[i, 1], f, grid, size, bound2)
+            d2, slot[i, f] = nearest(pos[i, 0], pos[i, 1], f, grid, size, within(radius[i]))
             dist[i, f] = np.sqrt(d2)
             if dist[i, f] <= radius[i]:
                 steps[i], seen[i] = dist[i, f] / speed[i], True
@@ -263,9 +263,10 @@ def favourite_items(pos, utility, speed, radius, grid, size, bound2):
 
 
 @compiled
-def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size, bound2):
-    """The nearest item of each kind that could beat the favourite's (utility positive and at least the favourite
-    item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then which items found are ``near``
+def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size):
+    """The nearest item within about the creature's radius of each kind that could beat the favourite's (utility
+    positive and at least the favourite item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``;
+    then which items found are ``near``
     (N, kinds: within the creature's radius) and the ``steps`` to reach each, creature by creature."""
     n, kinds = utility.shape
     near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
@@ -276,7 +277,7 @@ def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot,
         worth = decay[i] * utility[i, f] if seen[i] else -np.inf
         for k in range(kinds):
             if k != f and utility[i, k] > 0 and utility[i, k] >= worth:
-                d2, slot[i, k] = nearest(pos[i, 0], pos[i, 1], k, grid, size, bound2)
+                d2, slot[i, k] = nearest(pos[i, 0], pos[i, 1], k, grid, size, within(radius[i]))
                 dist[i, k] = np.sqrt(d2)
         for k in range(kinds):
             if dist[i, k] <= radius[i]:
