@@ -72,10 +72,11 @@ class Food:
 @compiled
 def regrowing(alive, active, kind, regrow, draw):
     """The empty slots of active kinds whose ``draw`` (uniform, one a slot) falls below their kind's chance."""
-    grows = np.zeros(len(alive), np.bool_)
+    slots, m = np.empty(len(alive), np.int64), 0
     for s in range(len(alive)):
-        grows[s] = not alive[s] and active[kind[s]] and draw[s] < regrow[kind[s]]
-    return np.flatnonzero(grows)
+        if not alive[s] and active[kind[s]] and draw[s] < regrow[kind[s]]:
+            slots[m], m = s, m + 1
+    return slots[:m]
 
 
 @compiled

@@ -32,7 +32,8 @@ from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
 BIRTH_SPREAD = 1.0  # sd of an offspring's distance from its parent
 BLEND = 0.5  # alpha of DEAP's blend crossover
-SLACK = 1e-9  # relative: what a worth computed in a compiled loop is lowered by, to prune searches safely
+SLACK = 1e-9  # of a worth's log: what a worth computed in a compiled loop is lowered by, to prune searches safely
+FLOOR = -600.0  # a worth's log below which it bounds no search (its float64 far from the least normal, e^-708)
 CREATURE_ARRAYS = ("pos", "heading", "energy", "age", "genome", "species", "generation")
 COUNTERS = ("births", "deaths", "eaten")
 
@@ -240,12 +241,13 @@ class Ecology:
 # -- the tick's compiled loops: one creature at a time, in creature order ---------------------------
 
 @compiled(inline=True)
-def reach(worth: float, utility: float, speed: float, radius: float, log_discount: float) -> float:
-    """How far an item of ``utility`` may lie and still be worth ``worth`` (``utility * discount ** (distance /
-    speed)``), no further than ``radius``."""
-    if worth <= 0 or log_discount >= 0:
+def reach(log_worth: float, utility: float, speed: float, radius: float, log_discount: float) -> float:
+    """How far an item of ``utility`` may lie and still be worth ``exp(log_worth)`` (an item's worth: ``utility *
+    discount ** (distance / speed)``), a little further (``SLACK``), no further than ``radius``; negative if
+    nowhere. With no log worth to bound it (-inf), or no discount, ``radius``."""
+    if log_worth == -np.inf or log_discount >= 0:
         return radius
-    return min(radius, speed * (np.log(worth / utility) / log_discount))
+    return min(radius, speed * ((log_worth - SLACK - np.log(utility)) / log_discount))
 
 
 @compiled
@@ -254,9 +256,9 @@ def candidates(pos, utility, speed, radius, discount, grid, size):
     favourite kind (highest utility, the first of equals; none unless positive), and the nearest of each other kind
     that could be worth as much (utility positive, and the item near enough). Returns ``near`` (N, kinds), ``dist``
     and ``slot`` of the items found (inf and -1 elsewhere), and the ``steps`` to reach each near item, creature by
-    creature. A rival kind and its search are bounded by the favourite item's worth computed a little low
-    (``SLACK``, and with libm's power, not numpy's): they may keep a few items that cannot win, never drop one
-    that could."""
+    creature. The rivals are bounded by the favourite item's worth, in logs and a little low (``SLACK``): they may
+    keep a few items that cannot win, never drop one that could (a worth too near float64's least, ``FLOOR``,
+    bounds nothing)."""
     n, kinds = utility.shape
     near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
     dist, slot = np.full((n, kinds), np.inf), np.full((n, kinds), -1, np.int64)
@@ -271,14 +273,16 @@ def candidates(pos, utility, speed, radius, discount, grid, size):
         x, y = pos[i, 0], pos[i, 1]
         d2, slot[i, f] = nearest(x, y, f, grid, size, within(radius[i]))
         dist[i, f] = np.sqrt(d2)
-        worth = -np.inf
+        log_worth = -np.inf
         if dist[i, f] <= radius[i]:
-            worth = discount ** (dist[i, f] / speed[i]) * utility[i, f] * (1.0 - SLACK)
+            log_worth = np.log(utility[i, f]) + dist[i, f] / speed[i] * log_discount
+            log_worth = log_worth if log_worth > FLOOR else -np.inf
         for k in range(kinds):
-            if k != f and utility[i, k] > 0 and utility[i, k] >= worth:
-                bound = within(reach(worth, utility[i, k], speed[i], radius[i], log_discount))
-                d2, slot[i, k] = nearest(x, y, k, grid, size, bound)
-                dist[i, k] = np.sqrt(d2)
+            if k != f and utility[i, k] > 0:
+                bound = reach(log_worth, utility[i, k], speed[i], radius[i], log_discount)
+                if bound >= 0:
+                    d2, slot[i, k] = nearest(x, y, k, grid, size, within(bound))
+                    dist[i, k] = np.sqrt(d2)
         for k in range(kinds):
             if dist[i, k] <= radius[i]:
                 near[i, k], steps[m], m = True, dist[i, k] / speed[i], m + 1
