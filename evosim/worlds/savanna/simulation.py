@@ -336,9 +336,9 @@ def step_and_eat(pos, heading, cos, sin, speed, target, dist, size, alive, kind,
         t = target[i]
         if t >= 0 and dist[i] <= speed[i] and (claimant[t] < 0 or dist[i] < dist[claimant[t]]):
             claimant[t] = i
-    for s in range(len(alive)):
-        i = claimant[s]
-        if i >= 0:
+    for i in range(len(pos)):  # each creature eats at most one item: in creature order, the same meals
+        s = target[i]
+        if s >= 0 and claimant[s] == i:
             alive[s] = False
             energy[i] += nutrition[kind[s]]
             eaten[species[i], kind[s]] += 1
