@@ -3,24 +3,31 @@
     python tools/savanna_vs_mesa.py [--mesa-venv DIR] [--rounds 5] [--ticks 300] [--creatures 1000] [--food 3000]
 
 evosim's side is the bench's held savanna (``evosim bench --only savanna/ticks``:
-``creatures`` creatures and about ``food`` food items, no starving or ageing; a death,
-from toadstools, refilled by a birth),
-timed in a fresh process of this Python. Mesa's side is the wolf-sheep example of the
-Mesa installed in DIR (its own virtual environment, Mesa 3), timed in a fresh process
-of DIR's Python: a 60 x 60 torus (3,600 grass patches), its animals a third of
-evosim's creatures (two sheep to a wolf, as the example's defaults), so evosim's side
-moves three times the animals. Nothing of Mesa is imported here.
+about ``food`` food items and a fixed number of creatures, no starving or ageing; a
+death, from toadstools, refilled by a birth), timed in a fresh process of this Python.
+Mesa's side is the wolf-sheep example of the Mesa installed in DIR (its own virtual
+environment, Mesa 3), timed in a fresh process of DIR's Python: a 60 x 60 torus (3,600
+grass patches), starting with a third of ``creatures`` animals (two sheep to a wolf, as
+the example's defaults). Nothing of Mesa is imported here.
+
+Mesa's animals are born and die, and their mean over the timed ticks swings with the
+start (over ticks 300-600: about 345 from 333 animals, 353 from 310, 330 from 280), so
+no start is sure to keep it at a third of evosim's: Mesa's side goes first in round 1,
+and evosim's side then moves ``creatures`` or three times Mesa's mean over its timed
+ticks, whichever is more, in every round (Mesa's run is seeded: the same each round).
 
 Each round times both sides once, in turn (the one that goes first alternates), after
 the same number of untimed ticks; the ratio is evosim's ticks/s over Mesa's, per round
-(median, lowest and highest) and of the medians. Mesa's animals are born and die: its
-count is the mean over the timed ticks, and the range. The load average is read before
-and after. With no Python in DIR, or no Mesa wolf-sheep example there: one line, exit 2.
+(median, lowest and highest) and of the medians. Mesa's count is the mean over the
+timed ticks, and the range; the animals line compares evosim's creatures with Mesa's
+mean over all rounds. The load average is read before and after. With no Python in
+DIR, or no Mesa wolf-sheep example there: one line, exit 2.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -106,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds, each timing both sides once (default 5)")
     parser.add_argument("--ticks", type=int, default=300, help="ticks timed per side and round, after as many "
                                                                "untimed (default 300)")
-    parser.add_argument("--creatures", type=int, default=1000, help="evosim's creatures; Mesa gets a third as "
-                                                                    "many animals (default 1000)")
+    parser.add_argument("--creatures", type=int, default=1000, help="evosim's creatures at least (three times "
+                                                                    "Mesa's mean if more); Mesa starts with a "
+                                                                    "third as many animals (default 1000)")
     parser.add_argument("--food", type=int, default=3000, help="evosim's food items (default 3000)")
     args = parser.parse_args(argv)
     for name in ("rounds", "ticks", "creatures", "food"):
@@ -116,18 +124,23 @@ def main(argv: list[str] | None = None) -> int:
     python, version = mesa_python(args.mesa_venv)
     animals = args.creatures // 3
     sheep = round(animals * 2 / 3)
-    sides = {"evosim": [sys.executable, "-c", EVOSIM_TIMING, str(args.creatures), str(args.food), str(args.ticks)],
-             "mesa": [str(python), "-c", MESA_TIMING, str(SIDE), str(sheep), str(animals - sheep), str(args.ticks)]}
+    sides = {"mesa": [str(python), "-c", MESA_TIMING, str(SIDE), str(sheep), str(animals - sheep), str(args.ticks)]}
     print(machine_line(machine()))
     print(f"load average at the start: {load_average()} (1, 5, 15 min)")
-    print(f"evosim: held savanna, {args.creatures:,} creatures and about {args.food:,} food items; Mesa {version}: "
-          f"wolf-sheep on {SIDE} x {SIDE} ({SIDE * SIDE:,} grass patches), {sheep} sheep and {animals - sheep} "
-          f"wolves at the start; {args.ticks} ticks timed per side and round after {args.ticks} untimed", flush=True)
+    print(f"evosim: held savanna, at least {args.creatures:,} creatures and about {args.food:,} food items; "
+          f"Mesa {version}: wolf-sheep on {SIDE} x {SIDE} ({SIDE * SIDE:,} grass patches), {sheep} sheep and "
+          f"{animals - sheep} wolves at the start; {args.ticks} ticks timed per side and round after {args.ticks} "
+          f"untimed", flush=True)
     results: dict[str, list[dict]] = {"evosim": [], "mesa": []}
+    creatures = args.creatures
     for r in range(args.rounds):
-        order = ("evosim", "mesa") if r % 2 == 0 else ("mesa", "evosim")
+        order = ("mesa", "evosim") if r % 2 == 0 else ("evosim", "mesa")
         for side in order:
             results[side].append(timed(sides[side]))
+            if "evosim" not in sides:  # after Mesa's first round: three times its mean animals at least
+                creatures = max(args.creatures, math.ceil(3 * results["mesa"][0]["mean_animals"]))
+                sides["evosim"] = [sys.executable, "-c", EVOSIM_TIMING, str(creatures), str(args.food),
+                                   str(args.ticks)]
         e, m = results["evosim"][-1], results["mesa"][-1]
         print(f"  round {r + 1}: evosim {e['rate']:8,.1f} ticks/s ({e['animals'][0]:,} creatures)   mesa "
               f"{m['rate']:6,.1f} ticks/s ({m['mean_animals']:,.0f} animals, {m['animals'][0]}-{m['animals'][1]})"
@@ -136,12 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     theirs = [m["rate"] for m in results["mesa"]]
     ratios = [a / b for a, b in zip(ours, theirs)]
     counted = [m["mean_animals"] for m in results["mesa"]]
-    print(f"evosim ticks/s: {spread(ours)}, {args.creatures:,} creatures, "
+    print(f"evosim ticks/s: {spread(ours)}, {creatures:,} creatures, "
           f"{results['evosim'][0]['items']:,} food items")
     print(f"mesa ticks/s:   {spread(theirs)}, {statistics.mean(counted):,.0f} animals on average "
           f"({min(m['animals'][0] for m in results['mesa'])}-{max(m['animals'][1] for m in results['mesa'])}), "
           f"{SIDE * SIDE:,} grass patches")
-    print(f"animals: evosim {args.creatures / statistics.mean(counted):.1f}x Mesa's")
+    print(f"animals: evosim {creatures / statistics.mean(counted):.2f}x Mesa's mean")
     print(f"ratio evosim/mesa per round: {spread(ratios)}; of the medians "
           f"{statistics.median(ours) / statistics.median(theirs):.1f}")
     print(f"load average at the end: {load_average()} (1, 5, 15 min)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from evosim.core.compiled import compiled
-from evosim.worlds.savanna.nearest import Nearest
+from evosim.worlds.savanna.nearest import Nearest, geometry, item_cell, locate
 
 
 class Food:
@@ -26,6 +26,9 @@ class Food:
         self.centre = np.array([k.patch[:2] if k.patch else (np.nan, np.nan) for k in world.foods])
         self.spread = np.array([k.patch[2] if k.patch else np.nan for k in world.foods])
         self.pos = np.zeros((len(self.kind), 2))
+        # each kind's grid of cells, and each slot's cell in it, kept as items are placed (for the nearest items)
+        self.sides, self.base = geometry(self.bounds)
+        self.cells = np.zeros(len(self.kind), np.int64)
         self.alive = np.zeros(len(self.kind), bool)
         self.active = np.zeros(len(counts), bool)
         self.activate(np.arange(world.ancestral), rng)
@@ -43,8 +46,8 @@ class Food:
         """Put an item in each of the ``slots`` (ascending), at a random place of its kind."""
         n = len(slots)
         anywhere, reach, angle = rng.random((n, 2)), rng.random(n), rng.random(n) * 2 * np.pi
-        place(self.pos, self.alive, slots, self.kind, self.centre, self.spread, self.size, anywhere, reach,
-              np.cos(angle), np.sin(angle))
+        place(self.pos, self.alive, self.cells, slots, self.kind, self.centre, self.spread, self.size, anywhere,
+              reach, np.cos(angle), np.sin(angle), self.sides, self.base)
 
     def regrow_step(self, rng: np.random.Generator) -> None:
         """One tick of regrowth: each empty slot of an active kind grows back with its kind's chance."""
@@ -56,28 +59,31 @@ class Food:
 
     def nearest(self, points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
         """(N, kinds) distance to the nearest item of each kind within ``radius`` (inf if none), and its slot (-1)."""
-        return Nearest(self, radius).table(points)
+        return Nearest(self).table(points, radius)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"food_pos": self.pos, "food_alive": self.alive, "food_active": self.active}
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.pos, self.alive, self.active = arrays["food_pos"], arrays["food_alive"], arrays["food_active"]
+        locate(self.pos, self.kind, self.sides, self.base, float(self.size), self.cells)
 
 
 @compiled
 def regrowing(alive, active, kind, regrow, draw):
     """The empty slots of active kinds whose ``draw`` (uniform, one a slot) falls below their kind's chance."""
-    grows = np.zeros(len(alive), np.bool_)
+    slots, m = np.empty(len(alive), np.int64), 0
     for s in range(len(alive)):
-        grows[s] = not alive[s] and active[kind[s]] and draw[s] < regrow[kind[s]]
-    return np.flatnonzero(grows)
+        if not alive[s] and active[kind[s]] and draw[s] < regrow[kind[s]]:
+            slots[m], m = s, m + 1
+    return slots[:m]
 
 
 @compiled
-def place(pos, alive, slots, kind, centre, spread, size, anywhere, reach, cos, sin):
+def place(pos, alive, cells, slots, kind, centre, spread, size, anywhere, reach, cos, sin, sides, base):
     """Put an item in each slot: at ``anywhere`` (uniform in the unit square) times the arena's side, or in its
-    patch, ``spread * sqrt(reach)`` from the centre in the direction (cos, sin); inside the arena."""
+    patch, ``spread * sqrt(reach)`` from the centre in the direction (cos, sin); inside the arena. Its cell, in
+    the grids of ``sides`` and ``base``, into ``cells``."""
     for j in range(len(slots)):
         s, k = slots[j], kind[slots[j]]
         if np.isnan(spread[k]):
@@ -87,3 +93,4 @@ def place(pos, alive, slots, kind, centre, spread, size, anywhere, reach, cos, s
             x, y = centre[k, 0] + r * cos[j], centre[k, 1] + r * sin[j]
         pos[s, 0], pos[s, 1] = min(max(x, 0.0), size), min(max(y, 0.0), size)
         alive[s] = True
+        cells[s] = item_cell(pos, s, kind, sides, base, size)

@@ -18,6 +18,7 @@ from evosim.core.compiled import compiled
 ITEMS_PER_CELL = 4.0
 MAX_SIDE = 512  # cells along a side at most
 MARGIN = 1e-9  # of the arena's side: what a cell's edge may be off by in floating point, searched beyond
+ROUNDING = 1e-12  # relative: more than a squared distance's rounding, so a bound keeps all it should
 
 
 @compiled(inline=True)
@@ -33,35 +34,57 @@ def cell(x: float, y: float, base: int, side: int, scale: float) -> int:
 
 
 @compiled
-def bucket(pos, alive, active, bounds, size):
-    """The items of the active kinds, grouped by kind and cell: each kind's grid's ``sides`` (about
-    ``ITEMS_PER_CELL`` of its slots to a cell) and first cell, ``start`` (first item of each cell, kind by kind,
-    then one past the last), and the items' slots and places in that order (by slot within a cell)."""
-    kinds = len(active)
+def geometry(bounds):
+    """Each kind's grid (its slots ``bounds[k]`` to ``bounds[k + 1]``): ``sides``, cells along a side (about
+    ``ITEMS_PER_CELL`` of its slots to a cell), and ``base``, its first cell (one more entry: the cells of all)."""
+    kinds = len(bounds) - 1
     sides, base = np.empty(kinds, np.int64), np.zeros(kinds + 1, np.int64)
     for k in range(kinds):
         sides[k] = min(max(round(np.sqrt((bounds[k + 1] - bounds[k]) / ITEMS_PER_CELL)), 1), MAX_SIDE)
         base[k + 1] = base[k] + sides[k] * sides[k]
-    start = np.zeros(base[kinds] + 1, np.int64)
-    for k in range(kinds):
-        if active[k]:
-            scale = sides[k] / size
-            for s in range(bounds[k], bounds[k + 1]):
-                if alive[s]:
-                    start[cell(pos[s, 0], pos[s, 1], base[k], sides[k], scale) + 1] += 1
-    for c in range(base[kinds]):
+    return sides, base
+
+
+@compiled(inline=True)
+def item_cell(pos, s, kind, sides, base, size):
+    """The cell of the item in slot ``s``, in its kind's grid."""
+    k = kind[s]
+    return cell(pos[s, 0], pos[s, 1], base[k], sides[k], sides[k] / size)
+
+
+@compiled
+def locate(pos, kind, sides, base, size, cells):
+    """Every slot's cell, into ``cells``."""
+    for s in range(len(pos)):
+        cells[s] = item_cell(pos, s, kind, sides, base, size)
+
+
+@compiled
+def bucket(pos, alive, active, kind, cells, n_cells):
+    """The items of the active kinds, grouped by cell (``cells``: each slot's, of ``n_cells``): ``start`` (first
+    item of each cell, then one past the last), and the items' slots and places in that order (by slot within a
+    cell)."""
+    start = np.zeros(n_cells + 1, np.int64)
+    for s in range(len(alive)):
+        if alive[s] and active[kind[s]]:
+            start[cells[s] + 1] += 1
+    for c in range(n_cells):
         start[c + 1] += start[c]
     free = start[:-1].copy()  # where the next item of each cell goes
     slots, xy = np.empty(start[-1], np.int64), np.empty((start[-1], 2))
-    for k in range(kinds):
-        if active[k]:
-            scale = sides[k] / size
-            for s in range(bounds[k], bounds[k + 1]):
-                if alive[s]:
-                    c = cell(pos[s, 0], pos[s, 1], base[k], sides[k], scale)
-                    slots[free[c]], xy[free[c], 0], xy[free[c], 1] = s, pos[s, 0], pos[s, 1]
-                    free[c] += 1
-    return sides, base, start, slots, xy
+    for s in range(len(alive)):
+        if alive[s] and active[kind[s]]:
+            c = cells[s]
+            slots[free[c]], xy[free[c], 0], xy[free[c], 1] = s, pos[s, 0], pos[s, 1]
+            free[c] += 1
+    return start, slots, xy
+
+
+@compiled(inline=True)
+def within(radius: float) -> float:
+    """A squared distance bound that keeps every item whose distance (the rounded square root) is at most
+    ``radius``, and few beyond: its square, a little more for rounding."""
+    return radius * radius * (1.0 + ROUNDING)
 
 
 @compiled(inline=True)
@@ -96,7 +119,8 @@ def scan(x, y, first, last, slots, xy, best, found):
 @compiled(inline=True)
 def nearest(x, y, k, grid, size, bound2):
     """The squared distance (inf: none) and the slot (-1) of kind ``k``'s nearest item to (x, y) strictly within
-    ``bound2`` (a squared distance), in ``grid``: (sides, base, start, slots, xy) of :func:`bucket`."""
+    ``bound2`` (a squared distance), in ``grid``: (sides, base) of :func:`geometry`, (start, slots, xy) of
+    :func:`bucket`."""
     sides, base, start, slots, xy = grid
     side, first = sides[k], base[k]
     scale, width, margin = side / size, size / side, MARGIN * size
@@ -134,17 +158,18 @@ def fill(points, dist, slot, grid, size, bound2):
 
 
 class Nearest:
-    """The items of an arena at one moment, bucketed once, searchable by kind for the nearest within ``radius``.
+    """The items of an arena at one moment, bucketed once, searchable by kind for the nearest within a radius.
 
-    ``grid`` and ``bound2`` are what the compiled searches take: :func:`nearest` for one point and kind.
+    ``grid`` and ``size`` are what the compiled searches take: :func:`nearest` for one point and kind.
     """
 
-    def __init__(self, food, radius: float):
-        self.size, self.bound2 = float(food.size), radius * radius
-        self.grid = bucket(food.pos, food.alive, food.active, food.bounds, self.size)
+    def __init__(self, food):
+        self.size = float(food.size)
+        self.grid = (food.sides, food.base) + bucket(food.pos, food.alive, food.active, food.kind, food.cells,
+                                                     food.base[-1])
 
-    def table(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, kinds) distance to the nearest item of each kind within the radius (inf if none), and its slot (-1)."""
+    def table(self, points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+        """(N, kinds) distance to the nearest item of each kind within ``radius`` (inf if none), and its slot (-1)."""
         dist, slot = np.empty((len(points), len(self.grid[0]))), np.empty((len(points), len(self.grid[0])), np.int64)
-        fill(points, dist, slot, self.grid, self.size, self.bound2)
+        fill(points, dist, slot, self.grid, self.size, radius * radius)
         return dist, slot

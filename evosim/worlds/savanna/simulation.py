@@ -26,12 +26,14 @@ from evosim.core.compiled import compiled
 from evosim.core.expect import Expect
 from evosim.core.streams import deap_random, derived_random, set_stream_state, stream, stream_state
 from evosim.worlds.savanna.food import Food
-from evosim.worlds.savanna.nearest import Nearest, nearest
+from evosim.worlds.savanna.nearest import Nearest, nearest, within
 from evosim.worlds.savanna.world import EVOLVED, SPECIES, TRAINED
 
 WANDER = 0.4  # sd of a wandering creature's turn per tick, radians
 BIRTH_SPREAD = 1.0  # sd of an offspring's distance from its parent
 BLEND = 0.5  # alpha of DEAP's blend crossover
+SLACK = 1e-9  # of a worth's log: what a worth computed in a compiled loop is lowered by, to prune searches safely
+FLOOR = -600.0  # a worth's log below which it bounds no search (its float64 far from the least normal, e^-708)
 CREATURE_ARRAYS = ("pos", "heading", "energy", "age", "genome", "species", "generation")
 COUNTERS = ("births", "deaths", "eaten")
 
@@ -121,12 +123,11 @@ class Ecology:
         """One tick: sense, steer, eat, burn energy, age, die, give birth, regrow food."""
         if self.world.shift.tick is not None and self.tick >= self.world.shift.tick:
             self.apply_shift()
-        self.move_and_eat()
+        speed, radius = np.ascontiguousarray(self.genome[:, self.n_drives:].T)  # compiled loops read these faster
+        self.move_and_eat(speed, radius)
         life = self.world.life
-        self.energy -= metabolic_cost(life, self.genome[:, self.n_drives], self.genome[:, self.n_drives + 1])
-        self.age += 1
-        dead = (self.energy <= 0) | (self.age >= life.max_age)
-        if dead.any():
+        dead, deaths = live(self.energy, self.age, metabolic_cost(life, speed, radius), life.max_age)
+        if deaths:
             self.deaths += np.bincount(self.species[dead], minlength=len(SPECIES))
             self.keep(~dead)
         self.replace_trained()
@@ -135,29 +136,29 @@ class Ecology:
         self.tick += 1
 
     def targets(self, speed: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each creature's target slot (-1: none), its distance (inf) and the way to it ((0, 0) for none).
+        """Each creature's target slot (-1: none), its distance (inf) and the way to it ((2, N): x, then y; 0 for
+        none).
 
         The worth of an item is its kind's utility discounted by the ticks it takes to reach,
         as :mod:`evosim.minds.targets` rules; the compiled loops below search and compare, the
         discount's powers are numpy's (its vectorised ``**`` rounds unlike the C library's).
         A kind is searched only where it could be the target: its utility is positive and
         at least the worth of the nearest item of the creature's favourite kind (a worth
-        is at most its utility, so a kind of lower utility can never be worth more).
+        is at most its utility, so a kind of lower utility can never be worth more), and only
+        as far as an item of it could be worth that much. No search looks beyond the
+        creature's own radius: an item beyond it is never seen.
         """
         utility = self.genome[:, :self.n_drives] @ self.features.T
-        near = Nearest(self.food, float(radius.max(initial=0.0)))
-        favourite, dist, slot, steps, seen = favourite_items(self.pos, utility, speed, radius, near.grid, near.size,
-                                                             near.bound2)
-        seen, steps = rival_items(self.pos, utility, speed, radius, favourite, self.world.discount ** steps, seen,
-                                  dist, slot, near.grid, near.size, near.bound2)
+        near = Nearest(self.food)
+        seen, dist, slot, steps = candidates(self.pos, utility, speed, radius, self.world.discount, near.grid,
+                                             near.size)
         return best_targets(self.pos, self.food.pos, utility, seen, self.world.discount ** steps, dist, slot)
 
-    def move_and_eat(self) -> None:
+    def move_and_eat(self, speed: np.ndarray, radius: np.ndarray) -> None:
         """Steer toward targets (or wander), step, and eat what was reached; the nearest claimant wins."""
-        speed, radius = np.ascontiguousarray(self.genome[:, self.n_drives:].T)  # compiled loops read these faster
         target, dist, toward = self.targets(speed, radius)
-        turn = self.rng.standard_normal(self.n) * WANDER  # normal(0, WANDER)'s draws and bytes, less overhead
-        heading = np.where(target >= 0, np.arctan2(toward[:, 1], toward[:, 0]), self.heading + turn)
+        # a wanderer turns by normal(0, WANDER): standard normals times WANDER, the same draws and bytes
+        heading = steer(target, np.arctan2(toward[1], toward[0]), self.heading, self.rng.standard_normal(self.n))
         self.pos, self.heading = step_and_eat(self.pos, heading, np.cos(heading), np.sin(heading),
                                               speed, target, dist, self.world.size,
                                               self.food.alive, self.food.kind, self.nutrition, self.energy,
@@ -239,57 +240,61 @@ class Ecology:
 
 # -- the tick's compiled loops: one creature at a time, in creature order ---------------------------
 
+@compiled(inline=True)
+def reach(log_worth: float, utility: float, speed: float, radius: float, log_discount: float) -> float:
+    """How far an item of ``utility`` may lie and still be worth ``exp(log_worth)`` (an item's worth: ``utility *
+    discount ** (distance / speed)``), a little further (``SLACK``), no further than ``radius``; negative if
+    nowhere. With no log worth to bound it (-inf), or no discount, ``radius``."""
+    if log_worth == -np.inf or log_discount >= 0:
+        return radius
+    return min(radius, speed * ((log_worth - SLACK - np.log(utility)) / log_discount))
+
+
 @compiled
-def favourite_items(pos, utility, speed, radius, grid, size, bound2):
-    """Each creature's favourite kind (its highest utility, the first of equals; -1 where none is positive) and
-    that kind's nearest item, in (N, kinds) ``dist`` and ``slot`` (inf and -1 elsewhere); ``steps`` to reach it
-    where ``seen`` (within the creature's radius), 0 elsewhere."""
+def candidates(pos, utility, speed, radius, discount, grid, size):
+    """The items each creature sees (within its radius) that could be its target, by kind: the nearest of its
+    favourite kind (highest utility, the first of equals; none unless positive), and the nearest of each other kind
+    that could be worth as much (utility positive, and the item near enough). Returns ``near`` (N, kinds), ``dist``
+    and ``slot`` of the items found (inf and -1 elsewhere), and the ``steps`` to reach each near item, creature by
+    creature. The rivals are bounded by the favourite item's worth, in logs and a little low (``SLACK``): they may
+    keep a few items that cannot win, never drop one that could (a worth too near float64's least, ``FLOOR``,
+    bounds nothing)."""
     n, kinds = utility.shape
-    favourite = np.full(n, -1, np.int64)
+    near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
     dist, slot = np.full((n, kinds), np.inf), np.full((n, kinds), -1, np.int64)
-    steps, seen = np.zeros(n), np.zeros(n, np.bool_)
+    log_discount = np.log(discount)
     for i in range(n):
         f = 0
         for k in range(1, kinds):
             if utility[i, k] > utility[i, f]:
                 f = k
-        if utility[i, f] > 0:
-            favourite[i] = f
-            d2, slot[i, f] = nearest(pos[i, 0], pos[i, 1], f, grid, size, bound2)
-            dist[i, f] = np.sqrt(d2)
-            if dist[i, f] <= radius[i]:
-                steps[i], seen[i] = dist[i, f] / speed[i], True
-    return favourite, dist, slot, steps, seen
-
-
-@compiled
-def rival_items(pos, utility, speed, radius, favourite, decay, seen, dist, slot, grid, size, bound2):
-    """The nearest item of each kind that could beat the favourite's (utility positive and at least the favourite
-    item's worth ``decay * utility``, -inf unseen), into ``dist`` and ``slot``; then which items found are ``near``
-    (N, kinds: within the creature's radius) and the ``steps`` to reach each, creature by creature."""
-    n, kinds = utility.shape
-    near, steps, m = np.zeros((n, kinds), np.bool_), np.empty(n * kinds), 0
-    for i in range(n):
-        f = favourite[i]
-        if f < 0:
+        if utility[i, f] <= 0:
             continue
-        worth = decay[i] * utility[i, f] if seen[i] else -np.inf
+        x, y = pos[i, 0], pos[i, 1]
+        d2, slot[i, f] = nearest(x, y, f, grid, size, within(radius[i]))
+        dist[i, f] = np.sqrt(d2)
+        log_worth = -np.inf
+        if dist[i, f] <= radius[i]:
+            log_worth = np.log(utility[i, f]) + dist[i, f] / speed[i] * log_discount
+            log_worth = log_worth if log_worth > FLOOR else -np.inf
         for k in range(kinds):
-            if k != f and utility[i, k] > 0 and utility[i, k] >= worth:
-                d2, slot[i, k] = nearest(pos[i, 0], pos[i, 1], k, grid, size, bound2)
-                dist[i, k] = np.sqrt(d2)
+            if k != f and utility[i, k] > 0:
+                bound = reach(log_worth, utility[i, k], speed[i], radius[i], log_discount)
+                if bound >= 0:
+                    d2, slot[i, k] = nearest(x, y, k, grid, size, within(bound))
+                    dist[i, k] = np.sqrt(d2)
         for k in range(kinds):
             if dist[i, k] <= radius[i]:
                 near[i, k], steps[m], m = True, dist[i, k] / speed[i], m + 1
-    return near, steps[:m]
+    return near, dist, slot, steps[:m]
 
 
 @compiled
 def best_targets(pos, food_pos, utility, near, decay, dist, slot):
     """The item of highest worth ``decay * utility`` among the ``near`` (``decay`` creature by creature; the first
-    of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((0, 0))."""
+    of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((2, N), 0 for none)."""
     n, kinds = utility.shape
-    target, reach, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((n, 2))
+    target, reach, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((2, n))
     m = 0
     for i in range(n):
         best, value = 0, -np.inf
@@ -300,9 +305,19 @@ def best_targets(pos, food_pos, utility, near, decay, dist, slot):
                 m += 1
         if value > 0:
             target[i], reach[i] = slot[i, best], dist[i, best]
-            toward[i, 0] = food_pos[target[i], 0] - pos[i, 0]
-            toward[i, 1] = food_pos[target[i], 1] - pos[i, 1]
+            toward[0, i] = food_pos[target[i], 0] - pos[i, 0]
+            toward[1, i] = food_pos[target[i], 1] - pos[i, 1]
     return target, reach, toward
+
+
+@compiled
+def steer(target, angle, heading, normal):
+    """Each creature's heading this tick: ``angle`` (toward its target) if it has one, else its last turned by
+    ``normal * WANDER``."""
+    out = np.empty_like(heading)
+    for i in range(len(heading)):
+        out[i] = angle[i] if target[i] >= 0 else heading[i] + normal[i] * WANDER
+    return out
 
 
 @compiled
@@ -321,10 +336,23 @@ def step_and_eat(pos, heading, cos, sin, speed, target, dist, size, alive, kind,
         t = target[i]
         if t >= 0 and dist[i] <= speed[i] and (claimant[t] < 0 or dist[i] < dist[claimant[t]]):
             claimant[t] = i
-    for s in range(len(alive)):
-        i = claimant[s]
-        if i >= 0:
+    for i in range(len(pos)):  # each creature eats at most one item: in creature order, the same meals
+        s = target[i]
+        if s >= 0 and claimant[s] == i:
             alive[s] = False
             energy[i] += nutrition[kind[s]]
             eaten[species[i], kind[s]] += 1
     return moved, heading
+
+
+@compiled
+def live(energy, age, cost, max_age):
+    """A tick of life: each creature burns its ``cost`` of energy and ages a tick. Returns who died (out of energy,
+    or at ``max_age``) and how many."""
+    dead, deaths = np.empty(len(energy), np.bool_), 0
+    for i in range(len(energy)):
+        energy[i] -= cost[i]
+        age[i] += 1
+        dead[i] = energy[i] <= 0 or age[i] >= max_age
+        deaths += dead[i]
+    return dead, deaths
