@@ -42,16 +42,16 @@ class Timed:
 
 COMMANDS = (
     Timed("demo", (*EVOSIM, "demo", "--out", "{out}/demo"),
-          "It takes about 70 s, with"),
-    Timed("demo-quick", (*EVOSIM, "demo", "--quick", "--out", "{out}/demo"), "`evosim demo --quick` takes about 16 s"),
+          "It takes about 95 s, with"),
+    Timed("demo-quick", (*EVOSIM, "demo", "--quick", "--out", "{out}/demo"), "`evosim demo --quick` takes about 25 s"),
     Timed("ecology", (*EVOSIM, "ecology", "worlds/savanna.toml", "--ticks", "20000", "--seed", "0", "--out",
-                      "{out}/s1"), "# about 25 s, progress bar"),
+                      "{out}/s1"), "# about 15 s, progress bar"),
     Timed("sweep-quick", (*EVOSIM, "sweep", "experiments/diversity.toml", "--out", "{out}/diversity", "--quick"),
-          "# --quick: a 15-second smoke run"),
+          "# --quick: a 20-second smoke run"),
     Timed("tests-fast", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow"),
-          "fast part of it (about 110 s)"),
+          "fast part of it (about 85 s)"),
     Timed("tests", (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-          "suite (about 9½ minutes)"),
+          "suite (about 8 minutes)"),
     Timed("ppo-example", (sys.executable, "examples/ppo_sb3.py"), "# about a minute on 2 cores",
           needs="stable_baselines3"),
 )
