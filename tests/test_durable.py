@@ -25,6 +25,9 @@ COMMANDS = {
 #: Training mazes replayed and edited by regret from a buffer of 4 (full after two updates): its buffers, regrets
 #: and replay stream must resume too.
 COMMANDS["train-accel"] = [*COMMANDS["train"], "--source", "accel"]
+#: The evolve run stopped by a signal when its first checkpoint appears: long enough (the last --generations counts)
+#: that the signal finds it still training on a busy machine (14 generations end about 0.8 s after that checkpoint).
+STOPPED_EVOLVE = [*COMMANDS["evolve"], "--generations", "100"]
 #: The neural mind (JAX) under the policy gradient back through whole episodes (an evolution strategy's state
 #: resumes in test_open_es, its networks' in the same-bytes tests of test_neural).
 NEURAL = ["--mind", "neural", "--mind-option", "channels=4", "--log-every", "2", "--checkpoint-every", "2"]
@@ -76,7 +79,7 @@ def test_a_run_killed_at_random_moments_resumes_to_the_same_bytes(tmp_path, comm
 
 @pytest.mark.slow
 def test_ctrl_c_names_the_command_that_resumes_the_run_and_resume_completes_it(tmp_path, capsys):
-    argv = COMMANDS["evolve"]
+    argv = STOPPED_EVOLVE
     assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
     run = tmp_path / "stopped"
     proc = evosim(*argv, "--out", run)
@@ -190,7 +193,7 @@ def test_two_commands_writing_one_run_cannot_both_succeed(tmp_path):
 
 @pytest.mark.slow
 def test_seeds_resume_on_a_dask_cluster_quietly(tmp_path):
-    argv = COMMANDS["evolve"]
+    argv = STOPPED_EVOLVE
     assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
     run = tmp_path / "killed"
     assert kill_when(evosim(*argv, "--out", run), lambda: any((run / rundir.CHECKPOINTS).glob("seed*.npz")), 0.0)
