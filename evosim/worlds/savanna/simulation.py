@@ -294,7 +294,7 @@ def best_targets(pos, food_pos, utility, near, decay, dist, slot):
     """The item of highest worth ``decay * utility`` among the ``near`` (``decay`` creature by creature; the first
     of equals), none unless positive: its slot (-1), distance (inf) and the way to it ((2, N), 0 for none)."""
     n, kinds = utility.shape
-    target, reach, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((2, n))
+    target, distance, toward = np.full(n, -1, np.int64), np.full(n, np.inf), np.zeros((2, n))
     m = 0
     for i in range(n):
         best, value = 0, -np.inf
@@ -304,10 +304,10 @@ def best_targets(pos, food_pos, utility, near, decay, dist, slot):
                     best, value = k, decay[m] * utility[i, k]
                 m += 1
         if value > 0:
-            target[i], reach[i] = slot[i, best], dist[i, best]
+            target[i], distance[i] = slot[i, best], dist[i, best]
             toward[0, i] = food_pos[target[i], 0] - pos[i, 0]
             toward[1, i] = food_pos[target[i], 1] - pos[i, 1]
-    return target, reach, toward
+    return target, distance, toward
 
 
 @compiled
